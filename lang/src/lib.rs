@@ -1,0 +1,3 @@
+//! Bloblang language core: values, compiler, VM and standard library.
+
+pub mod value;

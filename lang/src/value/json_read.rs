@@ -1,0 +1,534 @@
+//! A JSON reader that builds [`Value`]s directly, keeping the text of input
+//! numbers that would not print back identically, and failing with Go's
+//! `encoding/json` error texts.
+
+use super::{Arc, Map, Num, RawNumber, Str, Value};
+
+/// A JSON syntax error with Go's wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseJsonError {
+    /// Go's message (`invalid character 'x' looking for beginning of value`).
+    pub message: String,
+    /// Byte offset of the problem.
+    pub offset: usize,
+}
+
+impl std::fmt::Display for ParseJsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// How numbers are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberMode {
+    /// Integers as int64 and floats as float64, keeping the source text
+    /// whenever it would not print back identically (message content and
+    /// `parse_json(use_number: true)`).
+    Preserve,
+    /// Every number as float64 (`parse_json()`).
+    Float64,
+}
+
+const MAX_DEPTH: usize = 1000;
+
+/// Parses a whole JSON document (only whitespace may follow it).
+pub fn parse_json(input: &[u8]) -> Result<Value, ParseJsonError> {
+    parse_document(input, NumberMode::Preserve)
+}
+
+/// Parses a whole JSON document with the given number handling.
+pub fn parse_document(input: &[u8], mode: NumberMode) -> Result<Value, ParseJsonError> {
+    let mut p = Reader {
+        src: input,
+        pos: 0,
+        mode,
+        depth: 0,
+    };
+    p.skip_ws();
+    let v = p.value()?;
+    p.skip_ws();
+    if let Some(&c) = p.src.get(p.pos) {
+        return Err(p.err(format!(
+            "invalid character {} after top-level value",
+            quote_char(c)
+        )));
+    }
+    Ok(v)
+}
+
+/// Parses the first JSON value of `input`, ignoring what follows it.
+/// Returns the value and the number of bytes consumed.
+pub fn parse_json_prefix(input: &[u8], mode: NumberMode) -> Result<(Value, usize), ParseJsonError> {
+    let mut p = Reader {
+        src: input,
+        pos: 0,
+        mode,
+        depth: 0,
+    };
+    p.skip_ws();
+    let v = p.value()?;
+    Ok((v, p.pos))
+}
+
+/// Go's `quoteChar`: how a byte is shown in an error message.
+fn quote_char(c: u8) -> String {
+    match c {
+        b'\'' => r"'\''".to_string(),
+        b'"' => "'\"'".to_string(),
+        c if c.is_ascii_graphic() || c == b' ' => format!("'{}'", c as char),
+        b'\n' => r"'\n'".to_string(),
+        b'\r' => r"'\r'".to_string(),
+        b'\t' => r"'\t'".to_string(),
+        c => format!("'\\x{c:02x}'"),
+    }
+}
+
+struct Reader<'a> {
+    src: &'a [u8],
+    pos: usize,
+    mode: NumberMode,
+    depth: usize,
+}
+
+impl Reader<'_> {
+    fn err(&self, message: String) -> ParseJsonError {
+        ParseJsonError {
+            message,
+            offset: self.pos,
+        }
+    }
+
+    fn eof(&self) -> ParseJsonError {
+        self.err("unexpected end of JSON input".into())
+    }
+
+    #[inline]
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.src.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, ParseJsonError> {
+        let Some(&c) = self.src.get(self.pos) else {
+            return Err(self.eof());
+        };
+        match c {
+            b'{' => self.object(),
+            b'[' => self.array(),
+            b'"' => Ok(Value::Str(self.string()?)),
+            b't' => self.literal(b"true", Value::Bool(true)),
+            b'f' => self.literal(b"false", Value::Bool(false)),
+            b'n' => self.literal(b"null", Value::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            c => Err(self.err(format!(
+                "invalid character {} looking for beginning of value",
+                quote_char(c)
+            ))),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], v: Value) -> Result<Value, ParseJsonError> {
+        for (i, &expected) in word.iter().enumerate() {
+            match self.src.get(self.pos + i) {
+                None => {
+                    self.pos += i;
+                    return Err(self.eof());
+                }
+                Some(&c) if c != expected => {
+                    self.pos += i;
+                    let name = std::str::from_utf8(word).unwrap_or("literal");
+                    return Err(self.err(format!(
+                        "invalid character {} in literal {name} (expecting {})",
+                        quote_char(c),
+                        quote_char(expected)
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        self.pos += word.len();
+        Ok(v)
+    }
+
+    fn enter(&mut self) -> Result<(), ParseJsonError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(format!(
+                "exceeded max depth of {MAX_DEPTH} nested arrays and objects"
+            )));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self) -> Result<Value, ParseJsonError> {
+        self.enter()?;
+        self.pos += 1;
+        let mut entries: Vec<(Str, Value)> = Vec::new();
+        self.skip_ws();
+        if self.src.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::object(Map::new()));
+        }
+        loop {
+            match self.src.get(self.pos) {
+                None => return Err(self.eof()),
+                Some(b'"') => {}
+                Some(&c) => {
+                    return Err(self.err(format!(
+                        "invalid character {} looking for beginning of object key string",
+                        quote_char(c)
+                    )));
+                }
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            match self.src.get(self.pos) {
+                None => return Err(self.eof()),
+                Some(b':') => self.pos += 1,
+                Some(&c) => {
+                    return Err(self.err(format!(
+                        "invalid character {} after object key",
+                        quote_char(c)
+                    )));
+                }
+            }
+            self.skip_ws();
+            let v = self.value()?;
+            entries.push((key, v));
+            self.skip_ws();
+            match self.src.get(self.pos) {
+                None => return Err(self.eof()),
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(&c) => {
+                    return Err(self.err(format!(
+                        "invalid character {} after object key:value pair",
+                        quote_char(c)
+                    )));
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Object(Arc::new(Map::from_pairs(entries))))
+    }
+
+    fn array(&mut self) -> Result<Value, ParseJsonError> {
+        self.enter()?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.src.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::array(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.src.get(self.pos) {
+                None => return Err(self.eof()),
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(&c) => {
+                    return Err(self.err(format!(
+                        "invalid character {} after array element",
+                        quote_char(c)
+                    )));
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::array(items))
+    }
+
+    fn string(&mut self) -> Result<Str, ParseJsonError> {
+        self.pos += 1;
+        let start = self.pos;
+        // Fast path: no escapes.
+        loop {
+            match self.src.get(self.pos) {
+                None => return Err(self.eof()),
+                Some(b'"') => {
+                    let raw = &self.src[start..self.pos];
+                    self.pos += 1;
+                    return Ok(match std::str::from_utf8(raw) {
+                        Ok(s) => Str::new(s),
+                        Err(_) => Str::from(String::from_utf8_lossy(raw).into_owned()),
+                    });
+                }
+                Some(b'\\') => break,
+                Some(&c) if c < 0x20 => {
+                    return Err(self.err(format!(
+                        "invalid character {} in string literal",
+                        quote_char(c)
+                    )));
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+        let mut buf: Vec<u8> = self.src[start..self.pos].to_vec();
+        loop {
+            match self.src.get(self.pos) {
+                None => return Err(self.eof()),
+                Some(b'"') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape(&mut buf)?;
+                }
+                Some(&c) if c < 0x20 => {
+                    return Err(self.err(format!(
+                        "invalid character {} in string literal",
+                        quote_char(c)
+                    )));
+                }
+                Some(&c) => {
+                    buf.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+        Ok(match String::from_utf8(buf) {
+            Ok(s) => Str::from(s),
+            Err(e) => Str::from(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        })
+    }
+
+    fn escape(&mut self, buf: &mut Vec<u8>) -> Result<(), ParseJsonError> {
+        let Some(&c) = self.src.get(self.pos) else {
+            return Err(self.eof());
+        };
+        self.pos += 1;
+        let simple = match c {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let first = self.hex4()?;
+                let ch = if (0xd800..0xdc00).contains(&first)
+                    && self.src.get(self.pos) == Some(&b'\\')
+                    && self.src.get(self.pos + 1) == Some(&b'u')
+                {
+                    let save = self.pos;
+                    self.pos += 2;
+                    let second = self.hex4()?;
+                    if (0xdc00..0xe000).contains(&second) {
+                        char::from_u32(0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00))
+                    } else {
+                        self.pos = save;
+                        None
+                    }
+                } else {
+                    char::from_u32(first)
+                };
+                let ch = ch.unwrap_or('\u{fffd}');
+                let mut tmp = [0u8; 4];
+                buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                return Ok(());
+            }
+            other => {
+                self.pos -= 1;
+                return Err(self.err(format!(
+                    "invalid character {} in string escape code",
+                    quote_char(other)
+                )));
+            }
+        };
+        buf.push(simple);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseJsonError> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let Some(&c) = self.src.get(self.pos) else {
+                return Err(self.eof());
+            };
+            let d = (c as char).to_digit(16).ok_or_else(|| {
+                self.err(format!(
+                    "invalid character {} in \\u hexadecimal character escape",
+                    quote_char(c)
+                ))
+            })?;
+            v = v * 16 + d;
+            self.pos += 1;
+        }
+        Ok(v)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.src.get(self.pos) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<Value, ParseJsonError> {
+        let start = self.pos;
+        if self.src[self.pos] == b'-' {
+            self.pos += 1;
+        }
+        match self.src.get(self.pos) {
+            None => return Err(self.eof()),
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            Some(&c) => {
+                return Err(self.err(format!(
+                    "invalid character {} in numeric literal",
+                    quote_char(c)
+                )));
+            }
+        }
+        let mut is_float = false;
+        if self.src.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            is_float = true;
+            if self.digits() == 0 {
+                return Err(self.bad_number_char());
+            }
+        }
+        if let Some(b'e' | b'E') = self.src.get(self.pos) {
+            self.pos += 1;
+            is_float = true;
+            if let Some(b'+' | b'-') = self.src.get(self.pos) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.bad_number_char());
+            }
+        }
+        let text = std::str::from_utf8(&self.src[start..self.pos]).unwrap_or("0");
+        Ok(number_value(text, is_float, self.mode))
+    }
+
+    fn bad_number_char(&self) -> ParseJsonError {
+        match self.src.get(self.pos) {
+            None => self.eof(),
+            Some(&c) => self.err(format!(
+                "invalid character {} in numeric literal",
+                quote_char(c)
+            )),
+        }
+    }
+}
+
+/// Builds the value of a syntactically valid JSON number.
+pub(crate) fn number_value(text: &str, is_float: bool, mode: NumberMode) -> Value {
+    if mode == NumberMode::Float64 {
+        return Value::Float(text.parse().unwrap_or(0.0));
+    }
+    if !is_float {
+        if let Ok(i) = text.parse::<i64>() {
+            if text != "-0" {
+                return Value::Int(i);
+            }
+            return raw(text, Num::Int(i));
+        }
+        return raw(text, Num::Float(text.parse().unwrap_or(0.0)));
+    }
+    let f: f64 = text.parse().unwrap_or(0.0);
+    if float_text_is_canonical(text, f) {
+        Value::Float(f)
+    } else {
+        raw(text, Num::Float(f))
+    }
+}
+
+fn raw(text: &str, value: Num) -> Value {
+    Value::Number(Arc::new(RawNumber {
+        text: text.into(),
+        value,
+    }))
+}
+
+/// True when `text` is exactly how Go would print `f` both as JSON and with
+/// `%v`: plain notation, no trailing fraction zeros, few enough significant
+/// digits to be the shortest round-trip form, and a magnitude where both
+/// notations agree.
+fn float_text_is_canonical(text: &str, f: f64) -> bool {
+    let abs = f.abs();
+    if !(1e-4..1e6).contains(&abs) || text.contains(['e', 'E']) || text.ends_with('0') {
+        return false;
+    }
+    let significant = text
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .skip_while(|&b| b == b'0')
+        .count();
+    significant <= 15
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(s: &str) -> String {
+        parse_json(s.as_bytes()).unwrap_err().message
+    }
+
+    #[test]
+    fn values() {
+        let v = parse_json(br#" {"b": [1, -2.5, true, null, "x\u00e9\n"], "a": {}} "#).unwrap();
+        assert_eq!(format!("{v:?}"), r#"{"a": {}, "b": [1, -2.5, true, null, "xé\n"]}"#);
+    }
+
+    #[test]
+    fn number_text_is_kept_when_needed() {
+        for (text, raw) in [
+            ("1.0", true),
+            ("1e3", true),
+            ("12.5", false),
+            ("5", false),
+            ("-0", true),
+            ("18446744073709551616", true),
+            ("1000000.5", true),
+            ("0.1", false),
+        ] {
+            let v = parse_json(text.as_bytes()).unwrap();
+            assert_eq!(matches!(v, Value::Number(_)), raw, "{text}");
+        }
+    }
+
+    #[test]
+    fn go_error_texts() {
+        assert_eq!(err("hello"), "invalid character 'h' looking for beginning of value");
+        assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
+        assert_eq!(err("[1 2]"), "invalid character '2' after array element");
+        assert_eq!(err("nul"), "unexpected end of JSON input");
+        assert_eq!(err("nulx"), "invalid character 'x' in literal null (expecting 'l')");
+        assert_eq!(err("{} {}"), "invalid character '{' after top-level value");
+        assert_eq!(err(""), "unexpected end of JSON input");
+        assert_eq!(err("{'a':1}"), r"invalid character '\'' looking for beginning of object key string");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(5000);
+        assert!(err(&deep).contains("max depth"));
+    }
+}

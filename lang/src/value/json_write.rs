@@ -1,0 +1,230 @@
+//! Go-compatible JSON output: sorted keys, Go float formatting, input
+//! number text preserved, bytes as base64, timestamps as RFC3339Nano.
+
+use super::{Narrow, Value, format_float_json, format_float32_json};
+use base64::Engine;
+
+/// How JSON is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonStyle<'a> {
+    /// Escape `<`, `>` and `&` as `\u003c` etc. (Bloblang's to-string
+    /// conversion does; message output does not).
+    pub escape_html: bool,
+    /// Pretty-print with this indent per level.
+    pub indent: Option<&'a str>,
+}
+
+impl JsonStyle<'static> {
+    /// Compact, no HTML escaping: how a message's content is written.
+    pub const MESSAGE: JsonStyle<'static> = JsonStyle {
+        escape_html: false,
+        indent: None,
+    };
+    /// Compact with HTML escaping: `.string()` and interpolation.
+    pub const STRING: JsonStyle<'static> = JsonStyle {
+        escape_html: true,
+        indent: None,
+    };
+}
+
+/// Why a value cannot be written as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonWriteError(pub String);
+
+impl std::fmt::Display for JsonWriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Writes `v` as JSON into `out`.
+pub fn write_json(out: &mut Vec<u8>, v: &Value, style: JsonStyle<'_>) -> Result<(), JsonWriteError> {
+    Writer { out, style }.value(v, 0)
+}
+
+/// `v` as a JSON string.
+pub fn to_json(v: &Value, style: JsonStyle<'_>) -> Result<String, JsonWriteError> {
+    let mut out = Vec::new();
+    write_json(&mut out, v, style)?;
+    Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+struct Writer<'o, 's> {
+    out: &'o mut Vec<u8>,
+    style: JsonStyle<'s>,
+}
+
+impl Writer<'_, '_> {
+    fn newline(&mut self, depth: usize) {
+        if let Some(indent) = self.style.indent {
+            self.out.push(b'\n');
+            for _ in 0..depth {
+                self.out.extend_from_slice(indent.as_bytes());
+            }
+        }
+    }
+
+    fn float(&mut self, f: f64) -> Result<(), JsonWriteError> {
+        if !f.is_finite() {
+            return Err(JsonWriteError(format!(
+                "json: unsupported value: {}",
+                super::format_float_g(f)
+            )));
+        }
+        self.out.extend_from_slice(format_float_json(f).as_bytes());
+        Ok(())
+    }
+
+    fn value(&mut self, v: &Value, depth: usize) -> Result<(), JsonWriteError> {
+        match v {
+            Value::Null | Value::Delete | Value::Nothing => self.out.extend_from_slice(b"null"),
+            Value::Bool(true) => self.out.extend_from_slice(b"true"),
+            Value::Bool(false) => self.out.extend_from_slice(b"false"),
+            Value::Int(i) => self.out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
+            Value::UInt(u) => self.out.extend_from_slice(itoa::Buffer::new().format(*u).as_bytes()),
+            Value::Float(f) => self.float(*f)?,
+            Value::Narrow(Narrow::F32(f)) => {
+                if !f.is_finite() {
+                    return self.float(f64::from(*f));
+                }
+                self.out.extend_from_slice(format_float32_json(*f).as_bytes());
+            }
+            Value::Narrow(n) => {
+                let i = n.num().to_i64_lossy();
+                self.out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+            }
+            Value::Number(r) => self.out.extend_from_slice(r.text.as_bytes()),
+            Value::Str(s) => write_string(self.out, s.as_str(), self.style.escape_html),
+            Value::Bytes(b) => {
+                let encoded = base64::engine::general_purpose::STANDARD.encode(b.as_bytes());
+                write_string(self.out, &encoded, false);
+            }
+            Value::Timestamp(t) => write_string(self.out, &t.rfc3339_nano(), self.style.escape_html),
+            Value::Array(items) => {
+                if items.is_empty() {
+                    self.out.extend_from_slice(b"[]");
+                    return Ok(());
+                }
+                self.out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    self.newline(depth + 1);
+                    self.value(item, depth + 1)?;
+                }
+                self.newline(depth);
+                self.out.push(b']');
+            }
+            Value::Object(map) => {
+                if map.is_empty() {
+                    self.out.extend_from_slice(b"{}");
+                    return Ok(());
+                }
+                self.out.push(b'{');
+                for (i, (k, item)) in map.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    self.newline(depth + 1);
+                    write_string(self.out, k.as_str(), self.style.escape_html);
+                    self.out.push(b':');
+                    if self.style.indent.is_some() {
+                        self.out.push(b' ');
+                    }
+                    self.value(item, depth + 1)?;
+                }
+                self.newline(depth);
+                self.out.push(b'}');
+            }
+        }
+        Ok(())
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Writes a JSON string literal the way Go's `encoding/json` does.
+pub fn write_string(out: &mut Vec<u8>, s: &str, escape_html: bool) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escape: Option<&[u8]> = match b {
+            b'"' => Some(b"\\\""),
+            b'\\' => Some(b"\\\\"),
+            b'\n' => Some(b"\\n"),
+            b'\r' => Some(b"\\r"),
+            b'\t' => Some(b"\\t"),
+            0x08 => Some(b"\\b"),
+            0x0c => Some(b"\\f"),
+            0..=0x1f => Some(b""),
+            b'<' | b'>' | b'&' if escape_html => Some(b""),
+            0xe2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) => {
+                out.extend_from_slice(&bytes[start..i]);
+                out.extend_from_slice(if bytes[i + 2] == 0xa8 { b"\\u2028" } else { b"\\u2029" });
+                i += 3;
+                start = i;
+                continue;
+            }
+            _ => None,
+        };
+        if let Some(esc) = escape {
+            out.extend_from_slice(&bytes[start..i]);
+            if esc.is_empty() {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 0xf) as usize]);
+            } else {
+                out.extend_from_slice(esc);
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::parse_json;
+
+    fn round(s: &str, style: JsonStyle<'_>) -> String {
+        to_json(&parse_json(s.as_bytes()).unwrap(), style).unwrap()
+    }
+
+    #[test]
+    fn compact_sorted_and_preserved() {
+        assert_eq!(
+            round(r#"{"b":1.0,"a":[1e3,2,"<&>"],"c":{}}"#, JsonStyle::MESSAGE),
+            r#"{"a":[1e3,2,"<&>"],"b":1.0,"c":{}}"#
+        );
+        assert_eq!(round(r#"["<&>"]"#, JsonStyle::STRING), r#"["\u003c\u0026\u003e"]"#);
+        assert_eq!(
+            round(r#""\u0001\b\f\u2028""#, JsonStyle::MESSAGE),
+            r#""\u0001\b\f\u2028""#
+        );
+    }
+
+    #[test]
+    fn indented() {
+        let style = JsonStyle {
+            escape_html: true,
+            indent: Some("  "),
+        };
+        assert_eq!(
+            round(r#"{"doc":{"foo":"bar"},"e":[],"l":[1,2]}"#, style),
+            "{\n  \"doc\": {\n    \"foo\": \"bar\"\n  },\n  \"e\": [],\n  \"l\": [\n    1,\n    2\n  ]\n}"
+        );
+    }
+
+    #[test]
+    fn non_finite_floats_fail() {
+        assert!(to_json(&Value::Float(f64::NAN), JsonStyle::MESSAGE).is_err());
+    }
+}

@@ -1,0 +1,196 @@
+//! Objects: a vector of `(key, value)` pairs kept sorted by key bytes, which
+//! is already Go's JSON output order and gives fast lookups for the small
+//! objects typical of messages.
+
+use super::{Str, Value};
+
+/// A Bloblang object.
+#[derive(Clone, Default, PartialEq)]
+pub struct Map {
+    entries: Vec<(Str, Value)>,
+}
+
+impl Map {
+    /// An empty object.
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    /// An empty object with room for `n` entries.
+    pub fn with_capacity(n: usize) -> Map {
+        Map {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// Builds an object from pairs in any order; a repeated key keeps its
+    /// last value.
+    pub fn from_pairs(mut entries: Vec<(Str, Value)>) -> Map {
+        let sorted = entries.windows(2).all(|w| w[0].0 < w[1].0);
+        if !sorted {
+            // Stable sort keeps equal keys in input order; then keep the last.
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut out: Vec<(Str, Value)> = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                match out.last_mut() {
+                    Some(last) if last.0 == k => last.1 = v,
+                    _ => out.push((k, v)),
+                }
+            }
+            entries = out;
+        }
+        Map { entries }
+    }
+
+    #[inline]
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        let key = key.as_bytes();
+        if self.entries.len() <= 8 {
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                match k.as_bytes().cmp(key) {
+                    std::cmp::Ordering::Less => continue,
+                    std::cmp::Ordering::Equal => return Ok(i),
+                    std::cmp::Ordering::Greater => return Err(i),
+                }
+            }
+            return Err(self.entries.len());
+        }
+        self.entries.binary_search_by(|(k, _)| k.as_bytes().cmp(key))
+    }
+
+    /// The value at `key`.
+    #[inline]
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.find(key).ok().map(|i| &self.entries[i].1)
+    }
+
+    /// The value at `key`, mutably.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        match self.find(key) {
+            Ok(i) => Some(&mut self.entries[i].1),
+            Err(_) => None,
+        }
+    }
+
+    /// True when `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Sets `key`, returning the previous value.
+    pub fn insert(&mut self, key: impl Into<Str> + AsRef<str>, value: Value) -> Option<Value> {
+        match self.find(key.as_ref()) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (key.into(), value));
+                None
+            }
+        }
+    }
+
+    /// The value at `key`, inserting the result of `make` when absent.
+    pub fn entry_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> Value) -> &mut Value {
+        let i = match self.find(key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (Str::new(key), make()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        match self.find(key) {
+            Ok(i) => Some(self.entries.remove(i).1),
+            Err(_) => None,
+        }
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Entries in key order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Str, &Value)> + DoubleEndedIterator {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Values in key order, mutably.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
+    /// Keys in order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &Str> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    /// Values in key order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &Value> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    /// Keeps the entries for which `keep` returns true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Str, &mut Value) -> bool) {
+        self.entries.retain_mut(|(k, v)| keep(k, v));
+    }
+
+    /// The entries, consumed in key order.
+    pub fn into_entries(self) -> Vec<(Str, Value)> {
+        self.entries
+    }
+}
+
+impl FromIterator<(Str, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (Str, Value)>>(iter: I) -> Map {
+        Map::from_pairs(iter.into_iter().collect())
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (Str, Value);
+    type IntoIter = std::vec::IntoIter<(Str, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl std::fmt::Debug for Map {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_unique_keys() {
+        let mut m = Map::from_pairs(vec![
+            (Str::new("b"), Value::Int(1)),
+            (Str::new("a"), Value::Int(2)),
+            (Str::new("b"), Value::Int(3)),
+        ]);
+        assert_eq!(m.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(m.get("b"), Some(&Value::Int(3)));
+        m.insert("0", Value::Null);
+        assert_eq!(m.keys().next().map(|k| k.as_str()), Some("0"));
+        assert_eq!(m.remove("a"), Some(Value::Int(2)));
+        assert_eq!(m.len(), 2);
+        let mut big = Map::new();
+        for i in (0..100).rev() {
+            big.insert(format!("k{i:03}"), Value::Int(i));
+        }
+        assert_eq!(big.get("k042"), Some(&Value::Int(42)));
+        assert!(big.keys().zip(big.keys().skip(1)).all(|(a, b)| a < b));
+    }
+}

@@ -1,0 +1,186 @@
+//! Numbers: the arithmetic view of numeric values and Go-compatible float
+//! formatting.
+
+/// A number as arithmetic sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    /// int64
+    Int(i64),
+    /// uint64
+    UInt(u64),
+    /// float64
+    Float(f64),
+}
+
+impl Num {
+    /// The value as a float.
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::UInt(u) => u as f64,
+            Num::Float(f) => f,
+        }
+    }
+
+    /// The value as an int64, truncating floats toward zero and
+    /// reinterpreting uint64 bits (Go's conversions).
+    pub fn to_i64_lossy(self) -> i64 {
+        match self {
+            Num::Int(i) => i,
+            Num::UInt(u) => u as i64,
+            Num::Float(f) => f as i64,
+        }
+    }
+}
+
+/// Splits Rust's shortest scientific rendering (`1.2345e6`, `-5e-7`) into
+/// mantissa text and exponent.
+fn shortest_scientific(f: f64) -> (String, i32) {
+    let s = format!("{f:e}");
+    match s.split_once('e') {
+        Some((m, e)) => (m.to_string(), e.parse().unwrap_or(0)),
+        None => (s, 0),
+    }
+}
+
+/// Go's `%e` exponent suffix: sign and at least two digits.
+fn go_exponent(exp: i32) -> String {
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!("e{sign}{:02}", exp.unsigned_abs())
+}
+
+fn special(f: f64) -> Option<&'static str> {
+    if f.is_nan() {
+        Some("NaN")
+    } else if f == f64::INFINITY {
+        Some("+Inf")
+    } else if f == f64::NEG_INFINITY {
+        Some("-Inf")
+    } else {
+        None
+    }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 64)`: shortest round-trip digits,
+/// scientific (`1e+06`) when the decimal exponent is below -4 or at least 6.
+pub fn format_float_g(f: f64) -> String {
+    if let Some(s) = special(f) {
+        return s.to_string();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let (mantissa, exp) = shortest_scientific(f);
+    if !(-4..6).contains(&exp) {
+        return format!("{mantissa}{}", go_exponent(exp));
+    }
+    format!("{f}")
+}
+
+/// Go `encoding/json` float64 output: plain decimal, except scientific for
+/// magnitudes below 1e-6 or from 1e21, with a single-digit negative exponent
+/// kept short (`1e-7`).
+pub fn format_float_json(f: f64) -> String {
+    if let Some(s) = special(f) {
+        return s.to_string();
+    }
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let (mantissa, exp) = shortest_scientific(f);
+        let sign = if exp < 0 { '-' } else { '+' };
+        let digits = exp.unsigned_abs();
+        if exp < 0 && digits < 10 {
+            return format!("{mantissa}e-{digits}");
+        }
+        return format!("{mantissa}e{sign}{digits:02}");
+    }
+    format!("{f}")
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)` for float32 values.
+pub fn format_float32_g(f: f32) -> String {
+    let wide = f64::from(f);
+    if let Some(s) = special(wide) {
+        return s.to_string();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let s = format!("{f:e}");
+    let (mantissa, exp) = match s.split_once('e') {
+        Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap_or(0)),
+        None => (s.clone(), 0),
+    };
+    if !(-4..6).contains(&exp) {
+        return format!("{mantissa}{}", go_exponent(exp));
+    }
+    format!("{f}")
+}
+
+/// Go `encoding/json` float32 output.
+pub fn format_float32_json(f: f32) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let s = format!("{f:e}");
+        if let Some((m, e)) = s.split_once('e') {
+            let exp: i32 = e.parse().unwrap_or(0);
+            if exp < 0 && exp > -10 {
+                return format!("{m}e-{}", exp.unsigned_abs());
+            }
+            let sign = if exp < 0 { '-' } else { '+' };
+            return format!("{m}e{sign}{:02}", exp.unsigned_abs());
+        }
+    }
+    format!("{f}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn g_format_matches_go() {
+        for (f, want) in [
+            (1000000.0, "1e+06"),
+            (1234567.0, "1.234567e+06"),
+            (123456.0, "123456"),
+            (0.00001, "1e-05"),
+            (0.0001, "0.0001"),
+            (2.0, "2"),
+            (-2.5, "-2.5"),
+            (0.1, "0.1"),
+            (1e21, "1e+21"),
+            (1e100, "1e+100"),
+            (2.302585092994046, "2.302585092994046"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+        ] {
+            assert_eq!(format_float_g(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn json_format_matches_go() {
+        for (f, want) in [
+            (2.0, "2"),
+            (1000000.0, "1000000"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1e-7, "1e-7"),
+            (1.5e-10, "1.5e-10"),
+            (0.000001, "0.000001"),
+            (-0.5, "-0.5"),
+            (23.4, "23.4"),
+            (1e-100, "1e-100"),
+        ] {
+            assert_eq!(format_float_json(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn float32_formats() {
+        assert_eq!(format_float32_g(0.1), "0.1");
+        assert_eq!(format_float32_json(3.4028235e38), "3.4028235e+38");
+        assert_eq!(format_float32_g(1234567.0), "1.234567e+06");
+    }
+}

@@ -1,0 +1,2 @@
+//! The `tarn` command line.
+fn main() {}
