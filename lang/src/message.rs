@@ -1,0 +1,96 @@
+//! Messages as mappings see them: raw content, metadata, a lazily parsed
+//! structured form and an error flag.
+
+use crate::value::{Arc, Blob, Map, ParseJsonError, Value, parse_json};
+use std::sync::OnceLock;
+
+/// One message of a batch.
+#[derive(Debug, Clone)]
+pub struct Message {
+    content: Blob,
+    meta: Arc<Map>,
+    structured: OnceLock<Result<Value, ParseJsonError>>,
+    error: Option<Arc<String>>,
+}
+
+impl Message {
+    /// A message with raw content and no metadata.
+    pub fn new(content: &[u8]) -> Message {
+        Message {
+            content: Blob::new(content),
+            meta: Arc::new(Map::new()),
+            structured: OnceLock::new(),
+            error: None,
+        }
+    }
+
+    /// A message whose content is `content` and whose structured form is
+    /// already known to be `value` (no re-parse when a later step reads it).
+    pub fn with_structured(content: Blob, value: Value) -> Message {
+        let structured = OnceLock::new();
+        let _ = structured.set(Ok(value));
+        Message {
+            content,
+            meta: Arc::new(Map::new()),
+            structured,
+            error: None,
+        }
+    }
+
+    /// The raw content.
+    pub fn content(&self) -> &Blob {
+        &self.content
+    }
+
+    /// Replaces the content, forgetting the parsed form.
+    pub fn set_content(&mut self, content: Blob) {
+        self.content = content;
+        self.structured = OnceLock::new();
+    }
+
+    /// Replaces the content with a known structured form.
+    pub fn set_structured(&mut self, content: Blob, value: Value) {
+        self.content = content;
+        let cell = OnceLock::new();
+        let _ = cell.set(Ok(value));
+        self.structured = cell;
+    }
+
+    /// The content parsed as JSON (parsed once, on first use).
+    pub fn structured(&self) -> Result<&Value, &ParseJsonError> {
+        self.structured
+            .get_or_init(|| parse_json(self.content.as_bytes()))
+            .as_ref()
+    }
+
+    /// The metadata.
+    pub fn meta(&self) -> &Arc<Map> {
+        &self.meta
+    }
+
+    /// The metadata, for changing.
+    pub fn meta_mut(&mut self) -> &mut Map {
+        Arc::make_mut(&mut self.meta)
+    }
+
+    /// Replaces all metadata.
+    pub fn set_meta(&mut self, meta: Arc<Map>) {
+        self.meta = meta;
+    }
+
+    /// Sets one metadata key.
+    pub fn with_meta(mut self, key: &str, value: Value) -> Message {
+        self.meta_mut().insert(key, value);
+        self
+    }
+
+    /// The error text attached by a failed step.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref().map(String::as_str)
+    }
+
+    /// Attaches (or clears) an error.
+    pub fn set_error(&mut self, error: Option<String>) {
+        self.error = error.map(Arc::new);
+    }
+}

@@ -1,0 +1,25 @@
+//! The standard library: every function and method as one [`Spec`].
+//!
+//! Each module exports `SPECS`, a plain list; [`all`] concatenates them.
+//! Adding a method means adding one spec (name, params, doc, examples and
+//! implementation) to the module of its category.
+
+mod core;
+mod spec;
+pub(crate) mod util;
+
+pub use spec::{
+    Category, CompileHook, Default, Example, Expect, FunctionImpl, Impl, Kind, MethodImpl, Param,
+    Spec, Status,
+};
+
+/// Every module's specs.
+const MODULES: &[&[Spec]] = &[core::SPECS];
+
+/// Every function and method of the standard library.
+pub fn all() -> impl Iterator<Item = &'static Spec> {
+    MODULES.iter().flat_map(|m| m.iter())
+}
+
+#[cfg(test)]
+mod examples;

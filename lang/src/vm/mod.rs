@@ -1,0 +1,60 @@
+//! The register VM that runs compiled programs.
+
+mod assign;
+mod call;
+mod exec;
+
+pub use assign::set_path;
+pub use call::Call;
+pub use call::coerce;
+pub use exec::{Mode, Outcome, eval, run};
+
+use crate::value::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Reusable per-thread state: register files and caches. Keep one per
+/// worker and pass it to every run.
+#[derive(Default)]
+pub struct Vm {
+    frames: Vec<Vec<Value>>,
+    regexes: HashMap<String, Arc<regex::Regex>>,
+}
+
+const REGEX_CACHE_LIMIT: usize = 256;
+
+impl Vm {
+    /// A VM with empty caches.
+    pub fn new() -> Vm {
+        Vm::default()
+    }
+
+    /// A register file of `n` registers, all `nothing()` (unset).
+    pub(crate) fn frame(&mut self, n: usize) -> Vec<Value> {
+        let mut f = self.frames.pop().unwrap_or_default();
+        f.clear();
+        f.resize(n, Value::Nothing);
+        f
+    }
+
+    /// Returns a register file for reuse.
+    pub(crate) fn recycle(&mut self, mut f: Vec<Value>) {
+        f.clear();
+        if self.frames.len() < 64 {
+            self.frames.push(f);
+        }
+    }
+
+    /// A compiled regular expression, cached by pattern.
+    pub(crate) fn regex(&mut self, pattern: &str) -> Result<Arc<regex::Regex>, regex::Error> {
+        if let Some(r) = self.regexes.get(pattern) {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(regex::Regex::new(pattern)?);
+        if self.regexes.len() >= REGEX_CACHE_LIMIT {
+            self.regexes.clear();
+        }
+        self.regexes.insert(pattern.to_string(), r.clone());
+        Ok(r)
+    }
+}
