@@ -5,7 +5,12 @@
 //! implementation) to the module of its category.
 
 mod core;
+mod formats;
+mod numbers;
 mod spec;
+mod strings;
+mod structured;
+mod time;
 pub(crate) mod util;
 
 pub use spec::{
@@ -13,12 +18,19 @@ pub use spec::{
     Spec, Status,
 };
 
-/// Every module's specs.
-const MODULES: &[&[Spec]] = &[core::SPECS];
+/// Every family's specs.
+const FAMILIES: &[&[&[Spec]]] = &[
+    &[core::SPECS],
+    numbers::SPECS,
+    strings::SPECS,
+    structured::SPECS,
+    formats::SPECS,
+    time::SPECS,
+];
 
 /// Every function and method of the standard library.
 pub fn all() -> impl Iterator<Item = &'static Spec> {
-    MODULES.iter().flat_map(|m| m.iter())
+    FAMILIES.iter().flat_map(|f| f.iter()).flat_map(|m| m.iter())
 }
 
 #[cfg(test)]
