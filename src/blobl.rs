@@ -85,7 +85,11 @@ pub fn main(args: Args) -> ExitCode {
     let opts = LineOptions {
         raw: args.raw,
         pretty: args.pretty,
-        mode: if args.mutation { Mode::Mutation } else { Mode::Mapping },
+        mode: if args.mutation {
+            Mode::Mutation
+        } else {
+            Mode::Mapping
+        },
     };
     let result = if args.threads > 1 {
         run_parallel(&prog, input, args.threads, opts)
@@ -111,7 +115,13 @@ struct LineOptions {
 
 /// Maps one line; `Ok(bytes)` is the output line without its newline,
 /// `Err(text)` the error to report.
-fn map_one(prog: &Program, vm: &mut Vm, line: &[u8], opts: LineOptions, out: &mut Vec<u8>) -> Result<(), String> {
+fn map_one(
+    prog: &Program,
+    vm: &mut Vm,
+    line: &[u8],
+    opts: LineOptions,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     let msg = if opts.raw {
         let text = String::from_utf8_lossy(line).into_owned();
         Message::with_structured(line.into(), Value::from(text))
@@ -180,7 +190,12 @@ fn run_sequential(prog: &Program, input: Box<dyn Read>, opts: LineOptions) -> st
 
 /// Processes chunks of lines on `threads` workers and prints results in
 /// input order.
-fn run_parallel(prog: &Program, input: Box<dyn Read>, threads: usize, opts: LineOptions) -> std::io::Result<()> {
+fn run_parallel(
+    prog: &Program,
+    input: Box<dyn Read>,
+    threads: usize,
+    opts: LineOptions,
+) -> std::io::Result<()> {
     const CHUNK: usize = 1024;
     let mut reader = std::io::BufReader::new(input);
     let stdout = std::io::stdout();

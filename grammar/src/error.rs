@@ -72,10 +72,7 @@ pub fn render_snippet(
     let col0 = pos.col as usize - 1;
     let line_end = index.line_start(line0) + text.len();
     let end = (span.end as usize).clamp(start, line_end.max(start));
-    let width = src
-        .get(start..end)
-        .map_or(1, |s| s.chars().count())
-        .max(1);
+    let width = src.get(start..end).map_or(1, |s| s.chars().count()).max(1);
     let shown: String = text.replace('\t', " ");
     let mut out = String::new();
     let _ = writeln!(

@@ -88,7 +88,10 @@ mod tests {
             describe_expected(&quoted(&["word", "int", "string", "(", "[", "{", "-", "!"])),
             "expected an expression"
         );
-        assert_eq!(describe_expected(&quoted(&["word", "string"])), "expected a name");
+        assert_eq!(
+            describe_expected(&quoted(&["word", "string"])),
+            "expected a name"
+        );
         assert_eq!(
             describe_expected(&quoted(&[")", ",", "+"])),
             "expected `,` or `)`"

@@ -330,7 +330,10 @@ mod tests {
 
     fn toks(src: &str) -> Vec<Tok<'_>> {
         let mut errs = Vec::new();
-        let t = tokenize(src, &mut errs).into_iter().map(|(_, t, _)| t).collect();
+        let t = tokenize(src, &mut errs)
+            .into_iter()
+            .map(|(_, t, _)| t)
+            .collect();
         assert!(errs.is_empty(), "{errs:?}");
         t
     }
@@ -358,10 +361,7 @@ mod tests {
             toks("a +\n b\n.c"),
             vec![Word("a"), Plus, Word("b"), Newline, Dot, Word("c")]
         );
-        assert_eq!(
-            toks("}\nelse\n{"),
-            vec![RBrace, Else, LBrace]
-        );
+        assert_eq!(toks("}\nelse\n{"), vec![RBrace, Else, LBrace]);
     }
 
     #[test]
@@ -369,7 +369,15 @@ mod tests {
         use Tok::*;
         assert_eq!(
             toks("a = 1 # one\nb = 2 # two"),
-            vec![Word("a"), Assign, Int("1"), Newline, Word("b"), Assign, Int("2")]
+            vec![
+                Word("a"),
+                Assign,
+                Int("1"),
+                Newline,
+                Word("b"),
+                Assign,
+                Int("2")
+            ]
         );
     }
 

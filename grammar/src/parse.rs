@@ -33,6 +33,12 @@ pub struct Parsed {
 pub fn parse(src: &str) -> Parsed {
     let mut errors = Vec::new();
     let tokens = tokenize(src, &mut errors);
+    if let Some(e) = check_limits(&tokens) {
+        return Parsed {
+            mapping: Mapping::default(),
+            errors: vec![e],
+        };
+    }
     let mut recovered = Vec::new();
     let result = grammar::MappingParser::new().parse(
         &mut errors,
@@ -63,6 +69,10 @@ pub fn parse_query(src: &str) -> Result<Expr, Vec<SyntaxError>> {
 fn parse_query_at(src: &str, offset: usize) -> Result<Expr, Vec<SyntaxError>> {
     let mut errors = Vec::new();
     let tokens = tokenize(src, &mut errors);
+    if let Some(mut e) = check_limits(&tokens) {
+        e.span = Span::new(e.span.start as usize + offset, e.span.end as usize + offset);
+        return Err(vec![e]);
+    }
     let mut recovered: Vec<ErrorRecovery<usize, Tok<'_>, LexicalError>> = Vec::new();
     let result = grammar::QueryParser::new().parse(
         &mut errors,
@@ -100,7 +110,45 @@ fn parse_query_at(src: &str, offset: usize) -> Result<Expr, Vec<SyntaxError>> {
     }
 }
 
+/// Deepest bracket nesting accepted.
+pub const MAX_NESTING: usize = 256;
+/// Most tokens accepted in one statement.
+pub const MAX_STATEMENT_TOKENS: usize = 20_000;
+
+/// Rejects inputs whose trees would be unreasonably deep, so that no
+/// input can exhaust the stack of the passes that walk the tree.
+fn check_limits(tokens: &[(usize, Tok<'_>, usize)]) -> Option<SyntaxError> {
+    let mut depth = 0usize;
+    let mut since_break = 0usize;
+    for (l, tok, r) in tokens {
+        since_break += 1;
+        match tok {
+            Tok::LParen | Tok::LBracket | Tok::LBrace => depth += 1,
+            Tok::RParen | Tok::RBracket | Tok::RBrace => depth = depth.saturating_sub(1),
+            Tok::Newline if depth == 0 => since_break = 0,
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return Some(SyntaxError::new(
+                Span::new(*l, *r),
+                format!("brackets are nested more than {MAX_NESTING} levels deep"),
+            ));
+        }
+        if since_break > MAX_STATEMENT_TOKENS {
+            return Some(SyntaxError::new(
+                Span::new(*l, *r),
+                format!("this statement is longer than {MAX_STATEMENT_TOKENS} tokens"),
+            ));
+        }
+    }
+    None
+}
+
 fn shift_expr(e: &mut Expr, shift: &impl Fn(Span) -> Span) {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || shift_expr_inner(e, shift));
+}
+
+fn shift_expr_inner(e: &mut Expr, shift: &impl Fn(Span) -> Span) {
     e.span = shift(e.span);
     match &mut e.kind {
         ExprKind::Call(c) | ExprKind::Method { call: c, .. } => {
@@ -165,7 +213,9 @@ pub fn parse_interpolation(src: &str) -> Result<Vec<InterpPart>, Vec<SyntaxError
             i = q_end + 1;
             continue;
         }
-        let next = rest.find('$').map_or(rest.len(), |p| if p == 0 { 1 } else { p });
+        let next = rest
+            .find('$')
+            .map_or(rest.len(), |p| if p == 0 { 1 } else { p });
         text.push_str(&rest[..next]);
         i += next;
     }
@@ -456,6 +506,10 @@ fn to_target(lhs: &Expr, errors: &mut Vec<SyntaxError>) -> Option<Target> {
 /// Replaces statement-style `if` blocks nested inside expressions with
 /// error nodes, reporting each.
 fn check_expr(e: &mut Expr, errors: &mut Vec<SyntaxError>) {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || check_expr_inner(e, errors));
+}
+
+fn check_expr_inner(e: &mut Expr, errors: &mut Vec<SyntaxError>) {
     if let ExprKind::RawIf(_) = e.kind {
         errors.push(SyntaxError::new(
             e.span,

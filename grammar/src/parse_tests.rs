@@ -21,14 +21,20 @@ fn assignments_and_paths() {
     assert_eq!(ok("root.\"a.b\".c = 1"), "(= root.a.b.c 1)");
     assert_eq!(ok("root = this.items.0.name"), "(= root this.items.0.name)");
     assert_eq!(ok("root = this.a.1.2"), "(= root this.a.1.2)");
-    assert_eq!(ok("root = this.\"key with.dots\""), "(= root this.key with.dots)");
+    assert_eq!(
+        ok("root = this.\"key with.dots\""),
+        "(= root this.key with.dots)"
+    );
     assert_eq!(ok("root = this.if.map"), "(= root this.if.map)");
 }
 
 #[test]
 fn statements() {
     assert_eq!(ok("let x = 5\nlet \"y z\" = 1"), "(let x 5)\n(let y z 1)");
-    assert_eq!(ok("meta foo = \"bar\"\nmeta = {}"), "(meta \"foo\" \"bar\")\n(meta {})");
+    assert_eq!(
+        ok("meta foo = \"bar\"\nmeta = {}"),
+        "(meta \"foo\" \"bar\")\n(meta {})"
+    );
     assert_eq!(
         ok("map thing {\n  root.a = this.b\n}\nroot = this.apply(\"thing\")"),
         "(map thing [(= root.a this.b)])\n(= root this.apply(\"thing\"))"
@@ -40,7 +46,9 @@ fn statements() {
 #[test]
 fn if_statements() {
     assert_eq!(
-        ok("if this.a > 1 {\n  root.x = 1\n} else if this.b {\n  root.x = 2\n} else {\n  root.x = 3\n}"),
+        ok(
+            "if this.a > 1 {\n  root.x = 1\n} else if this.b {\n  root.x = 2\n} else {\n  root.x = 3\n}"
+        ),
         "(if (> this.a 1) [(= root.x 1)] this.b [(= root.x 2)] else [(= root.x 3)])"
     );
     assert_eq!(ok("if this.a { }"), "(if this.a [])");
@@ -76,7 +84,10 @@ fn literals() {
         ok("root = {\"a\": 1, (this.k): 2, this.j: 3,}"),
         "(= root {\"a\": 1 this.k: 2 this.j: 3})"
     );
-    assert_eq!(ok("root = \"\"\"raw \\n\nline\"\"\""), "(= root \"raw \\\\n\\nline\")");
+    assert_eq!(
+        ok("root = \"\"\"raw \\n\nline\"\"\""),
+        "(= root \"raw \\\\n\\nline\")"
+    );
     assert_eq!(ok("root = [\n  1,\n  2\n]"), "(= root [1 2])");
 }
 
@@ -95,9 +106,15 @@ fn calls_methods_lambdas() {
         ok("root = this.a.map_each(x -> x + 1)"),
         "(= root this.a.map_each((-> x (+ x 1))))"
     );
-    assert_eq!(ok("root = this.a.(x -> x.b)"), "(= root this.a.((-> x x.b)))");
+    assert_eq!(
+        ok("root = this.a.(x -> x.b)"),
+        "(= root this.a.((-> x x.b)))"
+    );
     assert_eq!(ok("root = this.a.(b + 1)"), "(= root this.a.((+ b 1)))");
-    assert_eq!(ok("root = this.a.map(\"x\").from(0)"), "(= root this.a.map(\"x\").from(0))");
+    assert_eq!(
+        ok("root = this.a.map(\"x\").from(0)"),
+        "(= root this.a.map(\"x\").from(0))"
+    );
     assert_eq!(ok("root = 5.string()"), "(= root 5.string())");
     assert_eq!(ok("root = 1.5.round()"), "(= root 1.5.round())");
     assert_eq!(
@@ -143,7 +160,10 @@ fn precedence_levels() {
     assert_eq!(ok("root = a / b % c"), "(= root (% (/ a b) c))");
     assert_eq!(ok("root = a + b == c - d"), "(= root (== (+ a b) (- c d)))");
     assert_eq!(ok("root = a == b == c"), "(= root (== (== a b) c))");
-    assert_eq!(ok("root = a < b && c >= d"), "(= root (&& (< a b) (>= c d)))");
+    assert_eq!(
+        ok("root = a < b && c >= d"),
+        "(= root (&& (< a b) (>= c d)))"
+    );
     // `&&` and `||` share a level, left associative.
     assert_eq!(ok("root = a || b && c"), "(= root (&& (|| a b) c))");
     assert_eq!(ok("root = a && b || c"), "(= root (|| (&& a b) c))");
@@ -195,7 +215,11 @@ fn recovery_reports_every_broken_statement() {
     let lines: Vec<u32> = p
         .errors
         .iter()
-        .map(|e| crate::LineIndex::new(src).line_col(src, e.span.start as usize).line)
+        .map(|e| {
+            crate::LineIndex::new(src)
+                .line_col(src, e.span.start as usize)
+                .line
+        })
         .collect();
     assert_eq!(lines, vec![2, 3, 5, 7], "{:#?}", p.errors);
     assert_eq!(
@@ -206,15 +230,32 @@ fn recovery_reports_every_broken_statement() {
 
 #[test]
 fn error_messages() {
-    assert_eq!(errs("foo wat bar"), vec!["expected `=` or a line break, found `wat`"]);
+    assert_eq!(
+        errs("foo wat bar"),
+        vec!["expected `=` or a line break, found `wat`"]
+    );
     assert_eq!(
         errs("root = this.foo bar = baz"),
         vec!["expected a line break, found `bar`"]
     );
-    assert_eq!(errs("root = "), vec!["expected an expression, but reached the end of the input"]);
+    assert_eq!(
+        errs("root = "),
+        vec!["expected an expression, but reached the end of the input"]
+    );
     assert!(errs("root = \"abc")[0].contains("expected end quote"));
     assert!(errs("root = 99999999999999999999")[0].contains("as integer"));
     assert!(errs("root = if x { root.a = 1 }")[0].contains("exactly one expression"));
     assert!(errs("map m {\n meta a = 1\n}")[0].contains("not allowed"));
     assert!(errs("root + 1 = 2")[0].contains("target path"));
+}
+
+#[test]
+fn absurd_nesting_is_an_error_not_a_crash() {
+    let deep = format!("root = {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+    assert!(errs(&deep)[0].contains("nested more than"));
+    let long = format!("root = 1{}", " + 1".repeat(30_000));
+    assert!(errs(&long)[0].contains("longer than"));
+    // Just under the limits still parses.
+    let ok_long = format!("root = 1{}", " + 1".repeat(9_000));
+    assert!(parse(&ok_long).errors.is_empty());
 }

@@ -49,10 +49,9 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Int(i) => i.to_string(),
         ExprKind::Float(f) => format!("{f:?}"),
         ExprKind::Str(s) => format!("{s:?}"),
-        ExprKind::Array(items) => format!(
-            "[{}]",
-            items.iter().map(expr).collect::<Vec<_>>().join(" ")
-        ),
+        ExprKind::Array(items) => {
+            format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(" "))
+        }
         ExprKind::Object(pairs) => format!(
             "{{{}}}",
             pairs

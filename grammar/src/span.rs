@@ -81,10 +81,7 @@ impl LineIndex {
 
     /// Byte offset where 0-based line `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.len)
+        self.line_starts.get(line).copied().unwrap_or(self.len)
     }
 
     /// The text of 0-based line `line` without its line break.

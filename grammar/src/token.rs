@@ -216,7 +216,9 @@ mod tests {
     use super::*;
 
     fn lex(src: &str) -> Vec<RawTok<'_>> {
-        RawTok::lexer(src).map(|t| t.expect("valid token")).collect()
+        RawTok::lexer(src)
+            .map(|t| t.expect("valid token"))
+            .collect()
     }
 
     #[test]

@@ -22,9 +22,7 @@ pub fn to_display_string(v: &Value) -> String {
         Value::Narrow(n) => n.num().to_i64_lossy().to_string(),
         Value::Number(r) => r.text.to_string(),
         Value::Timestamp(t) => t.rfc3339_nano(),
-        Value::Array(_) | Value::Object(_) => {
-            to_json(v, JsonStyle::STRING).unwrap_or_else(|e| e.0)
-        }
+        Value::Array(_) | Value::Object(_) => to_json(v, JsonStyle::STRING).unwrap_or_else(|e| e.0),
         Value::Delete => "null".into(),
         Value::Nothing => "null".into(),
     }

@@ -65,7 +65,16 @@ impl Diagnostics {
     pub fn render_with_offset(&self, file: &str, line_offset: usize) -> String {
         self.items
             .iter()
-            .map(|d| render_snippet(&self.source, file, d.span, d.severity, &d.message, line_offset))
+            .map(|d| {
+                render_snippet(
+                    &self.source,
+                    file,
+                    d.span,
+                    d.severity,
+                    &d.message,
+                    line_offset,
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n\n")
     }

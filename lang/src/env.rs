@@ -122,18 +122,28 @@ impl Env {
         self.compile_depth(src, dir, 0)
     }
 
-    fn compile_depth(&self, src: &str, dir: Option<&Path>, depth: usize) -> Result<Program, Diagnostics> {
+    fn compile_depth(
+        &self,
+        src: &str,
+        dir: Option<&Path>,
+        depth: usize,
+    ) -> Result<Program, Diagnostics> {
         let fail = |items: Vec<Diagnostic>| Diagnostics {
             items,
             source: src.to_string(),
         };
         let parsed = parse(src);
         if !parsed.errors.is_empty() {
-            return Err(fail(parsed.errors.into_iter().map(Diagnostic::from).collect()));
+            return Err(fail(
+                parsed.errors.into_iter().map(Diagnostic::from).collect(),
+            ));
         }
         if let Some(from) = &parsed.mapping.from {
             if depth >= MAX_IMPORT_DEPTH {
-                return Err(fail(vec![Diagnostic::error(from.span, "imports are nested too deeply")]));
+                return Err(fail(vec![Diagnostic::error(
+                    from.span,
+                    "imports are nested too deeply",
+                )]));
             }
             let path = resolve(dir, &from.text);
             let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -160,7 +170,14 @@ impl Env {
                     compiler.declare_map(&name.text, name.span);
                 }
                 StmtKind::Import { path } => {
-                    self.import(&mut compiler, dir, &path.text, path.span, depth, &mut imported);
+                    self.import(
+                        &mut compiler,
+                        dir,
+                        &path.text,
+                        path.span,
+                        depth,
+                        &mut imported,
+                    );
                 }
                 _ => {}
             }
@@ -179,7 +196,10 @@ impl Env {
             }
         }
         let (program, diags) = compiler.finish();
-        if diags.iter().any(|d| d.severity == tarn_syntax::Severity::Error) {
+        if diags
+            .iter()
+            .any(|d| d.severity == tarn_syntax::Severity::Error)
+        {
             return Err(fail(diags));
         }
         Ok(program)
@@ -212,7 +232,10 @@ impl Env {
                 items: vec![Diagnostic::from(first.clone())],
                 source: text.clone(),
             };
-            compiler.error(span, format!("failed to parse import '{rel}': {}", d.short()));
+            compiler.error(
+                span,
+                format!("failed to parse import '{rel}': {}", d.short()),
+            );
             return;
         }
         let maps: Vec<&Stmt> = parsed
@@ -237,7 +260,10 @@ impl Env {
         if !collisions.is_empty() {
             compiler.error(
                 span,
-                format!("map name collisions from import '{rel}': [{}]", collisions.join(" ")),
+                format!(
+                    "map name collisions from import '{rel}': [{}]",
+                    collisions.join(" ")
+                ),
             );
             return;
         }

@@ -11,10 +11,7 @@ pub struct Error(Box<Kind>);
 #[derive(Clone)]
 enum Kind {
     Message(String),
-    Type {
-        expected: &'static str,
-        got: Value,
-    },
+    Type { expected: &'static str, got: Value },
 }
 
 /// Shorthand for results of runtime operations.
@@ -86,9 +83,12 @@ pub fn type_message(expected: &str, got: &Value, annotation: Option<&str>) -> St
 pub fn shown_value(v: &Value) -> Option<String> {
     match v {
         Value::Str(s) => Some(tarn_syntax::strings::quote(s)),
-        Value::Bool(_) | Value::Int(_) | Value::UInt(_) | Value::Float(_) | Value::Narrow(_) | Value::Number(_) => {
-            Some(crate::convert::to_display_string(v))
-        }
+        Value::Bool(_)
+        | Value::Int(_)
+        | Value::UInt(_)
+        | Value::Float(_)
+        | Value::Narrow(_)
+        | Value::Number(_) => Some(crate::convert::to_display_string(v)),
         _ => None,
     }
 }

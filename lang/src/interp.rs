@@ -24,7 +24,10 @@ enum Part {
 
 impl Env {
     /// Compiles a config string with `${! … }` queries.
-    pub fn compile_interpolation(&self, src: &str) -> std::result::Result<Interpolation, Diagnostics> {
+    pub fn compile_interpolation(
+        &self,
+        src: &str,
+    ) -> std::result::Result<Interpolation, Diagnostics> {
         let fail = |items: Vec<Diagnostic>| Diagnostics {
             items,
             source: src.to_string(),

@@ -190,23 +190,62 @@ mod tests {
 
     #[test]
     fn arithmetic() {
-        assert_eq!(apply(Op::Add, &Value::Int(1), &Value::Int(2)), Ok(Value::Int(3)));
-        assert_eq!(apply(Op::Add, &Value::Int(1), &Value::Float(0.5)), Ok(Value::Float(1.5)));
-        assert_eq!(apply(Op::Div, &Value::Int(4), &Value::Int(2)), Ok(Value::Float(2.0)));
-        assert_eq!(apply(Op::Mod, &Value::Int(-7), &Value::Int(3)), Ok(Value::Int(-1)));
-        assert_eq!(apply(Op::Mod, &Value::Float(7.9), &Value::Int(3)), Ok(Value::Int(1)));
-        assert_eq!(apply(Op::Div, &Value::Int(1), &Value::Int(0)), Err(OpError::DivideByZero));
-        assert_eq!(apply(Op::Add, &Value::str("5"), &Value::Int(1)), Err(OpError::Mismatch));
-        assert_eq!(apply(Op::Add, &Value::Int(i64::MAX), &Value::Int(1)), Ok(Value::Int(i64::MIN)));
-        assert_eq!(apply(Op::Add, &Value::str("a"), &Value::str("b")), Ok(Value::str("ab")));
-        assert_eq!(apply(Op::Sub, &Value::UInt(1), &Value::UInt(2)), Ok(Value::UInt(u64::MAX)));
+        assert_eq!(
+            apply(Op::Add, &Value::Int(1), &Value::Int(2)),
+            Ok(Value::Int(3))
+        );
+        assert_eq!(
+            apply(Op::Add, &Value::Int(1), &Value::Float(0.5)),
+            Ok(Value::Float(1.5))
+        );
+        assert_eq!(
+            apply(Op::Div, &Value::Int(4), &Value::Int(2)),
+            Ok(Value::Float(2.0))
+        );
+        assert_eq!(
+            apply(Op::Mod, &Value::Int(-7), &Value::Int(3)),
+            Ok(Value::Int(-1))
+        );
+        assert_eq!(
+            apply(Op::Mod, &Value::Float(7.9), &Value::Int(3)),
+            Ok(Value::Int(1))
+        );
+        assert_eq!(
+            apply(Op::Div, &Value::Int(1), &Value::Int(0)),
+            Err(OpError::DivideByZero)
+        );
+        assert_eq!(
+            apply(Op::Add, &Value::str("5"), &Value::Int(1)),
+            Err(OpError::Mismatch)
+        );
+        assert_eq!(
+            apply(Op::Add, &Value::Int(i64::MAX), &Value::Int(1)),
+            Ok(Value::Int(i64::MIN))
+        );
+        assert_eq!(
+            apply(Op::Add, &Value::str("a"), &Value::str("b")),
+            Ok(Value::str("ab"))
+        );
+        assert_eq!(
+            apply(Op::Sub, &Value::UInt(1), &Value::UInt(2)),
+            Ok(Value::UInt(u64::MAX))
+        );
     }
 
     #[test]
     fn comparisons() {
-        assert_eq!(apply(Op::Lt, &Value::Int(1), &Value::Float(1.5)), Ok(Value::Bool(true)));
-        assert_eq!(apply(Op::Gt, &Value::Null, &Value::Int(1)), Err(OpError::Mismatch));
-        assert_eq!(apply(Op::Eq, &Value::Null, &Value::Int(1)), Ok(Value::Bool(false)));
+        assert_eq!(
+            apply(Op::Lt, &Value::Int(1), &Value::Float(1.5)),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            apply(Op::Gt, &Value::Null, &Value::Int(1)),
+            Err(OpError::Mismatch)
+        );
+        assert_eq!(
+            apply(Op::Eq, &Value::Null, &Value::Int(1)),
+            Ok(Value::Bool(false))
+        );
     }
 
     #[test]

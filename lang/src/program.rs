@@ -35,13 +35,24 @@ pub enum Instr {
     /// `dst = @key` (output metadata); `key == u32::MAX` means `@`
     Meta { dst: Reg, key: u32 },
     /// `dst = a <op> b`
-    Binary { op: Op, dst: Reg, a: Reg, b: Reg, info: u32 },
+    Binary {
+        op: Op,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+        info: u32,
+    },
     /// `dst = !src`
     Not { dst: Reg, src: Reg, info: u32 },
     /// `dst = src` as the bool operand of `&&` / `||`
     Logic { dst: Reg, src: Reg, info: u32 },
     /// `dst = src` as an `if` condition; `null_is_false` for expressions
-    Cond { dst: Reg, src: Reg, info: u32, null_is_false: bool },
+    Cond {
+        dst: Reg,
+        src: Reg,
+        info: u32,
+        null_is_false: bool,
+    },
     /// Continue at `to`.
     Jump { to: u32 },
     /// Continue at `to` when `cond` is `true`.
@@ -53,11 +64,22 @@ pub enum Instr {
     /// `dst = f(args…)`
     CallFn { dst: Reg, site: u32, args: Reg },
     /// `dst = recv.m(args…)`; `take` moves the receiver out of its register
-    CallMethod { dst: Reg, recv: Reg, site: u32, args: Reg, take: bool },
+    CallMethod {
+        dst: Reg,
+        recv: Reg,
+        site: u32,
+        args: Reg,
+        take: bool,
+    },
     /// `dst = [regs start..start+len]`, sentinels omitted
     MakeArray { dst: Reg, start: Reg, len: u16 },
     /// `dst = {k0: v0, …}` from `len` key/value register pairs
-    MakeObject { dst: Reg, start: Reg, len: u16, info: u32 },
+    MakeObject {
+        dst: Reg,
+        start: Reg,
+        len: u16,
+        info: u32,
+    },
     /// `root.<path> = src`
     Assign { src: Reg, path: u32 },
     /// `$var = src`
@@ -116,8 +138,8 @@ pub struct Unit {
     pub wraps: Vec<Wrap>,
     /// Where the applied value goes (named maps).
     pub ctx: Option<Reg>,
-    /// Registers holding `let` variables.
-    pub vars: Vec<Reg>,
+    /// Registers holding variables, by name.
+    pub vars: Vec<(String, Reg)>,
 }
 
 /// A call of a stdlib function or method, with everything resolved at

@@ -97,6 +97,10 @@ pub fn arith_op(op: BinOp) -> Option<ops::Op> {
 /// constants, and arithmetic or comparisons of constants. `Err` carries the
 /// message of a folded operation that fails (a compile error).
 pub fn constant(e: &Expr) -> Option<Result<Value, String>> {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || constant_inner(e))
+}
+
+fn constant_inner(e: &Expr) -> Option<Result<Value, String>> {
     Some(Ok(match &e.kind {
         ExprKind::Null => Value::Null,
         ExprKind::Bool(b) => Value::Bool(*b),

@@ -25,7 +25,10 @@ impl Compiler<'_> {
             let hint = suggest(name, self.env.function_names())
                 .map(|s| format!(", did you mean `{s}`?"))
                 .unwrap_or_default();
-            self.error(call.name.span, format!("unrecognised function '{name}'{hint}"));
+            self.error(
+                call.name.span,
+                format!("unrecognised function '{name}'{hint}"),
+            );
             return;
         };
         if !self.env.allows(spec) {
@@ -37,7 +40,11 @@ impl Compiler<'_> {
         }
         match name {
             "deleted" | "nothing" if call.args.is_empty() => {
-                let v = if name == "deleted" { Value::Delete } else { Value::Nothing };
+                let v = if name == "deleted" {
+                    Value::Delete
+                } else {
+                    Value::Nothing
+                };
                 let k = self.konst(v);
                 self.emit(Instr::Const { dst, k }, span);
                 return;
@@ -62,7 +69,10 @@ impl Compiler<'_> {
             let hint = suggest(name, self.env.method_names())
                 .map(|s| format!(", did you mean `{s}`?"))
                 .unwrap_or_default();
-            self.error(call.name.span, format!("unrecognised method '{name}'{hint}"));
+            self.error(
+                call.name.span,
+                format!("unrecognised method '{name}'{hint}"),
+            );
             return;
         };
         if !self.env.allows(spec) {
@@ -87,7 +97,14 @@ impl Compiler<'_> {
             ("not", []) => {
                 self.expr(recv, dst);
                 let info = self.info(annotation(recv, &self.lambda_names()), String::new());
-                self.emit(Instr::Not { dst, src: dst, info }, whole.span);
+                self.emit(
+                    Instr::Not {
+                        dst,
+                        src: dst,
+                        info,
+                    },
+                    whole.span,
+                );
                 return;
             }
             _ => {}
@@ -101,7 +118,14 @@ impl Compiler<'_> {
 
     /// A method whose receiver is evaluated lazily, called with plain
     /// expressions (used for the `|` operator).
-    pub(crate) fn lazy_method(&mut self, name: &str, recv: &Expr, args: &[&Expr], span: Span, dst: Reg) {
+    pub(crate) fn lazy_method(
+        &mut self,
+        name: &str,
+        recv: &Expr,
+        args: &[&Expr],
+        span: Span,
+        dst: Reg,
+    ) {
         let Some(spec) = self.env.method(name) else {
             self.error(span, format!("internal: method '{name}' is missing"));
             return;

@@ -10,6 +10,10 @@ use tarn_syntax::ast::{BinOp, Expr, ExprKind, IfExpr, MatchCase};
 impl Compiler<'_> {
     /// Compiles `e` so that its value ends up in `dst` (a temporary).
     pub(crate) fn expr(&mut self, e: &Expr, dst: Reg) {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.expr_inner(e, dst));
+    }
+
+    fn expr_inner(&mut self, e: &Expr, dst: Reg) {
         if let Some(folded) = constant(e) {
             match folded {
                 Ok(v) => {
@@ -120,7 +124,10 @@ impl Compiler<'_> {
                 false
             }
             _ if self.scope.lambdas.iter().any(|(n, _)| n == name) => {
-                self.error(span, format!("context label `{name}` would shadow a parent context"));
+                self.error(
+                    span,
+                    format!("context label `{name}` would shadow a parent context"),
+                );
                 false
             }
             _ => {
@@ -138,7 +145,10 @@ impl Compiler<'_> {
                 if !matches!(key, Value::Str(_)) {
                     self.error(
                         k.span,
-                        format!("object keys must be strings, received: {}", key.go_type_name()),
+                        format!(
+                            "object keys must be strings, received: {}",
+                            key.go_type_name()
+                        ),
                     );
                 }
             }
@@ -147,7 +157,15 @@ impl Compiler<'_> {
         }
         let len = u16::try_from(pairs.len()).unwrap_or(u16::MAX);
         let info = self.info(String::new(), String::new());
-        self.emit(Instr::MakeObject { dst, start, len, info }, span);
+        self.emit(
+            Instr::MakeObject {
+                dst,
+                start,
+                len,
+                info,
+            },
+            span,
+        );
         self.release(mark);
     }
 
@@ -214,7 +232,14 @@ impl Compiler<'_> {
         }
         self.expr(cur, dst);
         let path = self.path_id(segs);
-        self.emit(Instr::Path { dst, src: dst, path }, e.span);
+        self.emit(
+            Instr::Path {
+                dst,
+                src: dst,
+                path,
+            },
+            e.span,
+        );
     }
 
     fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span, dst: Reg) {
@@ -223,7 +248,14 @@ impl Compiler<'_> {
             BinOp::And | BinOp::Or => {
                 self.expr(lhs, dst);
                 let info = self.info(annotation(lhs, &names), String::new());
-                self.emit(Instr::Logic { dst, src: dst, info }, lhs.span);
+                self.emit(
+                    Instr::Logic {
+                        dst,
+                        src: dst,
+                        info,
+                    },
+                    lhs.span,
+                );
                 let skip = if op == BinOp::And {
                     self.emit(Instr::JumpUnless { cond: dst, to: 0 }, span)
                 } else {
@@ -231,7 +263,14 @@ impl Compiler<'_> {
                 };
                 self.expr(rhs, dst);
                 let info = self.info(annotation(rhs, &names), String::new());
-                self.emit(Instr::Logic { dst, src: dst, info }, rhs.span);
+                self.emit(
+                    Instr::Logic {
+                        dst,
+                        src: dst,
+                        info,
+                    },
+                    rhs.span,
+                );
                 let end = self.pc();
                 self.patch(skip, end);
             }

@@ -112,7 +112,13 @@ impl<'e> Compiler<'e> {
     }
 
     /// Compiles an imported map, whose lines count in its own file.
-    pub(crate) fn compile_map_from(&mut self, index: usize, body: &[Stmt], map_span: Span, source: &str) {
+    pub(crate) fn compile_map_from(
+        &mut self,
+        index: usize,
+        body: &[Stmt],
+        map_span: Span,
+        source: &str,
+    ) {
         let saved = std::mem::replace(&mut self.lines, LineIndex::new(source));
         self.compile_map(index, body, map_span);
         self.lines = saved;
@@ -179,8 +185,8 @@ impl<'e> Compiler<'e> {
 
     fn end_unit(&mut self) -> Unit {
         let b = std::mem::take(&mut self.unit);
-        let mut vars: Vec<Reg> = b.vars.values().copied().collect();
-        vars.sort_unstable();
+        let mut vars: Vec<(String, Reg)> = b.vars.into_iter().collect();
+        vars.sort_by_key(|(_, r)| *r);
         Unit {
             code: b.code,
             spans: b.spans,
@@ -352,7 +358,11 @@ impl<'e> Compiler<'e> {
                 cond.span,
             );
             let end = self.pc();
-            self.wrap(start, end, format!("failed to check if condition {}: ", n + 1));
+            self.wrap(
+                start,
+                end,
+                format!("failed to check if condition {}: ", n + 1),
+            );
             self.wrap(start, end, format!("failed assignment (line {line}): "));
             let skip = self.emit(Instr::JumpUnless { cond: r, to: 0 }, cond.span);
             self.release(mark);
@@ -374,4 +384,3 @@ impl<'e> Compiler<'e> {
         }
     }
 }
-

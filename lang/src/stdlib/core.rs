@@ -17,7 +17,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Returns the receiver, or the fallback when evaluating the receiver fails.",
         examples: &[Example {
             mapping: r#"root.doc = this.doc.number().catch(0)"#,
-            cases: &[(r#"{"doc":"nope"}"#, Out(r#"{"doc":0}"#)), (r#"{"doc":"5"}"#, Out(r#"{"doc":5}"#))],
+            cases: &[
+                (r#"{"doc":"nope"}"#, Out(r#"{"doc":0}"#)),
+                (r#"{"doc":"5"}"#, Out(r#"{"doc":5}"#)),
+            ],
         }],
         imp: Impl::Method(catch),
         lazy_receiver: true,
@@ -26,12 +29,16 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "or",
-        params: &[Param::req("fallback", Kind::Lazy)
-            .doc("Evaluated when the receiver is null or fails.")],
+        params: &[
+            Param::req("fallback", Kind::Lazy).doc("Evaluated when the receiver is null or fails.")
+        ],
         doc: "Returns the receiver unless it is null, deleted, nothing or fails; then the fallback.",
         examples: &[Example {
             mapping: r#"root.name = this.name.or("anonymous")"#,
-            cases: &[(r#"{}"#, Out(r#"{"name":"anonymous"}"#)), (r#"{"name":"x"}"#, Out(r#"{"name":"x"}"#))],
+            cases: &[
+                (r#"{}"#, Out(r#"{"name":"anonymous"}"#)),
+                (r#"{"name":"x"}"#, Out(r#"{"name":"x"}"#)),
+            ],
         }],
         imp: Impl::Method(or),
         lazy_receiver: true,
@@ -61,7 +68,9 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "apply",
-        params: &[Param::req("mapping", Kind::Str).doc("The name of a `map` defined in the mapping.")],
+        params: &[
+            Param::req("mapping", Kind::Str).doc("The name of a `map` defined in the mapping.")
+        ],
         doc: "Runs a named map with `this` set to the receiver and returns the map's `root`.",
         examples: &[Example {
             mapping: "map greet {\n  root.msg = \"hello \" + this.name\n}\nroot = this.apply(\"greet\")",
@@ -115,7 +124,10 @@ pub const SPECS: &[Spec] = &[
         doc: "The input message parsed as JSON (or the value at a dot path in it), whatever `this` is.",
         examples: &[Example {
             mapping: r#"root.mapped = json("foo.bar")"#,
-            cases: &[(r#"{"foo":{"bar":"hello world"}}"#, Out(r#"{"mapped":"hello world"}"#))],
+            cases: &[(
+                r#"{"foo":{"bar":"hello world"}}"#,
+                Out(r#"{"mapped":"hello world"}"#),
+            )],
         }],
         imp: Impl::Function(json),
         ..Spec::FUNCTION
@@ -226,12 +238,35 @@ pub const SPECS: &[Spec] = &[
         doc: "Fails with exactly the given message.",
         examples: &[Example {
             mapping: r#"root = if this.ok { this } else { throw("not ok") }"#,
-            cases: &[(r#"{"ok":false}"#, Fails("failed assignment (line 1): not ok"))],
+            cases: &[(
+                r#"{"ok":false}"#,
+                Fails("failed assignment (line 1): not ok"),
+            )],
         }],
         imp: Impl::Function(throw),
         ..Spec::FUNCTION
     },
+    Spec {
+        name: "var",
+        params: &[Param::req("name", Kind::Str)],
+        status: Status::Hidden,
+        doc: "The value of a variable by name, for names `$` cannot spell.",
+        examples: &[Example {
+            mapping: "let \"my var\" = 5\nroot.v = var(\"my var\")",
+            cases: &[(r#"{}"#, Out(r#"{"v":5}"#))],
+        }],
+        imp: Impl::Function(var),
+        ..Spec::FUNCTION
+    },
 ];
+
+fn var(call: &mut Call<'_, '_>) -> Result<Value> {
+    let name = call.str(0);
+    match call.variable(name) {
+        Some(v) => Ok(v.clone()),
+        None => Err(Error::msg(format!("variable '{name}' undefined"))),
+    }
+}
 
 fn catch(call: &mut Call<'_, '_>, _: Value) -> Result<Value> {
     match call.receiver() {
@@ -268,7 +303,11 @@ fn batch_position(call: &Call<'_, '_>, index: i64) -> Result<usize> {
     usize::try_from(index)
         .ok()
         .filter(|i| *i < size)
-        .ok_or_else(|| Error::msg(format!("index {index} is out of bounds for a batch of size {size}")))
+        .ok_or_else(|| {
+            Error::msg(format!(
+                "index {index} is out of bounds for a batch of size {size}"
+            ))
+        })
 }
 
 fn from(call: &mut Call<'_, '_>, _: Value) -> Result<Value> {
@@ -325,7 +364,11 @@ fn stringified(meta: &Map, key: &str) -> Value {
         None => Value::Null,
         Some(v) => {
             let s = to_display_string(v);
-            if s.is_empty() { Value::Null } else { Value::from(s) }
+            if s.is_empty() {
+                Value::Null
+            } else {
+                Value::from(s)
+            }
         }
     }
 }
@@ -356,7 +399,9 @@ fn error(call: &mut Call<'_, '_>) -> Result<Value> {
 }
 
 fn errored(call: &mut Call<'_, '_>) -> Result<Value> {
-    Ok(Value::Bool(call.message().is_some_and(|m| m.error().is_some())))
+    Ok(Value::Bool(
+        call.message().is_some_and(|m| m.error().is_some()),
+    ))
 }
 
 fn deleted(_: &mut Call<'_, '_>) -> Result<Value> {

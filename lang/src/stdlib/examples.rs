@@ -13,7 +13,12 @@ fn every_example_passes() {
             let prog = match env.compile(ex.mapping) {
                 Ok(p) => p,
                 Err(d) => {
-                    failures.push(format!("{}: {:?} does not compile: {}", spec.name, ex.mapping, d.short()));
+                    failures.push(format!(
+                        "{}: {:?} does not compile: {}",
+                        spec.name,
+                        ex.mapping,
+                        d.short()
+                    ));
                     continue;
                 }
             };
@@ -36,7 +41,12 @@ fn every_example_passes() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {count} example cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} example cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -44,7 +54,9 @@ fn every_spec_is_documented() {
     for spec in all() {
         assert!(!spec.doc.is_empty(), "{} has no doc line", spec.name);
         assert!(
-            spec.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            spec.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
             "{} is not snake case",
             spec.name
         );

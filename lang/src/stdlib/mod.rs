@@ -30,7 +30,10 @@ const FAMILIES: &[&[&[Spec]]] = &[
 
 /// Every function and method of the standard library.
 pub fn all() -> impl Iterator<Item = &'static Spec> {
-    FAMILIES.iter().flat_map(|f| f.iter()).flat_map(|m| m.iter())
+    FAMILIES
+        .iter()
+        .flat_map(|f| f.iter())
+        .flat_map(|m| m.iter())
 }
 
 #[cfg(test)]

@@ -9,10 +9,16 @@ pub fn num_cmp(a: Num, b: Num) -> Option<Ordering> {
     match (a, b) {
         (Num::Int(x), Num::Int(y)) => Some(x.cmp(&y)),
         (Num::UInt(x), Num::UInt(y)) => Some(x.cmp(&y)),
-        (Num::Int(x), Num::UInt(y)) => Some(if x < 0 { Ordering::Less } else { (x as u64).cmp(&y) }),
-        (Num::UInt(x), Num::Int(y)) => {
-            Some(if y < 0 { Ordering::Greater } else { x.cmp(&(y as u64)) })
-        }
+        (Num::Int(x), Num::UInt(y)) => Some(if x < 0 {
+            Ordering::Less
+        } else {
+            (x as u64).cmp(&y)
+        }),
+        (Num::UInt(x), Num::Int(y)) => Some(if y < 0 {
+            Ordering::Greater
+        } else {
+            x.cmp(&(y as u64))
+        }),
         _ => a.to_f64().partial_cmp(&b.to_f64()),
     }
 }
@@ -52,7 +58,9 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
 /// Symmetric structural equality (Rust's `PartialEq` for values).
 pub fn structural_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Bool(_), _) | (_, Value::Bool(_)) => matches!((a, b), (Value::Bool(x), Value::Bool(y)) if x == y),
+        (Value::Bool(_), _) | (_, Value::Bool(_)) => {
+            matches!((a, b), (Value::Bool(x), Value::Bool(y)) if x == y)
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| structural_eq(p, q))
         }
@@ -109,8 +117,14 @@ mod tests {
 
     #[test]
     fn ordering() {
-        assert_eq!(compare_values(&Value::Int(-1), &Value::UInt(1)), Some(Ordering::Less));
-        assert_eq!(compare_values(&Value::str("b"), &Value::str("a")), Some(Ordering::Greater));
+        assert_eq!(
+            compare_values(&Value::Int(-1), &Value::UInt(1)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            compare_values(&Value::str("b"), &Value::str("a")),
+            Some(Ordering::Greater)
+        );
         assert_eq!(compare_values(&Value::Null, &Value::Int(1)), None);
     }
 }

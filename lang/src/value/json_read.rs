@@ -494,7 +494,10 @@ mod tests {
     #[test]
     fn values() {
         let v = parse_json(br#" {"b": [1, -2.5, true, null, "x\u00e9\n"], "a": {}} "#).unwrap();
-        assert_eq!(format!("{v:?}"), r#"{"a": {}, "b": [1, -2.5, true, null, "xé\n"]}"#);
+        assert_eq!(
+            format!("{v:?}"),
+            r#"{"a": {}, "b": [1, -2.5, true, null, "xé\n"]}"#
+        );
     }
 
     #[test]
@@ -516,14 +519,23 @@ mod tests {
 
     #[test]
     fn go_error_texts() {
-        assert_eq!(err("hello"), "invalid character 'h' looking for beginning of value");
+        assert_eq!(
+            err("hello"),
+            "invalid character 'h' looking for beginning of value"
+        );
         assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
         assert_eq!(err("[1 2]"), "invalid character '2' after array element");
         assert_eq!(err("nul"), "unexpected end of JSON input");
-        assert_eq!(err("nulx"), "invalid character 'x' in literal null (expecting 'l')");
+        assert_eq!(
+            err("nulx"),
+            "invalid character 'x' in literal null (expecting 'l')"
+        );
         assert_eq!(err("{} {}"), "invalid character '{' after top-level value");
         assert_eq!(err(""), "unexpected end of JSON input");
-        assert_eq!(err("{'a':1}"), r"invalid character '\'' looking for beginning of object key string");
+        assert_eq!(
+            err("{'a':1}"),
+            r"invalid character '\'' looking for beginning of object key string"
+        );
     }
 
     #[test]

@@ -38,7 +38,11 @@ impl std::fmt::Display for JsonWriteError {
 }
 
 /// Writes `v` as JSON into `out`.
-pub fn write_json(out: &mut Vec<u8>, v: &Value, style: JsonStyle<'_>) -> Result<(), JsonWriteError> {
+pub fn write_json(
+    out: &mut Vec<u8>,
+    v: &Value,
+    style: JsonStyle<'_>,
+) -> Result<(), JsonWriteError> {
     Writer { out, style }.value(v, 0)
 }
 
@@ -46,7 +50,8 @@ pub fn write_json(out: &mut Vec<u8>, v: &Value, style: JsonStyle<'_>) -> Result<
 pub fn to_json(v: &Value, style: JsonStyle<'_>) -> Result<String, JsonWriteError> {
     let mut out = Vec::new();
     write_json(&mut out, v, style)?;
-    Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 struct Writer<'o, 's> {
@@ -80,18 +85,24 @@ impl Writer<'_, '_> {
             Value::Null | Value::Delete | Value::Nothing => self.out.extend_from_slice(b"null"),
             Value::Bool(true) => self.out.extend_from_slice(b"true"),
             Value::Bool(false) => self.out.extend_from_slice(b"false"),
-            Value::Int(i) => self.out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
-            Value::UInt(u) => self.out.extend_from_slice(itoa::Buffer::new().format(*u).as_bytes()),
+            Value::Int(i) => self
+                .out
+                .extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
+            Value::UInt(u) => self
+                .out
+                .extend_from_slice(itoa::Buffer::new().format(*u).as_bytes()),
             Value::Float(f) => self.float(*f)?,
             Value::Narrow(Narrow::F32(f)) => {
                 if !f.is_finite() {
                     return self.float(f64::from(*f));
                 }
-                self.out.extend_from_slice(format_float32_json(*f).as_bytes());
+                self.out
+                    .extend_from_slice(format_float32_json(*f).as_bytes());
             }
             Value::Narrow(n) => {
                 let i = n.num().to_i64_lossy();
-                self.out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+                self.out
+                    .extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
             }
             Value::Number(r) => self.out.extend_from_slice(r.text.as_bytes()),
             Value::Str(s) => write_string(self.out, s.as_str(), self.style.escape_html),
@@ -99,7 +110,9 @@ impl Writer<'_, '_> {
                 let encoded = base64::engine::general_purpose::STANDARD.encode(b.as_bytes());
                 write_string(self.out, &encoded, false);
             }
-            Value::Timestamp(t) => write_string(self.out, &t.rfc3339_nano(), self.style.escape_html),
+            Value::Timestamp(t) => {
+                write_string(self.out, &t.rfc3339_nano(), self.style.escape_html)
+            }
             Value::Array(items) => {
                 if items.is_empty() {
                     self.out.extend_from_slice(b"[]");
@@ -163,9 +176,15 @@ pub fn write_string(out: &mut Vec<u8>, s: &str, escape_html: bool) {
             0x0c => Some(b"\\f"),
             0..=0x1f => Some(b""),
             b'<' | b'>' | b'&' if escape_html => Some(b""),
-            0xe2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) => {
+            0xe2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
                 out.extend_from_slice(&bytes[start..i]);
-                out.extend_from_slice(if bytes[i + 2] == 0xa8 { b"\\u2028" } else { b"\\u2029" });
+                out.extend_from_slice(if bytes[i + 2] == 0xa8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                });
                 i += 3;
                 start = i;
                 continue;
@@ -204,7 +223,10 @@ mod tests {
             round(r#"{"b":1.0,"a":[1e3,2,"<&>"],"c":{}}"#, JsonStyle::MESSAGE),
             r#"{"a":[1e3,2,"<&>"],"b":1.0,"c":{}}"#
         );
-        assert_eq!(round(r#"["<&>"]"#, JsonStyle::STRING), r#"["\u003c\u0026\u003e"]"#);
+        assert_eq!(
+            round(r#"["<&>"]"#, JsonStyle::STRING),
+            r#"["\u003c\u0026\u003e"]"#
+        );
         assert_eq!(
             round(r#""\u0001\b\f\u2028""#, JsonStyle::MESSAGE),
             r#""\u0001\b\f\u2028""#

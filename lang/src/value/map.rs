@@ -55,7 +55,8 @@ impl Map {
             }
             return Err(self.entries.len());
         }
-        self.entries.binary_search_by(|(k, _)| k.as_bytes().cmp(key))
+        self.entries
+            .binary_search_by(|(k, _)| k.as_bytes().cmp(key))
     }
 
     /// The value at `key`.

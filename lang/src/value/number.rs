@@ -68,7 +68,11 @@ pub fn format_float_g(f: f64) -> String {
         return s.to_string();
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let (mantissa, exp) = shortest_scientific(f);
     if !(-4..6).contains(&exp) {
@@ -104,7 +108,11 @@ pub fn format_float32_g(f: f32) -> String {
         return s.to_string();
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let s = format!("{f:e}");
     let (mantissa, exp) = match s.split_once('e') {

@@ -235,7 +235,13 @@ mod tests {
 
     #[test]
     fn inline_and_heap() {
-        for s in ["", "short", "exactly14bytes", "fifteen bytes!!", "é😀 unicode text that is long"] {
+        for s in [
+            "",
+            "short",
+            "exactly14bytes",
+            "fifteen bytes!!",
+            "é😀 unicode text that is long",
+        ] {
             let v = Str::new(s);
             assert_eq!(v.as_str(), s);
             assert_eq!(v.clone(), v);

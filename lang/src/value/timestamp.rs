@@ -58,7 +58,9 @@ impl Timestamp {
     /// zeros, `Z` for a zero offset.
     pub fn rfc3339_nano(&self) -> String {
         let zero_offset = self.instant.offset().local_minus_utc() == 0;
-        self.instant.to_rfc3339_opts(SecondsFormat::AutoSi, zero_offset).replace_auto_frac()
+        self.instant
+            .to_rfc3339_opts(SecondsFormat::AutoSi, zero_offset)
+            .replace_auto_frac()
     }
 }
 
@@ -92,9 +94,15 @@ mod tests {
     #[test]
     fn rfc3339_nano() {
         let t = DateTime::parse_from_rfc3339("2020-01-02T03:04:05.120Z").unwrap();
-        assert_eq!(Timestamp::fixed(t).rfc3339_nano(), "2020-01-02T03:04:05.12Z");
+        assert_eq!(
+            Timestamp::fixed(t).rfc3339_nano(),
+            "2020-01-02T03:04:05.12Z"
+        );
         let t = DateTime::parse_from_rfc3339("2020-01-02T03:04:05+02:00").unwrap();
-        assert_eq!(Timestamp::fixed(t).rfc3339_nano(), "2020-01-02T03:04:05+02:00");
+        assert_eq!(
+            Timestamp::fixed(t).rfc3339_nano(),
+            "2020-01-02T03:04:05+02:00"
+        );
         let t = DateTime::parse_from_rfc3339("2020-01-02T03:04:05.000000001-07:30").unwrap();
         assert_eq!(
             Timestamp::fixed(t).rfc3339_nano(),

@@ -126,11 +126,26 @@ mod tests {
     #[test]
     fn writes() {
         assert_eq!(set("{}", "a.b", Value::Int(1)).unwrap(), r#"{"a":{"b":1}}"#);
-        assert_eq!(set(r#"{"a":null}"#, "a.b", Value::Int(1)).unwrap(), r#"{"a":{"b":1}}"#);
-        assert_eq!(set(r#"{"a":[1,2]}"#, "a.1", Value::Int(5)).unwrap(), r#"{"a":[1,5]}"#);
-        assert_eq!(set(r#"{"a":[1,2]}"#, "a.-", Value::Int(5)).unwrap(), r#"{"a":[1,2,5]}"#);
-        assert_eq!(set(r#"{"a":{"b":1,"c":2}}"#, "a.b", Value::Delete).unwrap(), r#"{"a":{"c":2}}"#);
-        assert_eq!(set(r#"{"a":1}"#, "x.y", Value::Delete).unwrap(), r#"{"a":1}"#);
+        assert_eq!(
+            set(r#"{"a":null}"#, "a.b", Value::Int(1)).unwrap(),
+            r#"{"a":{"b":1}}"#
+        );
+        assert_eq!(
+            set(r#"{"a":[1,2]}"#, "a.1", Value::Int(5)).unwrap(),
+            r#"{"a":[1,5]}"#
+        );
+        assert_eq!(
+            set(r#"{"a":[1,2]}"#, "a.-", Value::Int(5)).unwrap(),
+            r#"{"a":[1,2,5]}"#
+        );
+        assert_eq!(
+            set(r#"{"a":{"b":1,"c":2}}"#, "a.b", Value::Delete).unwrap(),
+            r#"{"a":{"c":2}}"#
+        );
+        assert_eq!(
+            set(r#"{"a":1}"#, "x.y", Value::Delete).unwrap(),
+            r#"{"a":1}"#
+        );
         assert_eq!(
             set(r#"{"a":"s"}"#, "a.b", Value::Int(1)).unwrap_err(),
             "unable to set target path a.b as the value of a was a non-object type (string)"
@@ -146,8 +161,14 @@ mod tests {
         let original = parse_json(br#"{"a":{"b":1},"c":[1]}"#).unwrap();
         let mut copy = original.clone();
         set_path(&mut copy, &path("a.b"), Value::Int(2)).unwrap();
-        assert_eq!(to_json(&original, JsonStyle::MESSAGE).unwrap(), r#"{"a":{"b":1},"c":[1]}"#);
-        assert_eq!(to_json(&copy, JsonStyle::MESSAGE).unwrap(), r#"{"a":{"b":2},"c":[1]}"#);
+        assert_eq!(
+            to_json(&original, JsonStyle::MESSAGE).unwrap(),
+            r#"{"a":{"b":1},"c":[1]}"#
+        );
+        assert_eq!(
+            to_json(&copy, JsonStyle::MESSAGE).unwrap(),
+            r#"{"a":{"b":2},"c":[1]}"#
+        );
         // The untouched branch is still shared.
         match (&original, &copy) {
             (Value::Object(o), Value::Object(c)) => match (o.get("c"), c.get("c")) {

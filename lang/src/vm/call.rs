@@ -18,7 +18,11 @@ pub struct Call<'c, 'a> {
 }
 
 impl<'c, 'a> Call<'c, 'a> {
-    pub(crate) fn new(exec: &'c mut Exec<'a>, site: &'a CallSite, args: SmallVec<[Value; 4]>) -> Self {
+    pub(crate) fn new(
+        exec: &'c mut Exec<'a>,
+        site: &'a CallSite,
+        args: SmallVec<[Value; 4]>,
+    ) -> Self {
         Call { exec, site, args }
     }
 
@@ -40,7 +44,10 @@ impl<'c, 'a> Call<'c, 'a> {
 
     /// Takes argument `i` out.
     pub fn take_arg(&mut self, i: usize) -> Value {
-        self.args.get_mut(i).map(Value::take).unwrap_or(Value::Nothing)
+        self.args
+            .get_mut(i)
+            .map(Value::take)
+            .unwrap_or(Value::Nothing)
     }
 
     /// True when argument `i` was given (or has a default).
@@ -102,6 +109,11 @@ impl<'c, 'a> Call<'c, 'a> {
             Some(id) => self.exec.run_closure(id, Value::Null),
             None => Ok(Value::Null),
         }
+    }
+
+    /// The value of a `let` variable of the running mapping or map.
+    pub fn variable(&self, name: &str) -> Option<&Value> {
+        self.exec.variable(name)
     }
 
     /// Runs the named map on `value`.
@@ -166,7 +178,9 @@ impl<'c, 'a> Call<'c, 'a> {
 /// A regex compile error phrased like Go's `regexp` errors where possible.
 pub fn regex_error_text(e: &regex::Error) -> String {
     match e {
-        regex::Error::Syntax(s) => format!("error parsing regexp: {}", s.lines().last().unwrap_or(s)),
+        regex::Error::Syntax(s) => {
+            format!("error parsing regexp: {}", s.lines().last().unwrap_or(s))
+        }
         other => other.to_string(),
     }
 }
@@ -186,7 +200,11 @@ pub(crate) fn coerce_args(site: &CallSite, args: &mut [Value]) -> Result<()> {
             continue;
         }
         if let Err(e) = coerce(param.kind, v) {
-            let what = if spec.is_method() { "method" } else { "function" };
+            let what = if spec.is_method() {
+                "method"
+            } else {
+                "function"
+            };
             return Err(Error::msg(format!(
                 "{what} '{}': failed to extract input arg '{}': {}",
                 spec.name,

@@ -34,7 +34,13 @@ pub struct Outcome {
 const MAX_APPLY_DEPTH: u32 = 5000;
 
 /// Runs `prog` on message `index` of `batch`.
-pub fn run(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize, mode: Mode) -> Result<Outcome> {
+pub fn run(
+    prog: &Program,
+    vm: &mut Vm,
+    batch: &[Message],
+    index: usize,
+    mode: Mode,
+) -> Result<Outcome> {
     let Some(unit) = prog.units.first() else {
         return Err(Error::msg("empty program"));
     };
@@ -57,9 +63,18 @@ pub fn run(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize, mode: M
         depth: 0,
     };
     let result = exec.run_range(0, 0, unit.code.len() as u32);
-    let Exec { regs, root, meta, .. } = exec;
+    let Exec {
+        regs, root, meta, ..
+    } = exec;
     vm.recycle(regs);
     result.map(|_| Outcome { root, meta })
+}
+
+/// Runs `f`, first moving to a fresh stack segment when less than 128 KiB
+/// of stack is left, so deep `apply` recursion cannot overflow whatever
+/// thread a mapping runs on.
+fn grow_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
 }
 
 /// Evaluates a query program (an interpolation) on message `index`.
@@ -171,13 +186,20 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// The value of variable `name` in the running unit, if set.
+    pub(crate) fn variable(&self, name: &str) -> Option<&Value> {
+        let unit = &self.prog.units[self.unit];
+        let (_, r) = unit.vars.iter().find(|(n, _)| n == name)?;
+        Some(&self.regs[*r as usize]).filter(|v| !matches!(v, Value::Nothing))
+    }
+
     /// Runs a closure of the current unit with `ctx` as its context.
     pub(crate) fn run_closure(&mut self, id: u32, ctx: Value) -> Result<Value> {
         let closure = self.prog.closures[id as usize];
         if let Some(r) = closure.ctx {
             self.regs[r as usize] = ctx;
         }
-        self.run_range(closure.entry, closure.entry, closure.end)
+        grow_stack(|| self.run_range(closure.entry, closure.entry, closure.end))
     }
 
     /// Runs named map `name` with `this = value`, returning its `root`.
@@ -201,7 +223,7 @@ impl<'a> Exec<'a> {
         let saved_mode = std::mem::replace(&mut self.mode, Mode::Mapping);
         let saved_unit = std::mem::replace(&mut self.unit, unit_index);
         self.depth += 1;
-        let result = self.run_range(0, 0, unit.code.len() as u32);
+        let result = grow_stack(|| self.run_range(0, 0, unit.code.len() as u32));
         self.depth -= 1;
         let regs = std::mem::replace(&mut self.regs, saved_regs);
         self.vm.recycle(regs);
@@ -287,7 +309,13 @@ impl<'a> Exec<'a> {
                         };
                         self.regs[dst as usize] = v;
                     }
-                    Instr::Binary { op, dst, a, b, info } => {
+                    Instr::Binary {
+                        op,
+                        dst,
+                        a,
+                        b,
+                        info,
+                    } => {
                         let (x, y) = (self.reg(a), self.reg(b));
                         match ops::apply(op, x, y) {
                             Ok(v) => self.regs[dst as usize] = v,
@@ -392,7 +420,9 @@ impl<'a> Exec<'a> {
                             let v = self.regs[(start + 2 * i + 1) as usize].take();
                             let key = match k {
                                 Value::Str(s) => s,
-                                Value::Bytes(b) => Str::from(String::from_utf8_lossy(&b).into_owned()),
+                                Value::Bytes(b) => {
+                                    Str::from(String::from_utf8_lossy(&b).into_owned())
+                                }
                                 other => {
                                     let _ = info;
                                     return Err(Error::msg(format!(
