@@ -1,6 +1,7 @@
 //! The `tarn` command line: argument parsing and dispatch only.
 
 mod blobl;
+mod list;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,11 +18,15 @@ struct Cli {
 enum Command {
     /// Run a mapping over input lines (one message per line).
     Blobl(blobl::Args),
+    /// List the standard library: every function and method with its
+    /// parameters, category and documentation.
+    List(list::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Blobl(args) => blobl::main(args),
+        Command::List(args) => list::main(args),
     }
 }
