@@ -102,10 +102,22 @@ fn render(args: &Args, text: &mut String) {
         .collect();
     match args.format {
         Format::Json => {
-            let functions: Vec<Json> = specs.iter().filter(|s| !s.is_method()).map(|s| spec_json(s)).collect();
-            let methods: Vec<Json> = specs.iter().filter(|s| s.is_method()).map(|s| spec_json(s)).collect();
+            let functions: Vec<Json> = specs
+                .iter()
+                .filter(|s| !s.is_method())
+                .map(|s| spec_json(s))
+                .collect();
+            let methods: Vec<Json> = specs
+                .iter()
+                .filter(|s| s.is_method())
+                .map(|s| spec_json(s))
+                .collect();
             let out = json!({"functions": functions, "methods": methods});
-            let _ = writeln!(text, "{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            let _ = writeln!(
+                text,
+                "{}",
+                serde_json::to_string_pretty(&out).unwrap_or_default()
+            );
         }
         Format::Text => {
             for kind in ["function", "method"] {

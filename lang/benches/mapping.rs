@@ -23,7 +23,10 @@ pub const ORDER: &str = r#"{"id":"ord-000123","customer":{"first":"Ada","last":"
 fn benches(c: &mut Criterion) {
     let env = Env::standard();
     c.bench_function("parse+compile enrichment (8 statements)", |b| {
-        b.iter(|| env.compile(black_box(ENRICH)).map(|p| p.instruction_count()))
+        b.iter(|| {
+            env.compile(black_box(ENRICH))
+                .map(|p| p.instruction_count())
+        })
     });
 
     let prog = env.compile(ENRICH).expect("the benchmark mapping compiles");

@@ -1,0 +1,116 @@
+//! End-to-end behaviour of the `tarn` command line.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn tarn(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tarn"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tarn starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    child.wait_with_output().expect("tarn finishes")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn errors_go_to_stderr_and_processing_goes_on() {
+    let o = tarn(
+        &["blobl", "root = this.a + 1"],
+        "{\"a\":1}\n{\"a\":\"x\"}\n{\"a\":3}\n",
+    );
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), "2\n4\n");
+    assert!(
+        stderr(&o).contains("cannot add types string (from field `this.a`)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn parse_errors_exit_non_zero_with_a_located_diagnostic() {
+    let o = tarn(&["blobl", "root = this.a +"], "");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("<mapping>:1:16: error: expected an expression"),
+        "{err}"
+    );
+    assert!(err.contains("1 | root = this.a +"), "{err}");
+}
+
+#[test]
+fn threads_keep_input_order() {
+    let input: String = (0..5000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+    let o = tarn(&["blobl", "-t", "4", "root = this.n * 2"], &input);
+    assert!(o.status.success());
+    let want: String = (0..5000).map(|i| format!("{}\n", i * 2)).collect();
+    assert_eq!(stdout(&o), want);
+}
+
+#[test]
+fn mutation_mode_edits_in_place() {
+    let o = tarn(
+        &[
+            "blobl",
+            "--mutation",
+            "root.b = deleted()\nroot.c = this.a + 1",
+        ],
+        "{\"a\":1,\"b\":2}\n",
+    );
+    assert_eq!(stdout(&o), "{\"a\":1,\"c\":2}\n");
+}
+
+#[test]
+fn raw_mode_reads_lines_as_strings() {
+    let o = tarn(&["blobl", "-r", "root.line = this"], "not json\n");
+    assert_eq!(stdout(&o), "{\"line\":\"not json\"}\n");
+}
+
+#[test]
+fn pretty_output() {
+    let o = tarn(&["blobl", "-p", "root = this"], "{\"a\":[1]}\n");
+    assert_eq!(stdout(&o), "{\n  \"a\": [\n    1\n  ]\n}\n");
+}
+
+#[test]
+fn deleted_messages_print_an_empty_line() {
+    let o = tarn(
+        &["blobl", "root = if this.drop { deleted() } else { this }"],
+        "{\"drop\":true}\n{\"drop\":false}\n",
+    );
+    assert_eq!(stdout(&o), "\n{\"drop\":false}\n");
+}
+
+#[test]
+fn list_prints_the_registry_as_json() {
+    let o = tarn(&["list", "--format", "json"], "");
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let methods = v["methods"].as_array().expect("methods array");
+    let catch = methods
+        .iter()
+        .find(|m| m["name"] == "catch")
+        .expect("catch is listed");
+    assert_eq!(catch["params"][0]["name"], "fallback");
+    assert_eq!(catch["category"], "general");
+    assert!(!catch["doc"].as_str().unwrap_or("").is_empty());
+    let functions = v["functions"].as_array().expect("functions array");
+    assert!(functions.iter().any(|f| f["name"] == "content"));
+}
