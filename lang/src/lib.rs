@@ -22,7 +22,7 @@ pub mod stdlib;
 pub mod value;
 pub mod vm;
 
-pub use compile::{annotation, field_path_text};
+pub use compile::{annotation, field_path_text, is_constant};
 pub use diag::{Diagnostic, Diagnostics};
 pub use env::Env;
 pub use error::Error;

@@ -12,6 +12,12 @@ mod scan;
 
 pub use annot::{annotation, field_path_text};
 
+/// True when `e` is a compile-time constant (a literal, or arithmetic and
+/// comparisons of literals that fold without error).
+pub fn is_constant(e: &tarn_syntax::ast::Expr) -> bool {
+    matches!(annot::constant(e), Some(Ok(_)))
+}
+
 use crate::diag::Diagnostic;
 use crate::env::Env;
 use crate::program::{Info, Instr, Program, Reg, Unit, Wrap};
