@@ -253,7 +253,7 @@ fn convert<'s>(raw: RawTok<'s>, at: usize, errors: &mut Vec<SyntaxError>) -> Tok
 fn decode(quoted: &str, at: usize, errors: &mut Vec<SyntaxError>) -> String {
     match unquote(quoted) {
         Ok(s) => s,
-        Err(()) => {
+        Err(_) => {
             errors.push(SyntaxError::new(
                 Span::new(at, at + quoted.len()),
                 "required: failed to unescape quoted string contents: invalid syntax",

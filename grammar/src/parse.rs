@@ -13,7 +13,13 @@ use crate::span::Span;
 use lalrpop_util::{ErrorRecovery, ParseError};
 
 lalrpop_util::lalrpop_mod!(
-    #[allow(clippy::all, clippy::pedantic, unused, missing_docs)]
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        clippy::unwrap_used,
+        unused,
+        missing_docs
+    )]
     grammar,
     "/bloblang.rs"
 );
@@ -185,14 +191,14 @@ pub fn parse_interpolation(src: &str) -> Result<Vec<InterpPart>, Vec<SyntaxError
     let mut i = 0;
     while i < src.len() {
         let rest = &src[i..];
-        if let Some(inner) = rest.strip_prefix("${{!") {
-            if let Some(end) = inner.find("}}") {
-                text.push_str("${!");
-                text.push_str(&inner[..end]);
-                text.push('}');
-                i += 4 + end + 2;
-                continue;
-            }
+        if let Some(inner) = rest.strip_prefix("${{!")
+            && let Some(end) = inner.find("}}")
+        {
+            text.push_str("${!");
+            text.push_str(&inner[..end]);
+            text.push('}');
+            i += 4 + end + 2;
+            continue;
         }
         if rest.starts_with("${!") {
             let q_start = i + 3;
@@ -300,23 +306,23 @@ fn shorten(text: &str) -> String {
 /// statements.
 fn items_to_mapping(items: Vec<Item>, src: &str, errors: &mut Vec<SyntaxError>) -> Mapping {
     let mut mapping = Mapping::default();
-    if let [Item::Expr(e)] = items.as_slice() {
-        if !matches!(e.kind, ExprKind::RawIf(_)) {
-            let mut e = e.clone();
-            check_expr(&mut e, errors);
-            let span = e.span;
-            mapping.stmts.push(Stmt {
-                kind: StmtKind::Assign {
-                    target: Target {
-                        segments: Vec::new(),
-                        span: Span::new(span.start as usize, span.start as usize),
-                    },
-                    value: e,
+    if let [Item::Expr(e)] = items.as_slice()
+        && !matches!(e.kind, ExprKind::RawIf(_))
+    {
+        let mut e = e.clone();
+        check_expr(&mut e, errors);
+        let span = e.span;
+        mapping.stmts.push(Stmt {
+            kind: StmtKind::Assign {
+                target: Target {
+                    segments: Vec::new(),
+                    span: Span::new(span.start as usize, span.start as usize),
                 },
-                span,
-            });
-            return mapping;
-        }
+                value: e,
+            },
+            span,
+        });
+        return mapping;
     }
     let count = items.len();
     for (index, item) in items.into_iter().enumerate() {

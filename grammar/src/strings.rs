@@ -1,16 +1,20 @@
 //! Decoding of double quoted string literals with Go's `strconv.Unquote`
 //! escape rules, which is what Bloblang uses.
 
-/// Decodes `"…"` (quotes included). Returns `Err(())` on an invalid escape.
+/// The literal holds an escape sequence Go's `strconv.Unquote` rejects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadEscape;
+
+/// Decodes `"…"` (quotes included). Returns `Err(BadEscape)` on an invalid escape.
 ///
 /// Supported escapes: `\a \b \f \n \r \t \v \\ \"`, `\xHH`, three octal
 /// digits `\OOO`, `\uHHHH` and `\UHHHHHHHH`. Byte escapes that do not form
 /// valid UTF-8 are replaced with U+FFFD.
-pub fn unquote(quoted: &str) -> Result<String, ()> {
+pub fn unquote(quoted: &str) -> Result<String, BadEscape> {
     let inner = quoted
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
-        .ok_or(())?;
+        .ok_or(BadEscape)?;
     if !inner.contains('\\') {
         return Ok(inner.to_string());
     }
@@ -24,7 +28,7 @@ pub fn unquote(quoted: &str) -> Result<String, ()> {
             i += 1;
             continue;
         }
-        let esc = *bytes.get(i + 1).ok_or(())?;
+        let esc = *bytes.get(i + 1).ok_or(BadEscape)?;
         i += 2;
         let simple = match esc {
             b'a' => Some(0x07),
@@ -44,34 +48,34 @@ pub fn unquote(quoted: &str) -> Result<String, ()> {
         }
         match esc {
             b'x' => {
-                let v = hex_value(bytes.get(i..i + 2).ok_or(())?)?;
+                let v = hex_value(bytes.get(i..i + 2).ok_or(BadEscape)?)?;
                 out.push(v as u8);
                 i += 2;
             }
             b'0'..=b'7' => {
-                let digits = bytes.get(i - 1..i + 2).ok_or(())?;
+                let digits = bytes.get(i - 1..i + 2).ok_or(BadEscape)?;
                 let mut v: u32 = 0;
                 for d in digits {
                     if !(b'0'..=b'7').contains(d) {
-                        return Err(());
+                        return Err(BadEscape);
                     }
                     v = v * 8 + u32::from(d - b'0');
                 }
                 if v > 255 {
-                    return Err(());
+                    return Err(BadEscape);
                 }
                 out.push(v as u8);
                 i += 2;
             }
             b'u' | b'U' => {
                 let n = if esc == b'u' { 4 } else { 8 };
-                let v = hex_value(bytes.get(i..i + n).ok_or(())?)?;
-                let c = char::from_u32(v).ok_or(())?;
+                let v = hex_value(bytes.get(i..i + n).ok_or(BadEscape)?)?;
+                let c = char::from_u32(v).ok_or(BadEscape)?;
                 let mut buf = [0u8; 4];
                 out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
                 i += n;
             }
-            _ => return Err(()),
+            _ => return Err(BadEscape),
         }
     }
     Ok(match String::from_utf8(out) {
@@ -80,10 +84,10 @@ pub fn unquote(quoted: &str) -> Result<String, ()> {
     })
 }
 
-fn hex_value(digits: &[u8]) -> Result<u32, ()> {
+fn hex_value(digits: &[u8]) -> Result<u32, BadEscape> {
     let mut v: u32 = 0;
     for d in digits {
-        let x = (*d as char).to_digit(16).ok_or(())?;
+        let x = (*d as char).to_digit(16).ok_or(BadEscape)?;
         v = v * 16 + x;
     }
     Ok(v)
@@ -149,8 +153,8 @@ mod tests {
     fn escapes() {
         assert_eq!(unquote(r#""a\tb\n""#), Ok("a\tb\n".into()));
         assert_eq!(unquote(r#""\x41\101\u00e9\U0001F600""#), Ok("AAé😀".into()));
-        assert_eq!(unquote(r#""\'""#), Err(()));
-        assert_eq!(unquote(r#""\q""#), Err(()));
+        assert_eq!(unquote(r#""\'""#), Err(BadEscape));
+        assert_eq!(unquote(r#""\q""#), Err(BadEscape));
     }
 
     #[test]

@@ -184,10 +184,10 @@ impl Env {
         }
         compiler.compile_main(stmts);
         for s in stmts {
-            if let StmtKind::Map { name, body } = &s.kind {
-                if let Some(index) = compiler.map_index(&name.text) {
-                    compiler.compile_map(index, body, s.span);
-                }
+            if let StmtKind::Map { name, body } = &s.kind
+                && let Some(index) = compiler.map_index(&name.text)
+            {
+                compiler.compile_map(index, body, s.span);
             }
         }
         for (index, stmt, text) in &imported {
@@ -268,10 +268,10 @@ impl Env {
             return;
         }
         for s in maps {
-            if let StmtKind::Map { name, .. } = &s.kind {
-                if let Some(index) = compiler.declare_map(&name.text, span) {
-                    out.push((index, s.clone(), text.clone()));
-                }
+            if let StmtKind::Map { name, .. } = &s.kind
+                && let Some(index) = compiler.declare_map(&name.text, span)
+            {
+                out.push((index, s.clone(), text.clone()));
             }
         }
     }

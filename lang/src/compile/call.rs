@@ -327,14 +327,14 @@ impl Compiler<'_> {
         if matches!(kind, Kind::Query | Kind::Lazy) {
             return;
         }
-        if let Some(Ok(mut v)) = constant(e) {
-            if let Err(err) = coerce(kind, &mut v) {
-                let name = spec
-                    .params
-                    .get(if spec.variadic { 0 } else { i })
-                    .map_or("argument", |p| p.name);
-                self.error(e.span, format!("field {name}: {}", err.message()));
-            }
+        if let Some(Ok(mut v)) = constant(e)
+            && let Err(err) = coerce(kind, &mut v)
+        {
+            let name = spec
+                .params
+                .get(if spec.variadic { 0 } else { i })
+                .map_or("argument", |p| p.name);
+            self.error(e.span, format!("field {name}: {}", err.message()));
         }
     }
 

@@ -141,16 +141,16 @@ impl Compiler<'_> {
         let mark = self.mark();
         let start = self.alloc_n(pairs.len() * 2);
         for (i, (k, v)) in pairs.iter().enumerate() {
-            if let Some(Ok(key)) = constant(k) {
-                if !matches!(key, Value::Str(_)) {
-                    self.error(
-                        k.span,
-                        format!(
-                            "object keys must be strings, received: {}",
-                            key.go_type_name()
-                        ),
-                    );
-                }
+            if let Some(Ok(key)) = constant(k)
+                && !matches!(key, Value::Str(_))
+            {
+                self.error(
+                    k.span,
+                    format!(
+                        "object keys must be strings, received: {}",
+                        key.go_type_name()
+                    ),
+                );
             }
             self.expr(k, start + 2 * i as Reg);
             self.expr(v, start + 2 * i as Reg + 1);
