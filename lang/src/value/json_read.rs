@@ -198,27 +198,34 @@ impl Reader<'_> {
             self.skip_ws();
             let v = self.value()?;
             entries.push((key, v));
-            self.skip_ws();
-            match self.src.get(self.pos) {
-                None => return Err(self.eof()),
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(&c) => {
-                    return Err(self.err(format!(
-                        "invalid character {} after object key:value pair",
-                        quote_char(c)
-                    )));
-                }
+            if self.separator(b'}', "object key:value pair")? {
+                break;
             }
         }
         self.depth -= 1;
         Ok(Value::Object(Arc::new(Map::from_pairs(entries))))
+    }
+
+    /// Reads what follows a container element: a comma (false) or the
+    /// closing bracket (true).
+    fn separator(&mut self, close: u8, element: &str) -> Result<bool, ParseJsonError> {
+        self.skip_ws();
+        match self.src.get(self.pos) {
+            None => Err(self.eof()),
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_ws();
+                Ok(false)
+            }
+            Some(&c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(&c) => Err(self.err(format!(
+                "invalid character {} after {element}",
+                quote_char(c)
+            ))),
+        }
     }
 
     fn array(&mut self) -> Result<Value, ParseJsonError> {
@@ -233,23 +240,8 @@ impl Reader<'_> {
         }
         loop {
             items.push(self.value()?);
-            self.skip_ws();
-            match self.src.get(self.pos) {
-                None => return Err(self.eof()),
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(&c) => {
-                    return Err(self.err(format!(
-                        "invalid character {} after array element",
-                        quote_char(c)
-                    )));
-                }
+            if self.separator(b']', "array element")? {
+                break;
             }
         }
         self.depth -= 1;

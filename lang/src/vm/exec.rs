@@ -41,6 +41,36 @@ pub fn run(
     index: usize,
     mode: Mode,
 ) -> Result<Outcome> {
+    run_top(prog, vm, batch, index, mode, |exec, result| {
+        result.map(|_| Outcome {
+            root: std::mem::take(&mut exec.root),
+            meta: exec.meta.clone(),
+        })
+    })
+}
+
+/// Runs `f`, first moving to a fresh stack segment when less than 128 KiB
+/// of stack is left, so deep `apply` recursion cannot overflow whatever
+/// thread a mapping runs on.
+fn grow_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
+}
+
+/// Evaluates a query program (an interpolation) on message `index`.
+pub fn eval(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize) -> Result<Value> {
+    run_top(prog, vm, batch, index, Mode::Mapping, |_, result| result)
+}
+
+/// Runs the top unit of `prog` and lets `finish` read the final state
+/// before the registers go back to the pool.
+fn run_top<T>(
+    prog: &Program,
+    vm: &mut Vm,
+    batch: &[Message],
+    index: usize,
+    mode: Mode,
+    finish: impl FnOnce(&mut Exec<'_>, Result<Value>) -> Result<T>,
+) -> Result<T> {
     let Some(unit) = prog.units.first() else {
         return Err(Error::msg("empty program"));
     };
@@ -63,47 +93,10 @@ pub fn run(
         depth: 0,
     };
     let result = exec.run_range(0, 0, unit.code.len() as u32);
-    let Exec {
-        regs, root, meta, ..
-    } = exec;
-    vm.recycle(regs);
-    result.map(|_| Outcome { root, meta })
-}
-
-/// Runs `f`, first moving to a fresh stack segment when less than 128 KiB
-/// of stack is left, so deep `apply` recursion cannot overflow whatever
-/// thread a mapping runs on.
-fn grow_stack<T>(f: impl FnOnce() -> T) -> T {
-    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
-}
-
-/// Evaluates a query program (an interpolation) on message `index`.
-pub fn eval(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize) -> Result<Value> {
-    let Some(unit) = prog.units.first() else {
-        return Err(Error::msg("empty program"));
-    };
-    let meta = batch
-        .get(index)
-        .map_or_else(|| Arc::new(Map::new()), |m| m.meta().clone());
-    let regs = vm.frame(unit.n_regs as usize);
-    let mut exec = Exec {
-        prog,
-        vm,
-        regs,
-        batch,
-        this_index: index,
-        index,
-        mode: Mode::Mapping,
-        root: Value::Nothing,
-        root_loaded: true,
-        meta,
-        unit: 0,
-        depth: 0,
-    };
-    let result = exec.run_range(0, 0, unit.code.len() as u32);
+    let out = finish(&mut exec, result);
     let regs = std::mem::take(&mut exec.regs);
-    vm.recycle(regs);
-    result
+    exec.vm.recycle(regs);
+    out
 }
 
 /// The state of one run.
