@@ -38,11 +38,21 @@ pub struct Args {
     /// Print the compiled bytecode and exit.
     #[arg(long)]
     dump: bool,
+    /// Sandbox the mapping: impure functions (env, file, hostname, random
+    /// ids, counters …) are rejected at compile time.
+    #[arg(long)]
+    pure: bool,
 }
 
 /// Runs the command.
 pub fn main(args: Args) -> ExitCode {
-    let env = Env::standard();
+    let pure_env;
+    let env = if args.pure {
+        pure_env = Env::new().without_impure();
+        &pure_env
+    } else {
+        Env::standard()
+    };
     let (source, name, compiled) = match (&args.file, &args.mapping) {
         (Some(path), _) => match std::fs::read_to_string(path) {
             Ok(src) => {

@@ -114,3 +114,38 @@ fn list_prints_the_registry_as_json() {
     let functions = v["functions"].as_array().expect("functions array");
     assert!(functions.iter().any(|f| f["name"] == "content"));
 }
+
+#[test]
+fn pure_mode_rejects_impure_functions_at_compile_time() {
+    let o = tarn(&["blobl", "--pure", "root.h = hostname()"], "{}\n");
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("function 'hostname' is not available here"),
+        "{}",
+        stderr(&o)
+    );
+    let o = tarn(&["blobl", "--pure", "root.n = 1 + 2"], "{}\n");
+    assert_eq!(stdout(&o), "{\"n\":3}\n");
+}
+
+#[test]
+fn three_independent_syntax_errors_are_all_reported() {
+    let dir = std::env::temp_dir().join(format!("tarn-cli-three-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("broken.blobl");
+    let src = "root.a = this.x +* 2\nroot.ok = true\nroot.b = [1, 2\nroot.fine = 1\nroot.c == 3\n";
+    std::fs::write(&file, src).expect("write mapping");
+    let path = file.to_string_lossy().to_string();
+    let o = tarn(&["blobl", "-f", &path], "");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for line in [1, 3, 5] {
+        assert!(
+            err.contains(&format!("broken.blobl:{line}:")),
+            "no error on line {line}:\n{err}"
+        );
+    }
+    assert_eq!(err.matches(": error: ").count(), 3, "{err}");
+    assert!(err.matches('^').count() >= 3, "{err}");
+}

@@ -28,7 +28,7 @@ pub use env::Env;
 pub use error::Error;
 pub use interp::Interpolation;
 pub use line::map_line;
-pub use message::Message;
+pub use message::{ErrorSource, Message};
 pub use program::Program;
 pub use value::Value;
 pub use vm::{Mode, Outcome, Vm};

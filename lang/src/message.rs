@@ -10,7 +10,26 @@ pub struct Message {
     content: Blob,
     meta: Arc<Map>,
     structured: OnceLock<Result<Value, ParseJsonError>>,
-    error: Option<Arc<String>>,
+    error: Option<Arc<Failure>>,
+    tracing: Option<Arc<Map>>,
+}
+
+/// The component that failed a message, as `error_source_*()` report it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorSource {
+    /// The component's type name (`mapping`, `http_client` …).
+    pub name: String,
+    /// Its label, `""` when it has none.
+    pub label: String,
+    /// Its path in the config (`root.pipeline.processors.0`).
+    pub path: String,
+}
+
+/// An error attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Failure {
+    text: String,
+    source: Option<ErrorSource>,
 }
 
 impl Message {
@@ -21,6 +40,7 @@ impl Message {
             meta: Arc::new(Map::new()),
             structured: OnceLock::new(),
             error: None,
+            tracing: None,
         }
     }
 
@@ -34,6 +54,7 @@ impl Message {
             meta: Arc::new(Map::new()),
             structured,
             error: None,
+            tracing: None,
         }
     }
 
@@ -86,11 +107,34 @@ impl Message {
 
     /// The error text attached by a failed step.
     pub fn error(&self) -> Option<&str> {
-        self.error.as_deref().map(String::as_str)
+        self.error.as_deref().map(|f| f.text.as_str())
     }
 
-    /// Attaches (or clears) an error.
+    /// The component that attached the error, when it is known.
+    pub fn error_source(&self) -> Option<&ErrorSource> {
+        self.error.as_deref().and_then(|f| f.source.as_ref())
+    }
+
+    /// Attaches (or clears) an error with no known source.
     pub fn set_error(&mut self, error: Option<String>) {
-        self.error = error.map(Arc::new);
+        self.error = error.map(|text| Arc::new(Failure { text, source: None }));
+    }
+
+    /// Attaches an error raised by the component `source`.
+    pub fn set_error_from(&mut self, text: String, source: ErrorSource) {
+        self.error = Some(Arc::new(Failure {
+            text,
+            source: Some(source),
+        }));
+    }
+
+    /// The tracing span as a text map (`traceparent` …), when traced.
+    pub fn tracing(&self) -> Option<&Arc<Map>> {
+        self.tracing.as_ref()
+    }
+
+    /// Attaches (or clears) the tracing span text map.
+    pub fn set_tracing(&mut self, span: Option<Arc<Map>>) {
+        self.tracing = span;
     }
 }

@@ -4,6 +4,7 @@
 //! Adding a method means adding one spec (name, params, doc, examples and
 //! implementation) to the module of its category.
 
+mod context;
 mod core;
 mod formats;
 mod numbers;
@@ -20,7 +21,7 @@ pub use spec::{
 
 /// Every family's specs.
 const FAMILIES: &[&[&[Spec]]] = &[
-    &[core::SPECS],
+    &[core::SPECS, context::SPECS],
     numbers::SPECS,
     strings::SPECS,
     structured::SPECS,
