@@ -184,18 +184,26 @@ fn run_sequential(prog: &Program, input: Box<dyn Read>, opts: LineOptions) -> st
         }
         strip_newline(&mut line);
         out.clear();
-        match map_one(prog, &mut vm, &line, opts, &mut out) {
-            Ok(()) => {
-                out.push(b'\n');
-                writer.write_all(&out)?;
-            }
-            Err(e) => {
-                writer.flush()?;
-                eprintln!("{e}");
-            }
-        }
+        let result = map_one(prog, &mut vm, &line, opts, &mut out).map(|()| &mut out);
+        emit(&mut writer, result)?;
     }
     writer.flush()
+}
+
+/// Prints one mapped line, or flushes what came before and reports the
+/// error on stderr.
+fn emit(writer: &mut impl Write, result: Result<&mut Vec<u8>, String>) -> std::io::Result<()> {
+    match result {
+        Ok(out) => {
+            out.push(b'\n');
+            writer.write_all(out)
+        }
+        Err(e) => {
+            writer.flush()?;
+            eprintln!("{e}");
+            Ok(())
+        }
+    }
 }
 
 /// Processes chunks of lines on `threads` workers and prints results in
@@ -253,17 +261,8 @@ fn run_parallel(
                 .map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        for r in results.into_iter().flatten() {
-            match r {
-                Ok(mut out) => {
-                    out.push(b'\n');
-                    writer.write_all(&out)?;
-                }
-                Err(e) => {
-                    writer.flush()?;
-                    eprintln!("{e}");
-                }
-            }
+        for mut r in results.into_iter().flatten() {
+            emit(&mut writer, r.as_mut().map_err(|e| std::mem::take(e)))?;
         }
     }
     writer.flush()

@@ -339,6 +339,78 @@ pub enum ExprKind {
     Error,
 }
 
+/// The one walk over an expression's direct children behind
+/// [`Expr::for_each_child`] and [`Expr::for_each_child_mut`]; `$m` is empty
+/// or `mut`.
+macro_rules! visit_children {
+    ($kind:expr, $f:ident, $($m:ident)?) => {
+        match $kind {
+            ExprKind::Array(items) => {
+                for item in items {
+                    $f(item);
+                }
+            }
+            ExprKind::Object(pairs) => {
+                for (k, v) in pairs {
+                    $f(k);
+                    $f(v);
+                }
+            }
+            ExprKind::Call(call) => {
+                for a in &$($m)? call.args {
+                    $f(&$($m)? a.value);
+                }
+            }
+            ExprKind::Field { recv, .. } | ExprKind::Lambda { body: recv, .. } => $f(recv),
+            ExprKind::Method { recv, call } => {
+                $f(recv);
+                for a in &$($m)? call.args {
+                    $f(&$($m)? a.value);
+                }
+            }
+            ExprKind::MapExpr { recv, body } => {
+                $f(recv);
+                $f(body);
+            }
+            ExprKind::Match { subject, cases } => {
+                if let Some(s) = subject {
+                    $f(s);
+                }
+                for c in cases {
+                    if let Some(p) = &$($m)? c.pattern {
+                        $f(p);
+                    }
+                    $f(&$($m)? c.result);
+                }
+            }
+            ExprKind::If(i) => {
+                for (c, r) in &$($m)? i.branches {
+                    $f(c);
+                    $f(r);
+                }
+                if let Some(o) = &$($m)? i.otherwise {
+                    $f(o);
+                }
+            }
+            ExprKind::Not(e) | ExprKind::Neg(e) => $f(e),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                $f(lhs);
+                $f(rhs);
+            }
+            ExprKind::RawIf(_)
+            | ExprKind::Null
+            | ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Word(_)
+            | ExprKind::Var(_)
+            | ExprKind::Meta(_)
+            | ExprKind::Error => {}
+        }
+    };
+}
+
 impl Expr {
     /// A new expression node.
     pub fn new(kind: ExprKind, span: Span) -> Expr {
@@ -364,120 +436,12 @@ impl Expr {
 
     /// Calls `f` on each direct child expression.
     pub fn for_each_child(&self, mut f: impl FnMut(&Expr)) {
-        match &self.kind {
-            ExprKind::Array(items) => items.iter().for_each(f),
-            ExprKind::Object(pairs) => {
-                for (k, v) in pairs {
-                    f(k);
-                    f(v);
-                }
-            }
-            ExprKind::Call(call) => call.args.iter().for_each(|a| f(&a.value)),
-            ExprKind::Field { recv, .. } => f(recv),
-            ExprKind::Method { recv, call } => {
-                f(recv);
-                call.args.iter().for_each(|a| f(&a.value));
-            }
-            ExprKind::MapExpr { recv, body } => {
-                f(recv);
-                f(body);
-            }
-            ExprKind::Lambda { body, .. } => f(body),
-            ExprKind::Match { subject, cases } => {
-                if let Some(s) = subject {
-                    f(s);
-                }
-                for c in cases {
-                    if let Some(p) = &c.pattern {
-                        f(p);
-                    }
-                    f(&c.result);
-                }
-            }
-            ExprKind::If(i) => {
-                for (c, r) in &i.branches {
-                    f(c);
-                    f(r);
-                }
-                if let Some(o) = &i.otherwise {
-                    f(o);
-                }
-            }
-            ExprKind::Not(e) | ExprKind::Neg(e) => f(e),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                f(lhs);
-                f(rhs);
-            }
-            ExprKind::RawIf(_)
-            | ExprKind::Null
-            | ExprKind::Bool(_)
-            | ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Str(_)
-            | ExprKind::Word(_)
-            | ExprKind::Var(_)
-            | ExprKind::Meta(_)
-            | ExprKind::Error => {}
-        }
+        visit_children!(&self.kind, f,);
     }
 
     /// Calls `f` on each direct child expression, mutably.
     pub fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
-        match &mut self.kind {
-            ExprKind::Array(items) => items.iter_mut().for_each(f),
-            ExprKind::Object(pairs) => {
-                for (k, v) in pairs {
-                    f(k);
-                    f(v);
-                }
-            }
-            ExprKind::Call(call) => call.args.iter_mut().for_each(|a| f(&mut a.value)),
-            ExprKind::Field { recv, .. } => f(recv),
-            ExprKind::Method { recv, call } => {
-                f(recv);
-                call.args.iter_mut().for_each(|a| f(&mut a.value));
-            }
-            ExprKind::MapExpr { recv, body } => {
-                f(recv);
-                f(body);
-            }
-            ExprKind::Lambda { body, .. } => f(body),
-            ExprKind::Match { subject, cases } => {
-                if let Some(s) = subject {
-                    f(s);
-                }
-                for c in cases {
-                    if let Some(p) = &mut c.pattern {
-                        f(p);
-                    }
-                    f(&mut c.result);
-                }
-            }
-            ExprKind::If(i) => {
-                for (c, r) in &mut i.branches {
-                    f(c);
-                    f(r);
-                }
-                if let Some(o) = &mut i.otherwise {
-                    f(o);
-                }
-            }
-            ExprKind::Not(e) | ExprKind::Neg(e) => f(e),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                f(lhs);
-                f(rhs);
-            }
-            ExprKind::RawIf(_)
-            | ExprKind::Null
-            | ExprKind::Bool(_)
-            | ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Str(_)
-            | ExprKind::Word(_)
-            | ExprKind::Var(_)
-            | ExprKind::Meta(_)
-            | ExprKind::Error => {}
-        }
+        visit_children!(&mut self.kind, f, mut);
     }
 }
 
