@@ -262,7 +262,7 @@ fn run_parallel(
                 .collect()
         });
         for mut r in results.into_iter().flatten() {
-            emit(&mut writer, r.as_mut().map_err(|e| std::mem::take(e)))?;
+            emit(&mut writer, r.as_mut().map_err(std::mem::take))?;
         }
     }
     writer.flush()
