@@ -32,7 +32,9 @@ pub const SPECS: &[Spec] = &[
                     ),
                     (
                         r#"{"foo":5}"#,
-                        Fails("expected string, array or object value, got number from field `this.foo` (5)"),
+                        Fails(
+                            "expected string, array or object value, got number from field `this.foo` (5)",
+                        ),
                     ),
                 ],
             },
@@ -43,21 +45,32 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "contains",
-        params: &[Param::req("value", Kind::Any).doc("The element, value or substring to look for.")],
+        params: &[
+            Param::req("value", Kind::Any).doc("The element, value or substring to look for.")
+        ],
         category: S,
         doc: "True when a string holds the argument (as text) as a substring, or an array element or object value deep-equals it.",
         examples: &[
             Example {
                 mapping: r#"root.has_foo = this.thing.contains("foo")"#,
                 cases: &[
-                    (r#"{"thing":["this","foo","that"]}"#, Out(r#"{"has_foo":true}"#)),
-                    (r#"{"thing":["this","bar","that"]}"#, Out(r#"{"has_foo":false}"#)),
+                    (
+                        r#"{"thing":["this","foo","that"]}"#,
+                        Out(r#"{"has_foo":true}"#),
+                    ),
+                    (
+                        r#"{"thing":["this","bar","that"]}"#,
+                        Out(r#"{"has_foo":false}"#),
+                    ),
                 ],
             },
             Example {
                 mapping: "root.has_bar = this.thing.contains(20)",
                 cases: &[
-                    (r#"{"thing":[10.3,20.0,"huh",3]}"#, Out(r#"{"has_bar":true}"#)),
+                    (
+                        r#"{"thing":[10.3,20.0,"huh",3]}"#,
+                        Out(r#"{"has_bar":true}"#),
+                    ),
                     (r#"{"thing":[2,3,40,67]}"#, Out(r#"{"has_bar":false}"#)),
                 ],
             },
@@ -80,11 +93,17 @@ pub const SPECS: &[Spec] = &[
         examples: &[
             Example {
                 mapping: "root.foo_keys = this.foo.keys()",
-                cases: &[(r#"{"foo":{"bar":1,"baz":2}}"#, Out(r#"{"foo_keys":["bar","baz"]}"#))],
+                cases: &[(
+                    r#"{"foo":{"bar":1,"baz":2}}"#,
+                    Out(r#"{"foo_keys":["bar","baz"]}"#),
+                )],
             },
             Example {
                 mapping: r#"root.has_id = this.data.keys().contains("id")"#,
-                cases: &[(r#"{"data":{"id":123,"name":"test"}}"#, Out(r#"{"has_id":true}"#))],
+                cases: &[(
+                    r#"{"data":{"id":123,"name":"test"}}"#,
+                    Out(r#"{"has_id":true}"#),
+                )],
             },
         ],
         imp: Impl::Method(keys),
@@ -151,7 +170,9 @@ pub const SPECS: &[Spec] = &[
                     (r#"{"prices":[10.5,20.25,5.00]}"#, Out(r#"{"total":35.75}"#)),
                     (
                         r#"{"prices":[1,"a",2]}"#,
-                        Fails(r#"failed assignment (line 1): index 1: expected number value, got string ("a")"#),
+                        Fails(
+                            r#"failed assignment (line 1): index 1: expected number value, got string ("a")"#,
+                        ),
                     ),
                 ],
             },
@@ -162,14 +183,18 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "index",
-        params: &[Param::req("index", Kind::Int).doc("The position; negative counts from the end (-1 is the last).")],
+        params: &[Param::req("index", Kind::Int)
+            .doc("The position; negative counts from the end (-1 is the last).")],
         category: S,
         doc: "The element of an array (or the byte of a bytes value, as a number) at an index; out of range is an error.",
         examples: &[
             Example {
                 mapping: "root.last_name = this.names.index(-1)",
                 cases: &[
-                    (r#"{"names":["rachel","stevens"]}"#, Out(r#"{"last_name":"stevens"}"#)),
+                    (
+                        r#"{"names":["rachel","stevens"]}"#,
+                        Out(r#"{"last_name":"stevens"}"#),
+                    ),
                     (
                         r#"{"names":[]}"#,
                         Fails("field `this.names`: index '-1' was out of bounds for array size: 0"),
@@ -188,8 +213,11 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "slice",
         params: &[
-            Param::req("low", Kind::Int).doc("The first position included; negative counts from the end."),
-            Param::opt("high", Kind::Int).doc("The first position excluded (default: the length); negative counts from the end."),
+            Param::req("low", Kind::Int)
+                .doc("The first position included; negative counts from the end."),
+            Param::opt("high", Kind::Int).doc(
+                "The first position excluded (default: the length); negative counts from the end.",
+            ),
         ],
         category: S,
         doc: "The half-open range `[low, high)` of a string (by byte), bytes value or array.",
@@ -197,16 +225,24 @@ pub const SPECS: &[Spec] = &[
             Example {
                 mapping: "root.beginning = this.value.slice(0, 2)\nroot.end = this.value.slice(4)",
                 cases: &[
-                    (r#"{"value":"foo bar"}"#, Out(r#"{"beginning":"fo","end":"bar"}"#)),
+                    (
+                        r#"{"value":"foo bar"}"#,
+                        Out(r#"{"beginning":"fo","end":"bar"}"#),
+                    ),
                     (
                         r#"{"value":"foo"}"#,
-                        Fails("field `this.value`: lower slice bound 4 must be lower than or equal to upper bound (3) and target length (3)"),
+                        Fails(
+                            "field `this.value`: lower slice bound 4 must be lower than or equal to upper bound (3) and target length (3)",
+                        ),
                     ),
                 ],
             },
             Example {
                 mapping: "root.last_chunk = this.value.slice(-4)\nroot.the_rest = this.value.slice(0, -4)",
-                cases: &[(r#"{"value":"foo bar"}"#, Out(r#"{"last_chunk":" bar","the_rest":"foo"}"#))],
+                cases: &[(
+                    r#"{"value":"foo bar"}"#,
+                    Out(r#"{"last_chunk":" bar","the_rest":"foo"}"#),
+                )],
             },
             Example {
                 mapping: "root.beginning = this.value.slice(0, 2)\nroot.end = this.value.slice(4)",
@@ -217,12 +253,10 @@ pub const SPECS: &[Spec] = &[
             },
             Example {
                 mapping: "root.last_chunk = this.value.slice(-2)\nroot.the_rest = this.value.slice(0, -2)",
-                cases: &[
-                    (
-                        r#"{"value":["foo","bar","baz","buz","bev"]}"#,
-                        Out(r#"{"last_chunk":["buz","bev"],"the_rest":["foo","bar","baz"]}"#),
-                    ),
-                ],
+                cases: &[(
+                    r#"{"value":["foo","bar","baz","buz","bev"]}"#,
+                    Out(r#"{"last_chunk":["buz","bev"],"the_rest":["foo","bar","baz"]}"#),
+                )],
             },
         ],
         imp: Impl::Method(slice),
@@ -232,7 +266,9 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "join",
-        params: &[Param::opt("delimiter", Kind::Str).doc("Placed between elements (default: nothing).")],
+        params: &[
+            Param::opt("delimiter", Kind::Str).doc("Placed between elements (default: nothing).")
+        ],
         category: S,
         doc: "Joins an array of strings (or bytes) into one string.",
         examples: &[Example {
@@ -244,7 +280,9 @@ pub const SPECS: &[Spec] = &[
                 ),
                 (
                     r#"{"words":["a",5],"numbers":[]}"#,
-                    Fails("field `this.words`: failed to join element 1: expected string value, got number (5)"),
+                    Fails(
+                        "field `this.words`: failed to join element 1: expected string value, got number (5)",
+                    ),
                 ),
             ],
         }],
@@ -266,7 +304,10 @@ pub const SPECS: &[Spec] = &[
             },
             Example {
                 mapping: "root.first_two = this.items.enumerated().filter(item -> item.index < 2).map_each(item -> item.value)",
-                cases: &[(r#"{"items":["a","b","c","d"]}"#, Out(r#"{"first_two":["a","b"]}"#))],
+                cases: &[(
+                    r#"{"items":["a","b","c","d"]}"#,
+                    Out(r#"{"first_two":["a","b"]}"#),
+                )],
             },
         ],
         imp: Impl::Method(enumerated),
@@ -287,8 +328,14 @@ pub const SPECS: &[Spec] = &[
             Example {
                 mapping: "root.index = this.things.find(this.goal)",
                 cases: &[
-                    (r#"{"goal":"bar","things":["foo", "bar", "baz"]}"#, Out(r#"{"index":1}"#)),
-                    (r#"{"goal":"nope","things":["foo"]}"#, Out(r#"{"index":-1}"#)),
+                    (
+                        r#"{"goal":"bar","things":["foo", "bar", "baz"]}"#,
+                        Out(r#"{"index":1}"#),
+                    ),
+                    (
+                        r#"{"goal":"nope","things":["foo"]}"#,
+                        Out(r#"{"index":-1}"#),
+                    ),
                 ],
             },
         ],
@@ -328,7 +375,10 @@ pub const SPECS: &[Spec] = &[
         examples: &[
             Example {
                 mapping: r#"root.foo = this.foo.append("and", "this")"#,
-                cases: &[(r#"{"foo":["bar","baz"]}"#, Out(r#"{"foo":["bar","baz","and","this"]}"#))],
+                cases: &[(
+                    r#"{"foo":["bar","baz"]}"#,
+                    Out(r#"{"foo":["bar","baz","and","this"]}"#),
+                )],
             },
             Example {
                 mapping: "root.combined = this.items.append(this.new_item)",
@@ -372,7 +422,10 @@ pub const SPECS: &[Spec] = &[
         examples: &[
             Example {
                 mapping: "root.result = this.flatten()",
-                cases: &[(r#"["foo",["bar","baz"],"buz"]"#, Out(r#"{"result":["foo","bar","baz","buz"]}"#))],
+                cases: &[(
+                    r#"["foo",["bar","baz"],"buz"]"#,
+                    Out(r#"{"result":["foo","bar","baz","buz"]}"#),
+                )],
             },
             Example {
                 mapping: "root.result = this.data.flatten()",
@@ -449,7 +502,9 @@ fn object<'v>(call: &Call<'_, '_>, v: &'v Value) -> Result<&'v crate::value::Map
 
 fn keys(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
     let o = object(call, &recv)?;
-    Ok(Value::array(o.keys().map(|k| Value::Str(k.clone())).collect()))
+    Ok(Value::array(
+        o.keys().map(|k| Value::Str(k.clone())).collect(),
+    ))
 }
 
 fn values(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {

@@ -104,7 +104,10 @@ pub fn wrapped(call: &Call<'_, '_>, prefix: std::fmt::Arguments<'_>, e: Error) -
 /// An object from pairs already in key order.
 pub fn obj2(k1: &'static str, v1: Value, k2: &'static str, v2: Value) -> Value {
     debug_assert!(k1 < k2);
-    Value::object(Map::from_pairs(vec![(Str::new(k1), v1), (Str::new(k2), v2)]))
+    Value::object(Map::from_pairs(vec![
+        (Str::new(k1), v1),
+        (Str::new(k2), v2),
+    ]))
 }
 
 /// Splits a dot path like upstream's `DotPathToSlice`: the empty path is
@@ -258,7 +261,9 @@ mod tests {
         assert!(is_annotated("failed to process element 0: field `x`: boom"));
         assert!(!is_annotated("boom"));
         assert!(!is_annotated("expected string value, got number (5)"));
-        assert!(!is_annotated("element 0: expected bool value, got number (5)"));
+        assert!(!is_annotated(
+            "element 0: expected bool value, got number (5)"
+        ));
     }
 
     #[test]

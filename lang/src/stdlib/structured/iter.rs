@@ -15,8 +15,9 @@ const S: Category = Category::Structured;
 pub const SPECS: &[Spec] = &[
     Spec {
         name: "map_each",
-        params: &[Param::req("query", Kind::Query)
-            .doc("Run per element (`this` = element) or per object entry (`this` = `{key, value}`).")],
+        params: &[Param::req("query", Kind::Query).doc(
+            "Run per element (`this` = element) or per object entry (`this` = `{key, value}`).",
+        )],
         category: S,
         doc: "Replaces each array element or object value by the query's result; `deleted()` drops it, `nothing()` keeps the original.",
         examples: &[
@@ -42,8 +43,9 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "filter",
-        params: &[Param::req("test", Kind::Query)
-            .doc("Run per element (objects: `this` = `{key, value}`); only a `true` result keeps it.")],
+        params: &[Param::req("test", Kind::Query).doc(
+            "Run per element (objects: `this` = `{key, value}`); only a `true` result keeps it.",
+        )],
         category: S,
         doc: "Keeps the array elements or object entries for which the test returns `true`.",
         examples: &[
@@ -65,8 +67,9 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "map_each_key",
-        params: &[Param::req("query", Kind::Query)
-            .doc("Run per key (`this` = key); must return a string, or `nothing()` to keep the key.")],
+        params: &[Param::req("query", Kind::Query).doc(
+            "Run per key (`this` = key); must return a string, or `nothing()` to keep the key.",
+        )],
         category: S,
         doc: "Renames the keys of an object by a query.",
         examples: &[
@@ -93,8 +96,9 @@ pub const SPECS: &[Spec] = &[
         name: "fold",
         params: &[
             Param::req("initial", Kind::Any).doc("The starting tally."),
-            Param::req("query", Kind::Query)
-                .doc("Run per element with `this` = `{tally, value}`; its result is the next tally."),
+            Param::req("query", Kind::Query).doc(
+                "Run per element with `this` = `{tally, value}`; its result is the next tally.",
+            ),
         ],
         category: S,
         doc: "Reduces an array to one value, threading a tally through a query.",
@@ -105,7 +109,10 @@ pub const SPECS: &[Spec] = &[
             },
             Example {
                 mapping: r#"root.result = this.foo.fold("", item -> "%v%v".format(item.tally, item.value))"#,
-                cases: &[(r#"{"foo":["hello ", "world"]}"#, Out(r#"{"result":"hello world"}"#))],
+                cases: &[(
+                    r#"{"foo":["hello ", "world"]}"#,
+                    Out(r#"{"result":"hello world"}"#),
+                )],
             },
             Example {
                 mapping: "root.smoothie = this.fruits.fold({}, item -> item.tally.merge(item.value))",
@@ -142,7 +149,10 @@ pub const SPECS: &[Spec] = &[
                 mapping: "root.all_positive = this.values.all(v -> v > 0)",
                 cases: &[
                     (r#"{"values":[1,2,3,4,5]}"#, Out(r#"{"all_positive":true}"#)),
-                    (r#"{"values":[1,-2,3,4,5]}"#, Out(r#"{"all_positive":false}"#)),
+                    (
+                        r#"{"values":[1,-2,3,4,5]}"#,
+                        Out(r#"{"all_positive":false}"#),
+                    ),
                     (r#"{"values":[]}"#, Out(r#"{"all_positive":false}"#)),
                 ],
             },
@@ -251,7 +261,10 @@ pub const SPECS: &[Spec] = &[
             Example {
                 mapping: "root.sorted = this.foo.sort()",
                 cases: &[
-                    (r#"{"foo":["bbb","ccc","aaa"]}"#, Out(r#"{"sorted":["aaa","bbb","ccc"]}"#)),
+                    (
+                        r#"{"foo":["bbb","ccc","aaa"]}"#,
+                        Out(r#"{"sorted":["aaa","bbb","ccc"]}"#),
+                    ),
                     (r#"{"foo":[3,1.5,2]}"#, Out(r#"{"sorted":[1.5,2,3]}"#)),
                     (
                         r#"{"foo":[1,"a"]}"#,
@@ -263,7 +276,9 @@ pub const SPECS: &[Spec] = &[
                 mapping: "root.sorted = this.foo.sort(item -> item.left.v < item.right.v)",
                 cases: &[(
                     r#"{"foo":[{"id":"foo","v":"bbb"},{"id":"bar","v":"ccc"},{"id":"baz","v":"aaa"}]}"#,
-                    Out(r#"{"sorted":[{"id":"baz","v":"aaa"},{"id":"foo","v":"bbb"},{"id":"bar","v":"ccc"}]}"#),
+                    Out(
+                        r#"{"sorted":[{"id":"baz","v":"aaa"},{"id":"foo","v":"bbb"},{"id":"bar","v":"ccc"}]}"#,
+                    ),
                 )],
             },
         ],
@@ -282,14 +297,18 @@ pub const SPECS: &[Spec] = &[
                 mapping: "root.sorted = this.foo.sort_by(ele -> ele.id)",
                 cases: &[(
                     r#"{"foo":[{"id":"bbb","message":"bar"},{"id":"aaa","message":"foo"},{"id":"ccc","message":"baz"}]}"#,
-                    Out(r#"{"sorted":[{"id":"aaa","message":"foo"},{"id":"bbb","message":"bar"},{"id":"ccc","message":"baz"}]}"#),
+                    Out(
+                        r#"{"sorted":[{"id":"aaa","message":"foo"},{"id":"bbb","message":"bar"},{"id":"ccc","message":"baz"}]}"#,
+                    ),
                 )],
             },
             Example {
                 mapping: "root.sorted = this.items.sort_by(item -> item.priority)",
                 cases: &[(
                     r#"{"items":[{"name":"low","priority":3},{"name":"high","priority":1},{"name":"med","priority":2}]}"#,
-                    Out(r#"{"sorted":[{"name":"high","priority":1},{"name":"med","priority":2},{"name":"low","priority":3}]}"#),
+                    Out(
+                        r#"{"sorted":[{"name":"high","priority":1},{"name":"med","priority":2},{"name":"low","priority":3}]}"#,
+                    ),
                 )],
             },
         ],
@@ -307,11 +326,16 @@ pub const SPECS: &[Spec] = &[
             Example {
                 mapping: "root.uniques = this.foo.unique()",
                 cases: &[
-                    (r#"{"foo":["a","b","a","c"]}"#, Out(r#"{"uniques":["a","b","c"]}"#)),
+                    (
+                        r#"{"foo":["a","b","a","c"]}"#,
+                        Out(r#"{"uniques":["a","b","c"]}"#),
+                    ),
                     (r#"{"foo":[1,"1",1.0,2]}"#, Out(r#"{"uniques":[1,"1",2]}"#)),
                     (
                         r#"{"foo":["a",{}]}"#,
-                        Fails("field `this.foo`: index 1: expected string or number value, got object"),
+                        Fails(
+                            "field `this.foo`: index 1: expected string or number value, got object",
+                        ),
                     ),
                 ],
             },
@@ -604,15 +628,15 @@ fn sort(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
     }
     let items = owned(a);
     let sorted = if call.given(0) {
-        sort_with(items, &mut |x: &Value, y: &Value, _, _| {
-            match call.query(0, obj2("left", x.clone(), "right", y.clone()))? {
-                Value::Bool(b) => Ok(b),
-                other => Err(Error::msg(type_message(
-                    "bool",
-                    &other,
-                    Some("sort argument"),
-                ))),
-            }
+        sort_with(items, &mut |x: &Value, y: &Value, _, _| match call
+            .query(0, obj2("left", x.clone(), "right", y.clone()))?
+        {
+            Value::Bool(b) => Ok(b),
+            other => Err(Error::msg(type_message(
+                "bool",
+                &other,
+                Some("sort argument"),
+            ))),
         })?
     } else {
         sort_with(items, &mut |x: &Value, y: &Value, i, j| {
@@ -634,7 +658,10 @@ fn sort_by(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
         let k = call.query(0, v.clone())?;
         keyed.push((k, v));
     }
-    let sorted = sort_with(keyed, &mut |x: &(Value, Value), y: &(Value, Value), i, j| {
+    let sorted = sort_with(keyed, &mut |x: &(Value, Value),
+                                        y: &(Value, Value),
+                                        i,
+                                        j| {
         natural_less("sort_by", &x.0, &y.0, i, j)
     })?;
     Ok(Value::array(sorted.into_iter().map(|(_, v)| v).collect()))

@@ -6,6 +6,7 @@ mod basic;
 mod common;
 mod iter;
 mod paths;
+mod schema;
 
 /// Every spec of this family, one slice per file.
-pub const SPECS: &[&[Spec]] = &[basic::SPECS, iter::SPECS, paths::SPECS];
+pub const SPECS: &[&[Spec]] = &[basic::SPECS, iter::SPECS, paths::SPECS, schema::SPECS];

@@ -389,7 +389,12 @@ fn collapse_into(out: &mut Vec<(Str, Value)>, path: &str, v: &Value, include_emp
                 out.push((Str::new(path), Value::array(Vec::new())));
             }
             for (i, child) in a.iter().enumerate() {
-                collapse_into(out, &join(itoa::Buffer::new().format(i)), child, include_empty);
+                collapse_into(
+                    out,
+                    &join(itoa::Buffer::new().format(i)),
+                    child,
+                    include_empty,
+                );
             }
         }
         other => out.push((Str::new(path), other.clone())),
