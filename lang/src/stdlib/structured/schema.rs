@@ -505,7 +505,7 @@ impl Validator<'_, '_, '_, '_> {
         }
     }
 
-    fn string(&mut self, s: &Map, v: &Value, ctx: &mut Vec<String>) {
+    fn string(&mut self, s: &Map, v: &Value, ctx: &[String]) {
         let text = match v {
             Value::Str(t) => t.to_string(),
             other => String::from_utf8_lossy(other.as_bytes().unwrap_or_default()).into_owned(),
@@ -540,7 +540,7 @@ impl Validator<'_, '_, '_, '_> {
         }
     }
 
-    fn number(&mut self, s: &Map, v: &Value, ctx: &mut Vec<String>) {
+    fn number(&mut self, s: &Map, v: &Value, ctx: &[String]) {
         let Some(f) = v.as_f64() else { return };
         if let Some(m) = s.get("multipleOf")
             && let Some(mf) = m.as_f64()
@@ -591,7 +591,7 @@ impl Validator<'_, '_, '_, '_> {
         }
     }
 
-    fn common(&mut self, s: &Map, v: &Value, ctx: &mut Vec<String>) {
+    fn common(&mut self, s: &Map, v: &Value, ctx: &[String]) {
         if let Some(c) = s.get("const")
             && c != v
         {
