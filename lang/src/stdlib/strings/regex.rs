@@ -34,8 +34,14 @@ pub const SPECS: &[Spec] = &[
             Example {
                 mapping: r#"root.matches = this.value.re_match("[0-9]")"#,
                 cases: &[
-                    (r#"{"value":"there are 10 puppies"}"#, Out(r#"{"matches":true}"#)),
-                    (r#"{"value":"there are ten puppies"}"#, Out(r#"{"matches":false}"#)),
+                    (
+                        r#"{"value":"there are 10 puppies"}"#,
+                        Out(r#"{"matches":true}"#),
+                    ),
+                    (
+                        r#"{"value":"there are ten puppies"}"#,
+                        Out(r#"{"matches":false}"#),
+                    ),
                 ],
             },
             Example {
@@ -43,13 +49,20 @@ pub const SPECS: &[Spec] = &[
                 cases: &[(r#"{"value":"٣"}"#, Out(r#"{"m":false}"#))],
             },
         ],
-        ..method("re_match", "Tells whether a regular expression matches anywhere in a string.", re_match)
+        ..method(
+            "re_match",
+            "Tells whether a regular expression matches anywhere in a string.",
+            re_match,
+        )
     },
     Spec {
         examples: &[
             Example {
                 mapping: r#"root.matches = this.value.re_find_all("a.")"#,
-                cases: &[(r#"{"value":"paranormal"}"#, Out(r#"{"matches":["ar","an","al"]}"#))],
+                cases: &[(
+                    r#"{"value":"paranormal"}"#,
+                    Out(r#"{"matches":["ar","an","al"]}"#),
+                )],
             },
             Example {
                 mapping: r#"root.numbers = this.text.re_find_all("[0-9]+")"#,
@@ -59,7 +72,11 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method("re_find_all", "All successive matches of a regular expression.", re_find_all)
+        ..method(
+            "re_find_all",
+            "All successive matches of a regular expression.",
+            re_find_all,
+        )
     },
     Spec {
         examples: &[
@@ -74,18 +91,27 @@ pub const SPECS: &[Spec] = &[
                 mapping: r#"root.emails = this.text.re_find_all_submatch("(\\w+)@(\\w+\\.\\w+)")"#,
                 cases: &[(
                     r#"{"text":"Contact: alice@example.com or bob@test.org"}"#,
-                    Out(r#"{"emails":[["alice@example.com","alice","example.com"],["bob@test.org","bob","test.org"]]}"#),
+                    Out(
+                        r#"{"emails":[["alice@example.com","alice","example.com"],["bob@test.org","bob","test.org"]]}"#,
+                    ),
                 )],
             },
         ],
-        ..method("re_find_all_submatch", "Every match with its groups, as arrays `[match, group1, …]`.", re_find_all_submatch)
+        ..method(
+            "re_find_all_submatch",
+            "Every match with its groups, as arrays `[match, group1, …]`.",
+            re_find_all_submatch,
+        )
     },
     Spec {
         examples: &[
             Example {
                 mapping: r#"root.matches = this.value.re_find_object("a(?P<foo>x*)b")"#,
                 cases: &[
-                    (r#"{"value":"-axxb-ab-"}"#, Out(r#"{"matches":{"0":"axxb","foo":"xx"}}"#)),
+                    (
+                        r#"{"value":"-axxb-ab-"}"#,
+                        Out(r#"{"matches":{"0":"axxb","foo":"xx"}}"#),
+                    ),
                     (r#"{"value":"none"}"#, Out(r#"{"matches":{}}"#)),
                 ],
             },
@@ -97,7 +123,11 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method("re_find_object", "The first match as an object keyed by group name (or index; `0` is the whole match).", re_find_object)
+        ..method(
+            "re_find_object",
+            "The first match as an object keyed by group name (or index; `0` is the whole match).",
+            re_find_object,
+        )
     },
     Spec {
         examples: &[
@@ -112,29 +142,45 @@ pub const SPECS: &[Spec] = &[
                 mapping: r#"root.matches = this.value.re_find_all_object("(?m)(?P<key>\\w+):\\s+(?P<value>\\w+)$")"#,
                 cases: &[(
                     r#"{"value":"option1: value1\noption2: value2\noption3: value3"}"#,
-                    Out(r#"{"matches":[{"0":"option1: value1","key":"option1","value":"value1"},{"0":"option2: value2","key":"option2","value":"value2"},{"0":"option3: value3","key":"option3","value":"value3"}]}"#),
+                    Out(
+                        r#"{"matches":[{"0":"option1: value1","key":"option1","value":"value1"},{"0":"option2: value2","key":"option2","value":"value2"},{"0":"option3: value3","key":"option3","value":"value3"}]}"#,
+                    ),
                 )],
             },
         ],
-        ..method("re_find_all_object", "Every match as an object keyed by group name (or index).", re_find_all_object)
+        ..method(
+            "re_find_all_object",
+            "Every match as an object keyed by group name (or index).",
+            re_find_all_object,
+        )
     },
     Spec {
         params: REPLACE_PARAMS,
         examples: &[
             Example {
                 mapping: r#"root.new_value = this.value.re_replace_all("ADD ([0-9]+)","+($1)")"#,
-                cases: &[(r#"{"value":"foo ADD 70"}"#, Out(r#"{"new_value":"foo +(70)"}"#))],
+                cases: &[(
+                    r#"{"value":"foo ADD 70"}"#,
+                    Out(r#"{"new_value":"foo +(70)"}"#),
+                )],
             },
             Example {
                 mapping: r#"root.masked = this.email.re_replace_all("(\\w{2})\\w+@", "$1***@")"#,
-                cases: &[(r#"{"email":"alice@example.com"}"#, Out(r#"{"masked":"al***@example.com"}"#))],
+                cases: &[(
+                    r#"{"email":"alice@example.com"}"#,
+                    Out(r#"{"masked":"al***@example.com"}"#),
+                )],
             },
             Example {
                 mapping: r#"root.v = this.v.re_replace_all("(?P<x>a)(b)", "[$1x|${x}|$2|$$]")"#,
                 cases: &[(r#"{"v":"abc"}"#, Out(r#"{"v":"[|a|b|$]c"}"#))],
             },
         ],
-        ..method("re_replace_all", "Replaces every match of a regular expression; `$1`/`${name}` expand to groups.", re_replace_all)
+        ..method(
+            "re_replace_all",
+            "Replaces every match of a regular expression; `$1`/`${name}` expand to groups.",
+            re_replace_all,
+        )
     },
     Spec {
         params: REPLACE_PARAMS,
@@ -142,7 +188,11 @@ pub const SPECS: &[Spec] = &[
             mapping: r#"root.v = this.v.re_replace("[aeiou]", "*")"#,
             cases: &[(r#"{"v":"banana"}"#, Out(r#"{"v":"b*n*n*"}"#))],
         }],
-        ..method("re_replace", "Replaces every match of a regular expression (same as `re_replace_all`).", re_replace_all)
+        ..method(
+            "re_replace",
+            "Replaces every match of a regular expression (same as `re_replace_all`).",
+            re_replace_all,
+        )
     },
 ];
 

@@ -22,7 +22,10 @@ fn parse_sci(s: &str) -> Digits {
             dp: 0,
         };
     }
-    Digits { digits, dp: exp + 1 }
+    Digits {
+        digits,
+        dp: exp + 1,
+    }
 }
 
 /// The shortest digits that read back as the same float (of 32 or 64 bits).
@@ -90,7 +93,11 @@ pub(super) fn format_float(v: f64, fmt: char, prec: i32, bits32: bool) -> String
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let mut out = String::new();
     let neg = v.is_sign_negative();
@@ -261,7 +268,7 @@ mod tests {
         assert_eq!(ff(123456.0, 'g', -1, false), "123456");
         assert_eq!(ff(0.0001, 'g', -1, false), "0.0001");
         assert_eq!(ff(0.00001, 'g', -1, false), "1e-05");
-        assert_eq!(ff(3.14159, 'g', 3, false), "3.14");
+        assert_eq!(ff(1.23456, 'g', 3, false), "1.23");
         assert_eq!(ff(100.0, 'g', 2, false), "1e+02");
         assert_eq!(ff(1.0, 'g', 5, false), "1");
         assert_eq!(ff(0.0, 'g', -1, false), "0");
