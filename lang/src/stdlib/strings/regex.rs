@@ -247,24 +247,83 @@ fn check_pattern(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, 
     if let Some(Some(Value::Str(p))) = args.first()
         && let Err(e) = regex::Regex::new(&go_pattern(p))
     {
-        return Err(regex_error_text(&e));
+        return Err(regex_error_text(&go_pattern(p), &e));
     }
     Ok(None)
 }
 
-/// A compile error in the words of Go's `regexp` where possible.
-fn regex_error_text(e: &regex::Error) -> String {
-    match e {
-        regex::Error::Syntax(s) => {
-            format!("error parsing regexp: {}", s.lines().last().unwrap_or(s))
-        }
-        other => other.to_string(),
+/// The span the regex crate's caret line marks, in characters of the
+/// pattern, when the error has the usual one-line layout.
+fn caret_span(lines: &[&str]) -> Option<(usize, usize)> {
+    if lines.len() != 4 {
+        return None;
     }
+    let carets = lines[2].strip_prefix("    ")?;
+    let start = carets.find('^')?;
+    let len = carets[start..]
+        .find(|c| c != '^')
+        .unwrap_or(carets.len() - start);
+    Some((start, start + len))
+}
+
+/// A compile error in the words of Go's `regexp/syntax`:
+/// ``error parsing regexp: missing closing ): `(abc` ``.
+fn regex_error_text(pattern: &str, e: &regex::Error) -> String {
+    let regex::Error::Syntax(s) = e else {
+        return e.to_string();
+    };
+    let lines: Vec<&str> = s.lines().collect();
+    let msg = lines.last().map_or("", |l| l.trim_start_matches("error: "));
+    let chars: Vec<char> = pattern.chars().collect();
+    let (start, end) = caret_span(&lines).unwrap_or((0, 0));
+    let (start, end) = (start.min(chars.len()), end.min(chars.len()));
+    let text = |a: usize, b: usize| chars[a..b.max(a)].iter().collect::<String>();
+    // Start of the group syntax `(?` that holds the marked position.
+    let group_start = || {
+        (0..=start)
+            .rev()
+            .find(|&i| chars.get(i) == Some(&'(') && chars.get(i + 1) == Some(&'?'))
+            .unwrap_or(start)
+    };
+    let (code, expr) = match msg {
+        "unclosed group" => ("missing closing )", pattern.to_string()),
+        "unopened group" => ("unexpected )", pattern.to_string()),
+        "unclosed character class" => ("missing closing ]", text(start, chars.len())),
+        m if m.starts_with("incomplete escape sequence") => {
+            ("trailing backslash at end of expression", String::new())
+        }
+        "unrecognized escape sequence" | "backreferences are not supported" => {
+            ("invalid escape sequence", text(start, end))
+        }
+        "repetition operator missing expression" => {
+            ("missing argument to repetition operator", text(start, end))
+        }
+        m if m.starts_with("invalid character class range") => {
+            ("invalid character class range", text(start, end))
+        }
+        m if m.starts_with("invalid repetition count") || m.contains("decimal") => {
+            ("invalid repeat count", text(start, end))
+        }
+        m if m.starts_with("look-around") => {
+            ("invalid or unsupported Perl syntax", text(start, end))
+        }
+        m if m.contains("flag") => (
+            "invalid or unsupported Perl syntax",
+            text(group_start(), end),
+        ),
+        m if m.contains("capture group") => ("invalid named capture", text(group_start(), end)),
+        other => return format!("error parsing regexp: {other}"),
+    };
+    format!("error parsing regexp: {code}: `{expr}`")
 }
 
 fn compiled(call: &mut Call<'_, '_>) -> Result<Arc<regex::Regex>> {
     let pattern = go_pattern(call.str(0)).into_owned();
     call.regex(&pattern)
+        .map_err(|e| match regex::Regex::new(&pattern) {
+            Err(re) => crate::error::Error::msg(regex_error_text(&pattern, &re)),
+            Ok(_) => e,
+        })
 }
 
 fn re_match(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
@@ -357,5 +416,19 @@ mod tests {
         assert_eq!(go_pattern(r"[\d-]"), r"[[0-9]-]");
         assert_eq!(go_pattern(r"\Q\d.\E\d"), r"\\d\.[0-9]");
         assert!(regex::Regex::new(&go_pattern(r"[\s\S]\b")).is_ok());
+        for (p, want) in [
+            ("(abc", "missing closing ): `(abc`"),
+            ("abc)", "unexpected ): `abc)`"),
+            ("x[abc", "missing closing ]: `[abc`"),
+            ("a\\qb", "invalid escape sequence: `\\q`"),
+            ("*a", "missing argument to repetition operator: `*`"),
+            ("[z-a]", "invalid character class range: `z-a`"),
+            ("a(?z)", "invalid or unsupported Perl syntax: `(?z`"),
+            ("(?P<>a)", "invalid named capture: `(?P<>`"),
+            ("x\\", "trailing backslash at end of expression: ``"),
+        ] {
+            let e = regex::Regex::new(p).err().map(|e| regex_error_text(p, &e));
+            assert_eq!(e, Some(format!("error parsing regexp: {want}")), "{p}");
+        }
     }
 }
