@@ -142,6 +142,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         params: MANY_PARAMS,
+        compile: Some(check_pairs),
         examples: &[
             Example {
                 mapping: "root.new_value = this.value.replace_all_many([\n  \"<b>\", \"&lt;b&gt;\",\n  \"</b>\", \"&lt;/b&gt;\",\n  \"<i>\", \"&lt;i&gt;\",\n  \"</i>\", \"&lt;/i&gt;\",\n])",
@@ -180,6 +181,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         params: MANY_PARAMS,
+        compile: Some(check_pairs),
         examples: &[Example {
             mapping: r#"root.v = this.value.replace_many(["a","1","b","2"])"#,
             cases: &[(r#"{"value":"abc"}"#, Out(r#"{"v":"12c"}"#))],
@@ -263,6 +265,7 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
+        compile: Some(check_count),
         ..method("repeat", "Repeats a string a number of times.", repeat)
     },
     Spec {
@@ -407,8 +410,8 @@ fn replace_all(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     })
 }
 
-fn replace_all_many(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    let items = call.arg(0).as_array().unwrap_or(&[]);
+/// Checks the `[old, new, …]` array of `replace_all_many`.
+fn replacement_pairs(items: &[Value]) -> Result<Vec<Vec<u8>>> {
     if !items.len().is_multiple_of(2) {
         let shown: Vec<String> = items.iter().map(super::printf::go_value_text).collect();
         return Err(Error::msg(format!(
@@ -416,7 +419,7 @@ fn replace_all_many(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
             shown.join(" ")
         )));
     }
-    let mut pairs = Vec::with_capacity(items.len() / 2);
+    let mut pairs = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let s = match item {
             Value::Str(s) => s.as_bytes().to_vec(),
@@ -430,6 +433,36 @@ fn replace_all_many(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
         };
         pairs.push(s);
     }
+    Ok(pairs)
+}
+
+/// Rejects a literal replacement array at compile time, as upstream
+/// checks it when the method is built.
+fn check_pairs(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    if let Some(Some(Value::Array(items))) = args.first() {
+        replacement_pairs(items).map_err(|e| e.message())?;
+    }
+    Ok(None)
+}
+
+/// Rejects a literal negative `repeat` count at compile time.
+fn check_count(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    if let Some(Some(Value::Int(n))) = args.first()
+        && *n < 0
+    {
+        return Err(negative_count(*n).message());
+    }
+    Ok(None)
+}
+
+fn negative_count(n: i64) -> Error {
+    Error::msg(format!(
+        "invalid count, must be greater than or equal to zero: {n}"
+    ))
+}
+
+fn replace_all_many(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+    let pairs = replacement_pairs(call.arg(0).as_array().unwrap_or(&[]))?;
     let r = Recv::of(&v)?;
     let mut cur = r.bytes().to_vec();
     for pair in pairs.chunks(2) {
@@ -466,9 +499,7 @@ const MAX_REPEAT_BYTES: usize = 1 << 30;
 fn repeat(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     let count = call.int(0);
     if count < 0 {
-        return Err(Error::msg(format!(
-            "invalid count, must be greater than or equal to zero: {count}"
-        )));
+        return Err(negative_count(count));
     }
     let r = Recv::of(&v)?;
     let len = r.bytes().len();
