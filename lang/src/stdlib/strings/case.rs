@@ -171,16 +171,37 @@ fn is_combining(c: char) -> bool {
         | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F)
 }
 
+/// Letters whose word-break class is not ALetter (ideographs, kana and
+/// the South-East Asian scripts), which end words like punctuation does.
+fn is_non_aletter(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x1950..=0x19DF
+        | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x20000..=0x3FFFF)
+}
+
 /// A character that ends a word: anything that is not a letter, digit,
-/// connector, combining mark or in-word punctuation.
+/// connector, combining mark, format character or in-word punctuation.
 fn is_break(c: char) -> bool {
+    if is_non_aletter(c) {
+        return true;
+    }
     !(c.is_alphanumeric()
         || is_mid(c)
         || is_combining(c)
         || matches!(
             c,
-            '_' | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'
-                ..='\u{FE4F}' | '\u{FF3F}'
+            '_' | '\u{00AD}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{FEFF}'
+                | '\u{203F}'
+                | '\u{2040}'
+                | '\u{2054}'
+                | '\u{FE33}'
+                | '\u{FE34}'
+                | '\u{FE4D}'..='\u{FE4F}'
+                | '\u{FF3F}'
         ))
 }
 
