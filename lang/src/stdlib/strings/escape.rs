@@ -289,4 +289,22 @@ mod tests {
             "<>AA\u{FFFD}€&"
         );
     }
+
+    #[test]
+    fn unescape_never_panics() {
+        let pieces = [
+            "&", "#", "x", "X", ";", "amp", "1", "9", "é", "lt", "notin", "f", " ",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            for _ in 0..8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let _ = html_unescape(&t);
+        }
+    }
 }

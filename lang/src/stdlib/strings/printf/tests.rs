@@ -237,3 +237,36 @@ fn verbs_and_errors() {
         "1.0 1.0 %!d(json.Number=1.0)",
     );
 }
+
+#[test]
+fn never_panics() {
+    let pieces = [
+        "%", "d", "v", "s", "q", "x", "X", "f", "e", "g", "G", "b", "o", "O", "c", "U", "t", "T",
+        "p", "#", "+", "-", " ", "0", "5", "12", ".", "*", "[", "]", "1", "2", "[2]", "é", "%%",
+        "z", "!", "[0]", "[99]", "1000001",
+    ];
+    let args = [
+        Value::Int(-3),
+        Value::UInt(u64::MAX),
+        Value::Float(-0.5),
+        Value::Float(f64::NAN),
+        s("héllo"),
+        Value::bytes(b"\xff\x00a"),
+        Value::Null,
+        Value::Bool(true),
+        Value::array(vec![Value::Int(1), Value::bytes(b"x"), Value::Null]),
+        Value::Narrow(crate::value::Narrow::F32(1.5)),
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..20_000 {
+        let mut fmt = String::new();
+        for _ in 0..6 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            fmt.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+        }
+        let n = (seed >> 20) as usize % (args.len() + 1);
+        let _ = sprintf(&fmt, &args[..n]);
+    }
+}
