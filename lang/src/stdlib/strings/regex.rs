@@ -233,6 +233,26 @@ fn go_pattern(p: &str) -> Cow<'_, str> {
             'b' => out.push_str("(?-u:\\b)"),
             'B' => out.push_str("(?-u:\\B)"),
             'Q' => literal = true,
+            // Rust reads these as word boundaries; in Go they are literals.
+            '<' => out.push_str("\\x3C"),
+            '>' => out.push_str("\\x3E"),
+            // Octal escapes (`\0`, `\12`, `\123`); a lone `\1`-`\7` stays
+            // a (rejected) backreference.
+            '0'..='7'
+                if e == '0' || it.clone().next().is_some_and(|d| ('0'..='7').contains(&d)) =>
+            {
+                let mut v = e.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match it.clone().next().and_then(|d| d.to_digit(8)) {
+                        Some(d) => {
+                            v = v * 8 + d;
+                            it.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push_str(&format!("\\x{{{v:X}}}"));
+            }
             e => {
                 out.push('\\');
                 out.push(e);
@@ -414,6 +434,7 @@ mod tests {
     fn go_classes() {
         assert_eq!(go_pattern(r"\d+\.\w"), r"[0-9]+\.[0-9A-Za-z_]");
         assert_eq!(go_pattern(r"[\d-]"), r"[[0-9]-]");
+        assert_eq!(go_pattern(r"\<a\>\101\0\1"), r"\x3Ca\x3E\x{41}\x{0}\1");
         assert_eq!(go_pattern(r"\Q\d.\E\d"), r"\\d\.[0-9]");
         assert!(regex::Regex::new(&go_pattern(r"[\s\S]\b")).is_ok());
         for (p, want) in [
