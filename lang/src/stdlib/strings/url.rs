@@ -1,0 +1,341 @@
+//! URL escaping (`net/url`) and file paths (`path/filepath`, Unix).
+
+use super::common::{lossy, on_text};
+use super::goquote;
+use crate::error::{Error, Result};
+use crate::stdlib::{Category, Example, Expect::*, Impl, Spec};
+use crate::value::Value;
+use crate::vm::Call;
+
+const fn method(name: &'static str, doc: &'static str, imp: crate::stdlib::MethodImpl) -> Spec {
+    Spec {
+        name,
+        doc,
+        category: Category::Strings,
+        imp: Impl::Method(imp),
+        ..Spec::METHOD
+    }
+}
+
+/// The entries of this module.
+pub const SPECS: &[Spec] = &[
+    Spec {
+        examples: &[
+            Example {
+                mapping: "root.escaped = this.value.escape_url_query()",
+                cases: &[(
+                    r#"{"value":"foo & bar"}"#,
+                    Out(r#"{"escaped":"foo+%26+bar"}"#),
+                )],
+            },
+            Example {
+                mapping: r#"root.url = "https://example.com?search=" + this.query.escape_url_query()"#,
+                cases: &[(
+                    r#"{"query":"hello world!"}"#,
+                    Out(r#"{"url":"https://example.com?search=hello+world%21"}"#),
+                )],
+            },
+        ],
+        ..method(
+            "escape_url_query",
+            "Escapes a string for a URL query component (spaces become `+`).",
+            escape_url_query,
+        )
+    },
+    Spec {
+        examples: &[
+            Example {
+                mapping: "root.unescaped = this.value.unescape_url_query()",
+                cases: &[
+                    (
+                        r#"{"value":"foo+%26+bar"}"#,
+                        Out(r#"{"unescaped":"foo & bar"}"#),
+                    ),
+                    (
+                        r#"{"value":"100%zz"}"#,
+                        Fails(r#"invalid URL escape "%zz""#),
+                    ),
+                ],
+            },
+            Example {
+                mapping: "root.search = this.param.unescape_url_query()",
+                cases: &[(
+                    r#"{"param":"hello+world%21"}"#,
+                    Out(r#"{"search":"hello world!"}"#),
+                )],
+            },
+        ],
+        ..method(
+            "unescape_url_query",
+            "Decodes a URL query component (`+` becomes a space).",
+            unescape_url_query,
+        )
+    },
+    Spec {
+        examples: &[
+            Example {
+                mapping: "root.escaped = this.value.escape_url_path()",
+                cases: &[(
+                    r#"{"value":"foo & bar"}"#,
+                    Out(r#"{"escaped":"foo%20&%20bar"}"#),
+                )],
+            },
+            Example {
+                mapping: r#"root.url = "https://example.com/docs/" + this.path.escape_url_path()"#,
+                cases: &[(
+                    r#"{"path":"my document.pdf"}"#,
+                    Out(r#"{"url":"https://example.com/docs/my%20document.pdf"}"#),
+                )],
+            },
+        ],
+        ..method(
+            "escape_url_path",
+            "Escapes a string for use as a URL path segment (spaces become `%20`).",
+            escape_url_path,
+        )
+    },
+    Spec {
+        examples: &[
+            Example {
+                mapping: "root.unescaped = this.value.unescape_url_path()",
+                cases: &[(
+                    r#"{"value":"foo%20&%20bar"}"#,
+                    Out(r#"{"unescaped":"foo & bar"}"#),
+                )],
+            },
+            Example {
+                mapping: "root.filename = this.path.unescape_url_path()",
+                cases: &[(
+                    r#"{"path":"my%20document.pdf"}"#,
+                    Out(r#"{"filename":"my document.pdf"}"#),
+                )],
+            },
+        ],
+        ..method(
+            "unescape_url_path",
+            "Decodes a URL path segment (`+` stays as is).",
+            unescape_url_path,
+        )
+    },
+    Spec {
+        examples: &[Example {
+            mapping: "root.path = this.path_elements.filepath_join()",
+            cases: &[
+                (
+                    r#"{"path_elements":["/foo/","bar.txt"]}"#,
+                    Out(r#"{"path":"/foo/bar.txt"}"#),
+                ),
+                (
+                    r#"{"path_elements":["a","../b/./c",""]}"#,
+                    Out(r#"{"path":"b/c"}"#),
+                ),
+                (
+                    r#"{"path_elements":["a",1]}"#,
+                    Fails("path element 1: expected string value, got number (1)"),
+                ),
+            ],
+        }],
+        ..method(
+            "filepath_join",
+            "Joins an array of path elements into one cleaned file path.",
+            filepath_join,
+        )
+    },
+    Spec {
+        examples: &[Example {
+            mapping: "root.path_sep = this.path.filepath_split()",
+            cases: &[
+                (
+                    r#"{"path":"/foo/bar.txt"}"#,
+                    Out(r#"{"path_sep":["/foo/","bar.txt"]}"#),
+                ),
+                (
+                    r#"{"path":"baz.txt"}"#,
+                    Out(r#"{"path_sep":["","baz.txt"]}"#),
+                ),
+            ],
+        }],
+        ..method(
+            "filepath_split",
+            "Splits a file path after its last separator into `[dir, file]`.",
+            filepath_split,
+        )
+    },
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum UrlMode {
+    Query,
+    PathSegment,
+}
+
+fn should_escape(c: u8, mode: UrlMode) -> bool {
+    if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~') {
+        return false;
+    }
+    match c {
+        b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' => match mode {
+            UrlMode::PathSegment => matches!(c, b'/' | b';' | b',' | b'?'),
+            UrlMode::Query => true,
+        },
+        _ => true,
+    }
+}
+
+/// Go's `url.QueryEscape` / `url.PathEscape`.
+fn url_escape(s: &[u8], mode: UrlMode) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &c in s {
+        if c == b' ' && mode == UrlMode::Query {
+            out.push('+');
+        } else if should_escape(c, mode) {
+            out.push_str(&format!("%{c:02X}"));
+        } else {
+            out.push(c as char);
+        }
+    }
+    out
+}
+
+/// Go's `url.QueryUnescape` / `url.PathUnescape`.
+fn url_unescape(s: &str, mode: UrlMode) -> Result<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let h = b.get(i + 1..i + 3).and_then(|h| {
+                    let hex = std::str::from_utf8(h).ok()?;
+                    if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    u8::from_str_radix(hex, 16).ok()
+                });
+                let Some(h) = h else {
+                    let end = (i + 3).min(b.len());
+                    let bad = String::from_utf8_lossy(&b[i..end]);
+                    return Err(Error::msg(format!(
+                        "invalid URL escape {}",
+                        goquote::quote_bytes(bad.as_bytes(), false)
+                    )));
+                };
+                out.push(h);
+                i += 3;
+            }
+            b'+' if mode == UrlMode::Query => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Ok(lossy(out))
+}
+
+fn escape_url_query(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+    on_text(&v, |s| {
+        Ok(Value::from(url_escape(s.as_bytes(), UrlMode::Query)))
+    })
+}
+
+fn unescape_url_query(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+    on_text(&v, |s| Ok(Value::from(url_unescape(s, UrlMode::Query)?)))
+}
+
+fn escape_url_path(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+    on_text(&v, |s| {
+        Ok(Value::from(url_escape(s.as_bytes(), UrlMode::PathSegment)))
+    })
+}
+
+fn unescape_url_path(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+    on_text(&v, |s| {
+        Ok(Value::from(url_unescape(s, UrlMode::PathSegment)?))
+    })
+}
+
+/// Go's `path/filepath.Clean` for Unix paths.
+fn clean_path(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
+fn filepath_join(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+    let Value::Array(items) = &v else {
+        return Err(Error::type_mismatch("array", &v));
+    };
+    let mut parts = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::Str(s) => parts.push(s.to_string()),
+            Value::Bytes(b) => parts.push(String::from_utf8_lossy(b).into_owned()),
+            other => {
+                return Err(Error::msg(format!(
+                    "path element {i}: {}",
+                    Error::type_mismatch("string", other).message()
+                )));
+            }
+        }
+    }
+    let nonempty: Vec<&str> = parts
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if nonempty.is_empty() {
+        return Ok(Value::str(""));
+    }
+    Ok(Value::from(clean_path(&nonempty.join("/"))))
+}
+
+fn filepath_split(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+    on_text(&v, |s| {
+        let at = s.rfind('/').map_or(0, |i| i + 1);
+        Ok(Value::array(vec![
+            Value::str(&s[..at]),
+            Value::str(&s[at..]),
+        ]))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_escapes() {
+        assert_eq!(clean_path("/../a//b/./c/.."), "/a/b");
+        assert_eq!(clean_path("../../x"), "../../x");
+        assert_eq!(clean_path("a/.."), ".");
+        assert_eq!(
+            url_escape(b"a/b;c?d e", UrlMode::PathSegment),
+            "a%2Fb%3Bc%3Fd%20e"
+        );
+    }
+}
