@@ -166,7 +166,9 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "ts_add_iso8601",
-        params: &[Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")],
+        params: &[
+            Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")
+        ],
         category: Category::Time,
         status: Status::Beta,
         doc: "Adds an ISO-8601 duration to a timestamp, counting years, months and days on the calendar.",
@@ -192,7 +194,9 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "ts_sub_iso8601",
-        params: &[Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")],
+        params: &[
+            Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")
+        ],
         category: Category::Time,
         status: Status::Beta,
         doc: "Subtracts an ISO-8601 duration from a timestamp, counting years, months and days on the calendar.",

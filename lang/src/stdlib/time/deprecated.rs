@@ -18,7 +18,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Parses a string with a Go reference-time layout and returns it as RFC3339 text; use `ts_parse`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.parse_timestamp("2006-Jan-02")"#,
-            cases: &[(r#"{"t":"2020-Aug-14"}"#, Out(r#"{"t":"2020-08-14T00:00:00Z"}"#))],
+            cases: &[(
+                r#"{"t":"2020-Aug-14"}"#,
+                Out(r#"{"t":"2020-08-14T00:00:00Z"}"#),
+            )],
         }],
         imp: Impl::Method(parse_timestamp),
         annotate: false,
@@ -32,7 +35,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Parses a string with strftime directives and returns it as RFC3339 text; use `ts_strptime`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.parse_timestamp_strptime("%Y-%b-%d")"#,
-            cases: &[(r#"{"t":"2020-Aug-14"}"#, Out(r#"{"t":"2020-08-14T00:00:00Z"}"#))],
+            cases: &[(
+                r#"{"t":"2020-Aug-14"}"#,
+                Out(r#"{"t":"2020-08-14T00:00:00Z"}"#),
+            )],
         }],
         imp: Impl::Method(parse_timestamp_strptime),
         annotate: false,
@@ -50,7 +56,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Formats a timestamp with a Go reference-time layout; use `ts_format`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp("2006-Jan-02 15:04:05", "UTC")"#,
-            cases: &[(r#"{"t":1597405526}"#, Out(r#"{"t":"2020-Aug-14 11:45:26"}"#))],
+            cases: &[(
+                r#"{"t":1597405526}"#,
+                Out(r#"{"t":"2020-Aug-14 11:45:26"}"#),
+            )],
         }],
         imp: Impl::Method(ts_format),
         annotate: false,
@@ -67,7 +76,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Formats a timestamp with strftime directives; use `ts_strftime`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_strftime("%Y-%b-%d %H:%M:%S", "UTC")"#,
-            cases: &[(r#"{"t":1597405526}"#, Out(r#"{"t":"2020-Aug-14 11:45:26"}"#))],
+            cases: &[(
+                r#"{"t":1597405526}"#,
+                Out(r#"{"t":"2020-Aug-14 11:45:26"}"#),
+            )],
         }],
         imp: Impl::Method(ts_strftime),
         annotate: false,
@@ -80,7 +92,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Returns a timestamp as seconds since the Unix epoch; use `ts_unix`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_unix()"#,
-            cases: &[(r#"{"t":"2009-11-10T23:00:00Z"}"#, Out(r#"{"t":1257894000}"#))],
+            cases: &[(
+                r#"{"t":"2009-11-10T23:00:00Z"}"#,
+                Out(r#"{"t":1257894000}"#),
+            )],
         }],
         imp: Impl::Method(ts_unix),
         annotate: false,
@@ -93,7 +108,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Returns a timestamp as milliseconds since the Unix epoch; use `ts_unix_milli`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_unix_milli()"#,
-            cases: &[(r#"{"t":"2009-11-10T23:00:00.5Z"}"#, Out(r#"{"t":1257894000500}"#))],
+            cases: &[(
+                r#"{"t":"2009-11-10T23:00:00.5Z"}"#,
+                Out(r#"{"t":1257894000500}"#),
+            )],
         }],
         imp: Impl::Method(ts_unix_milli),
         annotate: false,
@@ -106,7 +124,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Returns a timestamp as microseconds since the Unix epoch; use `ts_unix_micro`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_unix_micro()"#,
-            cases: &[(r#"{"t":"2009-11-10T23:00:00.5Z"}"#, Out(r#"{"t":1257894000500000}"#))],
+            cases: &[(
+                r#"{"t":"2009-11-10T23:00:00.5Z"}"#,
+                Out(r#"{"t":1257894000500000}"#),
+            )],
         }],
         imp: Impl::Method(ts_unix_micro),
         annotate: false,
@@ -119,7 +140,10 @@ pub const SPECS: &[Spec] = &[
         doc: "Returns a timestamp as nanoseconds since the Unix epoch; use `ts_unix_nano`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_unix_nano()"#,
-            cases: &[(r#"{"t":"2009-11-10T23:00:00.5Z"}"#, Out(r#"{"t":1257894000500000000}"#))],
+            cases: &[(
+                r#"{"t":"2009-11-10T23:00:00.5Z"}"#,
+                Out(r#"{"t":1257894000500000000}"#),
+            )],
         }],
         imp: Impl::Method(ts_unix_nano),
         annotate: false,

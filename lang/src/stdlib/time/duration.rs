@@ -212,7 +212,11 @@ const NS_PER_DAY: f64 = 86_400e9;
 const NS_PER_YEAR: f64 = 365.2425 * NS_PER_DAY;
 
 fn part(v: f64, unit: f64) -> i64 {
-    if v == 0.0 { 0 } else { (v * unit).round() as i64 }
+    if v == 0.0 {
+        0
+    } else {
+        (v * unit).round() as i64
+    }
 }
 
 impl Period {

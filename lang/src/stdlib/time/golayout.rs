@@ -351,7 +351,10 @@ fn getnum(s: &[u8], fixed: bool) -> std::result::Result<(i64, &[u8]), Bad> {
         }
         return Ok((i64::from(s[0] - b'0'), &s[1..]));
     }
-    Ok((i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'), &s[2..]))
+    Ok((
+        i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'),
+        &s[2..],
+    ))
 }
 
 fn getnum3(s: &[u8], fixed: bool) -> std::result::Result<(i64, &[u8]), Bad> {
@@ -387,7 +390,11 @@ fn atoi(s: &[u8]) -> std::result::Result<i64, Bad> {
     Ok(if neg { -n } else { n })
 }
 
-fn lookup<'v>(names: &[&str], value: &'v [u8], short_names: bool) -> std::result::Result<(usize, &'v [u8]), Bad> {
+fn lookup<'v>(
+    names: &[&str],
+    value: &'v [u8],
+    short_names: bool,
+) -> std::result::Result<(usize, &'v [u8]), Bad> {
     for (i, name) in names.iter().enumerate() {
         let name = if short_names { short(name) } else { name };
         if let Some(head) = value.get(..name.len())
@@ -428,7 +435,11 @@ fn zone_name_len(value: &[u8]) -> Option<usize> {
         let n = signed_offset_len(value);
         return (n > 0).then_some(n);
     }
-    let upper = value.iter().take(6).take_while(|c| c.is_ascii_uppercase()).count();
+    let upper = value
+        .iter()
+        .take(6)
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
     match upper {
         3 => Some(3),
         4 if value[3] == b'T' || value.starts_with(b"WITA") => Some(4),
@@ -677,7 +688,11 @@ pub fn parse(layout: &str, value: &[u8]) -> Result<Timestamp> {
                     zone_name = Some(value[..n].to_vec());
                     value = &value[n..];
                 }
-                Std::Frac { fixed: true, digits, .. } => {
+                Std::Frac {
+                    fixed: true,
+                    digits,
+                    ..
+                } => {
                     let n = 1 + digits;
                     if value.len() < n {
                         return Err(Bad);
@@ -764,7 +779,12 @@ pub fn parse(layout: &str, value: &[u8]) -> Result<Timestamp> {
         return Err(msg_err(": day out of range"));
     }
 
-    let out_of_range = || Error::msg(format!("parsing time {}: year out of range", quote(full_value)));
+    let out_of_range = || {
+        Error::msg(format!(
+            "parsing time {}: year out of range",
+            quote(full_value)
+        ))
+    };
     let wall = NaiveDate::from_ymd_opt(
         i32::try_from(year).map_err(|_| out_of_range())?,
         month as u32,
@@ -825,7 +845,11 @@ fn local_by_name(wall_as_utc: DateTime<Utc>, name: &[u8]) -> Option<Timestamp> {
             o.fix().local_minus_utc()
         }
     };
-    local_match(wall_as_utc - Duration::seconds(off.into()), None, Some(name))
+    local_match(
+        wall_as_utc - Duration::seconds(off.into()),
+        None,
+        Some(name),
+    )
 }
 
 /// Go's `skip`: matches literal layout text; a space in the layout
@@ -865,7 +889,10 @@ mod tests {
     #[test]
     fn formats() {
         let t = ts("2020-08-14T05:04:03.120Z");
-        assert_eq!(format(&t, "Mon Jan _2 15:04:05.000 MST 2006"), "Fri Aug 14 05:04:03.120 UTC 2020");
+        assert_eq!(
+            format(&t, "Mon Jan _2 15:04:05.000 MST 2006"),
+            "Fri Aug 14 05:04:03.120 UTC 2020"
+        );
         assert_eq!(format(&t, "3:4:5 pm 06 002 __2"), "5:4:3 am 20 227 227");
         let t = ts("2020-08-14T05:04:03+01:30");
         assert_eq!(format(&t, "Z07:00 -0700 Z07 MST"), "+01:30 +0130 +01 +0130");
@@ -874,19 +901,29 @@ mod tests {
 
     #[test]
     fn parses() {
-        let t = parse("Jan 2, 2006 at 3:04pm (MST)", b"Aug 14, 2020 at 5:54am (UTC)").unwrap();
+        let t = parse(
+            "Jan 2, 2006 at 3:04pm (MST)",
+            b"Aug 14, 2020 at 5:54am (UTC)",
+        )
+        .unwrap();
         assert_eq!(t.rfc3339_nano(), "2020-08-14T05:54:00Z");
         let t = parse("2006-01-02 15:04:05", b"2020-08-14 05:54:23.5").unwrap();
         assert_eq!(t.rfc3339_nano(), "2020-08-14T05:54:23.5Z");
         let e = parse("2006-01-02", b"2020-13-01").unwrap_err();
-        assert_eq!(e.message(), r#"parsing time "2020-13-01": month out of range"#);
+        assert_eq!(
+            e.message(),
+            r#"parsing time "2020-13-01": month out of range"#
+        );
         let e = parse("2006-01-02", b"2020-1x-01").unwrap_err();
         assert_eq!(
             e.message(),
             r#"parsing time "2020-1x-01" as "2006-01-02": cannot parse "1x-01" as "01""#
         );
         let e = parse("2006-01-02", b"2020-01-01 x").unwrap_err();
-        assert_eq!(e.message(), r#"parsing time "2020-01-01 x": extra text: " x""#);
+        assert_eq!(
+            e.message(),
+            r#"parsing time "2020-01-01 x": extra text: " x""#
+        );
         assert!(parse("2006-01-02", "2020-0é-01".as_bytes()).is_err());
     }
 }

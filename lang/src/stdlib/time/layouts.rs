@@ -105,8 +105,9 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "ts_strptime",
-        params: &[Param::req("format", Kind::Str)
-            .doc("strftime directives; `%f` reads microseconds.")],
+        params: &[
+            Param::req("format", Kind::Str).doc("strftime directives; `%f` reads microseconds.")
+        ],
         category: Category::Time,
         status: Status::Beta,
         doc: "Parses a string into a timestamp using strftime directives; text without a zone reads as UTC.",

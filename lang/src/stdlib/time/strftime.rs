@@ -131,7 +131,11 @@ pub fn format(t: &Timestamp, layout: &str) -> String {
 
 /// Reads up to `max` digits.
 fn number(src: &[u8], max: usize, directive: u8) -> Result<(i64, usize)> {
-    let n = src.iter().take(max).take_while(|c| c.is_ascii_digit()).count();
+    let n = src
+        .iter()
+        .take(max)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     if n == 0 {
         return Err(cannot(directive));
     }
@@ -223,7 +227,8 @@ fn parse_inner(src: &[u8], layout: &[u8]) -> Result<Timestamp> {
                     j += n;
                 }
                 b'A' | b'a' => {
-                    let (_, n) = name_index(rest, &LONG_DAYS, d == b'a').ok_or_else(|| cannot(d))?;
+                    let (_, n) =
+                        name_index(rest, &LONG_DAYS, d == b'a').ok_or_else(|| cannot(d))?;
                     j += n;
                 }
                 b'w' => {
@@ -246,7 +251,8 @@ fn parse_inner(src: &[u8], layout: &[u8]) -> Result<Timestamp> {
                 b'j' => (yday, j) = advance(number(rest, 3, b'd')?, j),
                 b'H' | b'I' => (hour, j) = advance(number(rest, 2, d)?, j),
                 b'p' => {
-                    let (ix, n) = name_index(rest, &["AM", "PM"], false).ok_or_else(|| cannot(b'p'))?;
+                    let (ix, n) =
+                        name_index(rest, &["AM", "PM"], false).ok_or_else(|| cannot(b'p'))?;
                     pm = ix == 1;
                     j += n;
                 }
@@ -276,8 +282,12 @@ fn parse_inner(src: &[u8], layout: &[u8]) -> Result<Timestamp> {
                         _ => return Err(cannot(b'z')),
                     };
                     let digits = rest.get(1..5).ok_or_else(|| cannot(b'z'))?;
-                    let hh = std::str::from_utf8(&digits[..2]).ok().and_then(|s| s.parse::<i64>().ok());
-                    let mm = std::str::from_utf8(&digits[2..]).ok().and_then(|s| s.parse::<i64>().ok());
+                    let hh = std::str::from_utf8(&digits[..2])
+                        .ok()
+                        .and_then(|s| s.parse::<i64>().ok());
+                    let mm = std::str::from_utf8(&digits[2..])
+                        .ok()
+                        .and_then(|s| s.parse::<i64>().ok());
                     let (Some(hh), Some(mm)) = (hh, mm) else {
                         return Err(cannot(b'z'));
                     };
@@ -311,7 +321,10 @@ fn parse_inner(src: &[u8], layout: &[u8]) -> Result<Timestamp> {
         }
     }
     if j < src.len() {
-        return Err(Error::msg(format!("unconverted string: {}", quote(&src[j..]))));
+        return Err(Error::msg(format!(
+            "unconverted string: {}",
+            quote(&src[j..])
+        )));
     }
     if pm {
         hour += 12;
@@ -321,7 +334,8 @@ fn parse_inner(src: &[u8], layout: &[u8]) -> Result<Timestamp> {
     }
     let range = || Error::msg("timestamp out of range");
     // Go's time.Date normalises out-of-range fields.
-    let base = NaiveDate::from_ymd_opt(i32::try_from(year).map_err(|_| range())?, 1, 1).ok_or_else(range)?;
+    let base = NaiveDate::from_ymd_opt(i32::try_from(year).map_err(|_| range())?, 1, 1)
+        .ok_or_else(range)?;
     let date = if yday > 0 {
         base.checked_add_signed(Duration::days(yday - 1))
     } else {
@@ -333,13 +347,19 @@ fn parse_inner(src: &[u8], layout: &[u8]) -> Result<Timestamp> {
         .and_hms_opt(0, 0, 0)
         .ok_or_else(range)?
         .checked_add_signed(
-            Duration::hours(hour) + Duration::minutes(min) + Duration::seconds(sec) + Duration::nanoseconds(nsec),
+            Duration::hours(hour)
+                + Duration::minutes(min)
+                + Duration::seconds(sec)
+                + Duration::nanoseconds(nsec),
         )
         .ok_or_else(range)?;
     match offset {
         Some(off) if off != 0 => {
             let fixed = FixedOffset::east_opt(off as i32).ok_or_else(range)?;
-            let t = fixed.from_local_datetime(&wall).single().ok_or_else(range)?;
+            let t = fixed
+                .from_local_datetime(&wall)
+                .single()
+                .ok_or_else(range)?;
             Ok(Timestamp::fixed(t))
         }
         _ => Ok(Timestamp::utc(Utc.from_utc_datetime(&wall))),
@@ -358,11 +378,20 @@ mod tests {
     fn round_trip() {
         let t = parse("2020-Aug-14 11:50:26.371000", "%Y-%b-%d %H:%M:%S.%f").unwrap();
         assert_eq!(t.rfc3339_nano(), "2020-08-14T11:50:26.371Z");
-        assert_eq!(format(&t, "%Y-%b-%d %H:%M:%S.%f %Z %z %j %-m"), "2020-Aug-14 11:50:26.371000 UTC +0000 227 8");
+        assert_eq!(
+            format(&t, "%Y-%b-%d %H:%M:%S.%f %Z %z %j %-m"),
+            "2020-Aug-14 11:50:26.371000 UTC +0000 227 8"
+        );
         assert_eq!(format(&t, "%F %T %%"), "2020-08-14 11:50:26 %");
         let e = parse("2020-Aug", "%Y-%m").unwrap_err();
-        assert_eq!(e.message(), r#"failed to parse "2020-Aug" with "%Y-%m": cannot parse %m"#);
+        assert_eq!(
+            e.message(),
+            r#"failed to parse "2020-Aug" with "%Y-%m": cannot parse %m"#
+        );
         let e = parse("2020x", "%Y").unwrap_err();
-        assert_eq!(e.message(), r#"failed to parse "2020x" with "%Y": unconverted string: "x""#);
+        assert_eq!(
+            e.message(),
+            r#"failed to parse "2020x" with "%Y": unconverted string: "x""#
+        );
     }
 }

@@ -181,7 +181,7 @@ pub fn civil(t: &Timestamp) -> Civil {
 fn numeric_abbr(offset: i32) -> String {
     let sign = if offset < 0 { '-' } else { '+' };
     let mins = offset.unsigned_abs() / 60;
-    if mins % 60 == 0 {
+    if mins.is_multiple_of(60) {
         format!("{sign}{:02}", mins / 60)
     } else {
         format!("{sign}{:02}{:02}", mins / 60, mins % 60)
@@ -191,11 +191,17 @@ fn numeric_abbr(offset: i32) -> String {
 /// A wall-clock time resolved in a zone, the way Go's `time.Date` does:
 /// in a gap the clock is read with the offset in force before it, in an
 /// overlap the first (earlier) instant wins.
-pub fn resolve_wall(wall: NaiveDateTime, zone: Option<Tz>, fixed: FixedOffset) -> Option<Timestamp> {
+pub fn resolve_wall(
+    wall: NaiveDateTime,
+    zone: Option<Tz>,
+    fixed: FixedOffset,
+) -> Option<Timestamp> {
     match zone {
         Some(tz) => {
             let utc = match tz.offset_from_local_datetime(&wall) {
-                chrono::LocalResult::Single(o) => wall - Duration::seconds(o.fix().local_minus_utc().into()),
+                chrono::LocalResult::Single(o) => {
+                    wall - Duration::seconds(o.fix().local_minus_utc().into())
+                }
                 chrono::LocalResult::Ambiguous(a, _) => {
                     wall - Duration::seconds(a.fix().local_minus_utc().into())
                 }
