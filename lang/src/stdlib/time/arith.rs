@@ -4,7 +4,7 @@
 
 use super::duration::{parse_go, parse_iso};
 use super::zone::{add_date, add_nanos, from_nanos_wide, to_timestamp, unix_nanos_wide};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::stdlib::util::text;
 use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec, Status};
 use crate::value::Value;
@@ -190,6 +190,7 @@ pub const SPECS: &[Spec] = &[
         ],
         imp: Impl::Method(ts_add_iso8601),
         annotate: false,
+        compile: Some(check_iso),
         ..Spec::METHOD
     },
     Spec {
@@ -218,6 +219,7 @@ pub const SPECS: &[Spec] = &[
         ],
         imp: Impl::Method(ts_sub_iso8601),
         annotate: false,
+        compile: Some(check_iso),
         ..Spec::METHOD
     },
     Spec {
@@ -314,7 +316,12 @@ fn ts_round(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
 
 fn ts_sub(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     let t = to_timestamp(&v)?;
-    let t2 = to_timestamp(call.arg(0))?;
+    let t2 = to_timestamp(call.arg(0)).map_err(|e| {
+        Error::msg(format!(
+            "method 'ts_sub': failed to extract input arg 't2': {}",
+            e.message()
+        ))
+    })?;
     let diff = unix_nanos_wide(&t) - unix_nanos_wide(&t2);
     Ok(Value::Int(
         diff.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
@@ -345,4 +352,14 @@ fn parse_duration(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
 
 fn parse_duration_iso8601(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     Ok(Value::Int(parse_iso(&text(&v)?)?.nanos()))
+}
+
+/// Rejects a malformed literal ISO-8601 duration at compile time.
+fn check_iso(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    if let Some(Some(Value::Str(s))) = args.first()
+        && let Err(e) = parse_iso(s.as_str())
+    {
+        return Err(e.message());
+    }
+    Ok(None)
 }

@@ -2,7 +2,7 @@
 
 use super::arith::{ts_unix, ts_unix_micro, ts_unix_milli, ts_unix_nano};
 use super::golayout::RFC3339_NANO;
-use super::layouts::{parse_layout, parse_strftime, ts_format, ts_strftime};
+use super::layouts::{check_tz_second, parse_layout, parse_strftime, ts_format, ts_strftime};
 use crate::error::Result;
 use crate::stdlib::{Category, Default, Example, Expect::*, Impl, Kind, Param, Spec, Status};
 use crate::value::Value;
@@ -63,6 +63,7 @@ pub const SPECS: &[Spec] = &[
         }],
         imp: Impl::Method(ts_format),
         annotate: false,
+        compile: Some(check_tz_second),
         ..Spec::METHOD
     },
     Spec {
@@ -83,6 +84,7 @@ pub const SPECS: &[Spec] = &[
         }],
         imp: Impl::Method(ts_strftime),
         annotate: false,
+        compile: Some(check_tz_second),
         ..Spec::METHOD
     },
     Spec {

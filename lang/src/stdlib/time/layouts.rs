@@ -101,6 +101,7 @@ pub const SPECS: &[Spec] = &[
         ],
         imp: Impl::Method(ts_format),
         annotate: false,
+        compile: Some(check_tz_second),
         ..Spec::METHOD
     },
     Spec {
@@ -159,6 +160,7 @@ pub const SPECS: &[Spec] = &[
         ],
         imp: Impl::Method(ts_strftime),
         annotate: false,
+        compile: Some(check_tz_second),
         ..Spec::METHOD
     },
     Spec {
@@ -184,15 +186,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
             Example {
-                mapping: r#"root.a = this.t.ts_tz("Nowhere/Land")"#,
+                mapping: r#"root.a = this.t.ts_tz(this.zone)"#,
                 cases: &[(
-                    r#"{"t":"2021-02-03T16:05:06Z"}"#,
+                    r#"{"t":"2021-02-03T16:05:06Z","zone":"Nowhere/Land"}"#,
                     Fails("failed to parse timezone location name: unknown time zone Nowhere/Land"),
                 )],
             },
         ],
         imp: Impl::Method(ts_tz),
         annotate: false,
+        compile: Some(check_tz_first),
         ..Spec::METHOD
     },
 ];
@@ -262,4 +265,26 @@ fn ts_tz(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     };
     let t = to_timestamp(&v)?;
     Ok(Value::timestamp(in_location(&t, loc)))
+}
+
+fn check_tz(args: &[Option<&Value>], i: usize) -> std::result::Result<Option<Value>, String> {
+    if let Some(Some(Value::Str(name))) = args.get(i)
+        && let Err(e) = load_location(name.as_str())
+    {
+        return Err(format!(
+            "failed to parse timezone location name: {}",
+            e.message()
+        ));
+    }
+    Ok(None)
+}
+
+/// Rejects an unknown literal zone name as the first argument at compile time.
+pub fn check_tz_first(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    check_tz(args, 0)
+}
+
+/// Rejects an unknown literal zone name as the second argument at compile time.
+pub fn check_tz_second(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    check_tz(args, 1)
 }
