@@ -333,7 +333,12 @@ fn shift(call: &Call<'_, '_>, v: &Value, sign: i64) -> Result<Value> {
     let sign = if p.negative { -sign } else { sign };
     let t = to_timestamp(v)?;
     let (y, m, d) = p.calendar();
-    let t = add_date(&t, sign * y, sign * m, sign * d)?;
+    let t = add_date(
+        &t,
+        y.saturating_mul(sign),
+        m.saturating_mul(sign),
+        d.saturating_mul(sign),
+    )?;
     let t = add_nanos(&t, sign.wrapping_mul(p.clock_nanos()))?;
     Ok(Value::timestamp(t))
 }

@@ -120,7 +120,7 @@ pub fn parse_go(text: &str) -> Result<i64> {
                 return Err(invalid());
             }
         }
-        total += v;
+        total = total.checked_add(v).ok_or_else(invalid)?;
         if total > LIMIT {
             return Err(invalid());
         }

@@ -76,6 +76,15 @@ pub fn format(t: &Timestamp, layout: &str) -> String {
             padding = false;
             i += 1;
         }
+        if let Some(ch) = layout.get(i..).and_then(|r| r.chars().next())
+            && !ch.is_ascii()
+        {
+            // An unknown directive prints itself.
+            out.push(ch);
+            i += ch.len_utf8();
+            lit_start = i;
+            continue;
+        }
         let Some(&d) = bytes.get(i) else {
             out.push(if padding { '%' } else { '-' });
             lit_start = i;

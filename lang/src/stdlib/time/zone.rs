@@ -236,7 +236,9 @@ pub fn add_date(t: &Timestamp, years: i64, months: i64, days: i64) -> Result<Tim
     let first = NaiveDate::from_ymd_opt(year, month0 + 1, 1).ok_or_else(out_of_range)?;
     let date = first
         .checked_add_signed(
-            Duration::try_days(i64::from(wall.day()) - 1 + days).ok_or_else(out_of_range)?,
+            days.checked_add(i64::from(wall.day()) - 1)
+                .and_then(Duration::try_days)
+                .ok_or_else(out_of_range)?,
         )
         .ok_or_else(out_of_range)?;
     let wall = date.and_time(wall.time());
