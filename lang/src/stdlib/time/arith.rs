@@ -328,27 +328,25 @@ fn ts_sub(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     ))
 }
 
-fn shift(call: &Call<'_, '_>, v: &Value, sign: i64) -> Result<Value> {
-    let p = parse_iso(call.str(0))?;
-    let sign = if p.negative { -sign } else { sign };
+fn shift(call: &Call<'_, '_>, v: &Value, negate: bool) -> Result<Value> {
+    let mut p = parse_iso(call.str(0))?;
+    if negate {
+        p = p.negate();
+    }
     let t = to_timestamp(v)?;
-    let (y, m, d) = p.calendar();
-    let t = add_date(
-        &t,
-        y.saturating_mul(sign),
-        m.saturating_mul(sign),
-        d.saturating_mul(sign),
-    )?;
-    let t = add_nanos(&t, sign.wrapping_mul(p.clock_nanos()))?;
+    let t = match p.calendar_step() {
+        Some((y, m, d, clock)) => add_nanos(&add_date(&t, y, m, d)?, clock)?,
+        None => add_nanos(&t, p.nanos())?,
+    };
     Ok(Value::timestamp(t))
 }
 
 fn ts_add_iso8601(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    shift(call, &v, 1)
+    shift(call, &v, false)
 }
 
 fn ts_sub_iso8601(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    shift(call, &v, -1)
+    shift(call, &v, true)
 }
 
 fn parse_duration(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {

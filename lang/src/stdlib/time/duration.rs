@@ -134,127 +134,235 @@ pub fn parse_go(text: &str) -> Result<i64> {
     Ok(total as i64)
 }
 
-/// An ISO-8601 duration (`P3Y6M4DT12H30M5S`, `P2W`, `-PT1M`).
+/// A decimal field of a period: `coef × 10^-scale`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dec {
+    /// The signed coefficient.
+    pub coef: i64,
+    /// Digits after the decimal point.
+    pub scale: u32,
+}
+
+impl Dec {
+    /// `self × factor`, where `factor` is the value of one whole unit; the
+    /// factor loses a digit per fraction digit, as upstream computes it.
+    fn times(self, factor: i64) -> i64 {
+        if self.coef == 0 {
+            return 0;
+        }
+        let mut f = factor;
+        for _ in 0..self.scale {
+            f /= 10;
+        }
+        self.coef.wrapping_mul(f)
+    }
+
+    fn parse(text: &str) -> Option<Dec> {
+        let (neg, body) = match text.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, text),
+        };
+        let (whole, frac) = match body.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (body, None),
+        };
+        let frac = frac.unwrap_or("");
+        if whole.is_empty() || (body.contains('.') && frac.is_empty()) || frac.contains('.') {
+            return None;
+        }
+        let digits = format!("{whole}{frac}");
+        let digits = digits.trim_start_matches('0');
+        if digits.len() > 19 {
+            return None;
+        }
+        let coef = if digits.is_empty() {
+            0
+        } else {
+            digits.parse::<i64>().ok()?
+        };
+        Some(Dec {
+            coef: if neg { -coef } else { coef },
+            scale: u32::try_from(frac.len()).ok()?,
+        })
+    }
+}
+
+/// An ISO-8601 period (`P3Y6M4DT12H30M5S`, `P2W`, `-PT1M`), each field a
+/// decimal.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Period {
     /// A leading `-`.
     pub negative: bool,
-    /// Years.
-    pub years: f64,
-    /// Months.
-    pub months: f64,
-    /// Weeks.
-    pub weeks: f64,
-    /// Days.
-    pub days: f64,
-    /// Hours.
-    pub hours: f64,
-    /// Minutes.
-    pub minutes: f64,
-    /// Seconds.
-    pub seconds: f64,
+    /// Years, months, weeks, days, hours, minutes, seconds.
+    pub fields: [Dec; 7],
 }
 
-fn unexpected() -> Error {
-    Error::msg("unexpected input")
-}
+const DESIGNATORS: [char; 7] = ['Y', 'M', 'W', 'D', 'H', 'M', 'S'];
 
-/// Go's `strconv.ParseFloat` error for a malformed number.
-fn float(num: &str) -> Result<f64> {
-    num.parse::<f64>().map_err(|_| {
-        Error::msg(format!(
-            "strconv.ParseFloat: parsing {}: invalid syntax",
-            quote(num.as_bytes())
-        ))
-    })
-}
-
-/// Parses an ISO-8601 duration.
+/// Parses an ISO-8601 period with upstream's rules and error texts.
 pub fn parse_iso(text: &str) -> Result<Period> {
+    let fail = |m: String| Error::msg(format!("{text}: {m}"));
+    let blank = || Error::msg("cannot parse a blank string as a period");
     let mut p = Period::default();
-    let mut in_time = false;
-    let mut num = String::new();
-    let mut chars = text.chars().peekable();
-    if chars.peek() == Some(&'-') {
+    let mut rest = text;
+    if let Some(r) = rest.strip_prefix('-') {
         p.negative = true;
-        chars.next();
+        rest = r;
+    } else if let Some(r) = rest.strip_prefix('+') {
+        rest = r;
     }
-    for c in chars {
-        let slot = match c {
-            'P' => {
-                in_time = false;
-                continue;
+    match rest {
+        "" => return Err(blank()),
+        "P0Y" | "P0M" | "P0W" | "P0D" | "PT0H" | "PT0M" | "PT0S" => {
+            return Ok(Period::default());
+        }
+        _ => {}
+    }
+    let Some(mut rest) = rest.strip_prefix('P') else {
+        return Err(fail("expected 'P' period mark at the start".into()));
+    };
+    // 0 = not allowed here, 1 = allowed, 2 = already set.
+    let mut state = [1_u8, 1, 1, 1, 0, 0, 0];
+    let mut in_time = false;
+    let mut fraction_in: Option<usize> = None;
+    let mut count = 0;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('T') {
+            if in_time {
+                return Err(fail("'T' designator cannot occur more than once".into()));
             }
-            'T' => {
-                in_time = true;
-                continue;
+            in_time = true;
+            state = [0, 0, 0, 0, 1, 1, 1];
+            rest = r;
+            continue;
+        }
+        let mut number = String::new();
+        let mut end = None;
+        for (i, c) in rest.char_indices() {
+            if i == 0 && c == '-' {
+                number.push(c);
+            } else if c == '.' || c == ',' {
+                number.push('.');
+            } else if c.is_ascii_digit() {
+                number.push(c);
+            } else if !number.is_empty() {
+                end = Some(i);
+                break;
+            } else {
+                return Err(fail(format!("expected a number but found '{c}'")));
             }
-            'Y' if !in_time => &mut p.years,
-            'M' if !in_time => &mut p.months,
-            'W' if !in_time => &mut p.weeks,
-            'D' if !in_time => &mut p.days,
-            'H' if in_time => &mut p.hours,
-            'M' => &mut p.minutes,
-            'S' if in_time => &mut p.seconds,
-            c if c.is_ascii_digit() || c == '.' => {
-                num.push(c);
-                continue;
-            }
-            _ => return Err(unexpected()),
+        }
+        let Some(end) = end else {
+            return Err(fail("missing designator at the end".into()));
         };
-        *slot = float(&num)?;
-        num.clear();
+        let value =
+            Dec::parse(&number).ok_or_else(|| fail("number invalid or out of range".into()))?;
+        let des = rest[end..].chars().next().unwrap_or(' ');
+        let slot = match des {
+            'Y' => 0,
+            'M' if in_time => 5,
+            'M' => 1,
+            'W' => 2,
+            'D' => 3,
+            'H' => 4,
+            'S' => 6,
+            other => {
+                return Err(fail(format!(
+                    "expected a designator Y, M, W, D, H, or S not '{other}'"
+                )));
+            }
+        };
+        if let Some(prev) = fraction_in
+            && value.coef != 0
+        {
+            return Err(fail(format!(
+                "'{}' & '{des}' only the last field can have a fraction",
+                DESIGNATORS[prev]
+            )));
+        }
+        match state[slot] {
+            0 => return Err(fail(format!("'{des}' designator cannot occur here"))),
+            2 => {
+                return Err(fail(format!(
+                    "'{des}' designator cannot occur more than once"
+                )));
+            }
+            _ => {}
+        }
+        state[slot] = 2;
+        p.fields[slot] = value;
+        count += 1;
+        if value.scale > 0 {
+            fraction_in = Some(slot);
+        }
+        rest = &rest[end + des.len_utf8()..];
+    }
+    if count == 0 {
+        return Err(fail(
+            "expected 'Y', 'M', 'W', 'D', 'H', 'M', or 'S' designator".into(),
+        ));
     }
     Ok(p)
 }
 
-const NS_PER_DAY: f64 = 86_400e9;
-const NS_PER_YEAR: f64 = 365.2425 * NS_PER_DAY;
-
-fn part(v: f64, unit: f64) -> i64 {
-    if v == 0.0 {
-        0
-    } else {
-        (v * unit).round() as i64
-    }
-}
+/// Days per year and per month in millionths (365.2425 and a twelfth).
+const DAYS_PER_YEAR_E6: i64 = 365_242_500;
+const DAYS_PER_MONTH_E6: i64 = DAYS_PER_YEAR_E6 / 12;
 
 impl Period {
+    fn sign(&self) -> i64 {
+        if self.negative { -1 } else { 1 }
+    }
+
+    fn calendar_zero(&self) -> bool {
+        self.fields[..4].iter().all(|f| f.coef == 0)
+    }
+
+    /// The clock part (hours, minutes, seconds) in nanoseconds, unsigned
+    /// by the leading `-`.
+    fn clock(&self) -> i64 {
+        self.fields[4]
+            .times(3_600_000_000_000)
+            .wrapping_add(self.fields[5].times(60_000_000_000))
+            .wrapping_add(self.fields[6].times(1_000_000_000))
+    }
+
     /// The whole period in nanoseconds, with years of 365.2425 days and
     /// months of a twelfth of that.
     pub fn nanos(&self) -> i64 {
-        let total = [
-            part(self.years, NS_PER_YEAR),
-            part(self.months, NS_PER_YEAR / 12.0),
-            part(self.weeks, 7.0 * NS_PER_DAY),
-            part(self.days, NS_PER_DAY),
-            part(self.hours, 3600e9),
-            part(self.minutes, 60e9),
-            part(self.seconds, 1e9),
-        ]
-        .iter()
-        .fold(0_i64, |a, b| a.wrapping_add(*b));
-        if self.negative {
-            total.wrapping_neg()
-        } else {
-            total
+        let days_e9 = self.fields[3]
+            .times(1_000_000_000)
+            .wrapping_add(self.fields[2].times(7_000_000_000))
+            .wrapping_add(self.fields[1].times(DAYS_PER_MONTH_E6 * 1000))
+            .wrapping_add(self.fields[0].times(DAYS_PER_YEAR_E6 * 1000));
+        days_e9
+            .wrapping_mul(86_400)
+            .wrapping_add(self.clock())
+            .wrapping_mul(self.sign())
+    }
+
+    /// How upstream adds the period to a time: whole calendar fields
+    /// `(years, months, days)` go through the calendar, then the clock
+    /// nanoseconds are added; a fractional calendar field makes the whole
+    /// period an approximate duration (`None`).
+    pub fn calendar_step(&self) -> Option<(i64, i64, i64, i64)> {
+        if self.calendar_zero() || self.fields[..4].iter().any(|f| f.scale > 0) {
+            return None;
         }
+        let s = self.sign();
+        let [y, m, w, d] = [0, 1, 2, 3].map(|i| self.fields[i].coef.wrapping_mul(s));
+        Some((
+            y,
+            m,
+            w.wrapping_mul(7).wrapping_add(d),
+            self.clock().wrapping_mul(s),
+        ))
     }
 
-    /// The clock part (hours, minutes, seconds) in nanoseconds.
-    pub fn clock_nanos(&self) -> i64 {
-        part(self.hours, 3600e9)
-            .wrapping_add(part(self.minutes, 60e9))
-            .wrapping_add(part(self.seconds, 1e9))
-    }
-
-    /// The calendar part as whole (years, months, days).
-    pub fn calendar(&self) -> (i64, i64, i64) {
-        (
-            self.years as i64,
-            self.months as i64,
-            (self.days + self.weeks * 7.0) as i64,
-        )
+    /// The same period with the opposite sign.
+    pub fn negate(mut self) -> Period {
+        self.negative = !self.negative;
+        self
     }
 }
 
@@ -292,6 +400,26 @@ mod tests {
         );
         assert_eq!(parse_iso("PT2H").unwrap().nanos(), 7_200_000_000_000);
         assert_eq!(parse_iso("P1W").unwrap().nanos(), 604_800_000_000_000);
-        assert!(parse_iso("P1X").is_err());
+        assert_eq!(parse_iso("PT2,5S").unwrap().nanos(), 2_500_000_000);
+        assert_eq!(
+            parse_iso("P1X").unwrap_err().message(),
+            "P1X: expected a designator Y, M, W, D, H, or S not 'X'"
+        );
+        assert_eq!(
+            parse_iso("P1.5Y2M").unwrap_err().message(),
+            "P1.5Y2M: 'Y' & 'M' only the last field can have a fraction"
+        );
+        assert_eq!(
+            parse_iso("1D").unwrap_err().message(),
+            "1D: expected 'P' period mark at the start"
+        );
+        assert_eq!(
+            parse_iso("P").unwrap_err().message(),
+            "P: expected 'Y', 'M', 'W', 'D', 'H', 'M', or 'S' designator"
+        );
+        assert_eq!(
+            parse_iso("P1").unwrap_err().message(),
+            "P1: missing designator at the end"
+        );
     }
 }
