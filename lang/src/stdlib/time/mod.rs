@@ -9,6 +9,7 @@ mod clock;
 mod deprecated;
 mod duration;
 mod golayout;
+mod goparse;
 mod layouts;
 mod strftime;
 mod zone;
