@@ -3,9 +3,9 @@
 //! `parse_duration_iso8601`.
 
 use super::duration::{parse_go, parse_iso};
+use super::zone::receiver_text as text;
 use super::zone::{add_date, add_nanos, from_nanos_wide, to_timestamp, unix_nanos_wide};
 use crate::error::{Error, Result};
-use crate::stdlib::util::text;
 use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec, Status};
 use crate::value::Value;
 use crate::vm::Call;

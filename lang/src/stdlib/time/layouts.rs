@@ -1,10 +1,10 @@
 //! Parsing and formatting timestamps: `ts_parse`, `ts_format`,
 //! `ts_strptime`, `ts_strftime` and `ts_tz`.
 
+use super::zone::receiver_text as text;
 use super::zone::{Location, in_location, load_location, to_timestamp};
 use super::{golayout, strftime};
 use crate::error::{Error, Result};
-use crate::stdlib::util::text;
 use crate::stdlib::{Category, Default, Example, Expect::*, Impl, Kind, Param, Spec, Status};
 use crate::value::Value;
 use crate::vm::Call;

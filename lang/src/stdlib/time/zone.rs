@@ -272,3 +272,12 @@ pub fn from_nanos_wide(like: &Timestamp, nanos: i128) -> Result<Timestamp> {
     let utc = DateTime::from_timestamp(s, n).ok_or_else(out_of_range)?;
     Ok(same_zone(like, utc))
 }
+
+/// A string receiver as upstream reads one: strings and bytes as text,
+/// timestamps as RFC3339 text.
+pub fn receiver_text(v: &Value) -> Result<std::borrow::Cow<'_, str>> {
+    match v {
+        Value::Timestamp(t) => Ok(std::borrow::Cow::Owned(t.rfc3339_nano())),
+        other => crate::stdlib::util::text(other),
+    }
+}
