@@ -188,9 +188,10 @@ fn numeric_abbr(offset: i32) -> String {
     }
 }
 
-/// A wall-clock time resolved in a zone, the way Go's `time.Date` does:
-/// in a gap the clock is read with the offset in force before it, in an
-/// overlap the first (earlier) instant wins.
+/// A wall-clock time resolved in a zone the way Go's `time.Date` does:
+/// look up the offset as if the wall clock were UTC, then correct it once
+/// if the instant it gives falls under a different offset. In a gap or an
+/// overlap this picks what Go picks.
 pub fn resolve_wall(
     wall: NaiveDateTime,
     zone: Option<Tz>,
@@ -198,20 +199,18 @@ pub fn resolve_wall(
 ) -> Option<Timestamp> {
     match zone {
         Some(tz) => {
-            let utc = match tz.offset_from_local_datetime(&wall) {
-                chrono::LocalResult::Single(o) => {
-                    wall - Duration::seconds(o.fix().local_minus_utc().into())
-                }
-                chrono::LocalResult::Ambiguous(a, _) => {
-                    wall - Duration::seconds(a.fix().local_minus_utc().into())
-                }
-                chrono::LocalResult::None => {
-                    // The offset an hour before the gap.
-                    let before = wall - Duration::hours(3);
-                    let o = tz.offset_from_local_datetime(&before).earliest()?;
-                    wall - Duration::seconds(o.fix().local_minus_utc().into())
-                }
+            let offset_at = |t: NaiveDateTime| {
+                i64::from(tz.offset_from_utc_datetime(&t).fix().local_minus_utc())
             };
+            let mut off = offset_at(wall);
+            if off != 0 {
+                let utc = wall.checked_sub_signed(Duration::seconds(off))?;
+                let actual = offset_at(utc);
+                if actual != off {
+                    off = actual;
+                }
+            }
+            let utc = wall.checked_sub_signed(Duration::seconds(off))?;
             Some(Timestamp::in_zone(Utc.from_utc_datetime(&utc), tz))
         }
         None => fixed
