@@ -8,7 +8,12 @@ use crate::stdlib::{Category, Example, Expect::*, Impl, MethodImpl, Spec};
 use crate::value::{Narrow, Value};
 use crate::vm::Call;
 
-const fn cast(name: &'static str, doc: &'static str, examples: &'static [Example], imp: MethodImpl) -> Spec {
+const fn cast(
+    name: &'static str,
+    doc: &'static str,
+    examples: &'static [Example],
+    imp: MethodImpl,
+) -> Spec {
     Spec {
         name,
         category: Category::Numbers,
@@ -68,11 +73,15 @@ pub const SPECS: &[Spec] = &[
                     (r#""1_000""#, Out("1000")),
                     (
                         "12.5",
-                        Fails("float value contains decimals and therefore cannot be cast as a signed integer, if you intend to round the value then call `.round()` explicitly before this cast"),
+                        Fails(
+                            "float value contains decimals and therefore cannot be cast as a signed integer, if you intend to round the value then call `.round()` explicitly before this cast",
+                        ),
                     ),
                     (
                         r#""9223372036854775808""#,
-                        Fails("strconv.ParseInt: parsing \"9223372036854775808\": value out of range"),
+                        Fails(
+                            "strconv.ParseInt: parsing \"9223372036854775808\": value out of range",
+                        ),
                     ),
                     ("true", Fails("expected number value, got bool (true)")),
                 ],
@@ -151,7 +160,9 @@ pub const SPECS: &[Spec] = &[
                     (r#""0xD""#, Out("13")),
                     (
                         "-1",
-                        Fails("signed integer value is negative and cannot be cast as an unsigned integer"),
+                        Fails(
+                            "signed integer value is negative and cannot be cast as an unsigned integer",
+                        ),
                     ),
                 ],
             },

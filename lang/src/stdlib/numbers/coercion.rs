@@ -190,7 +190,9 @@ pub const SPECS: &[Spec] = &[
                     ),
                     (
                         r#"{"ts":true}"#,
-                        Fails("expected number or string value, got bool from field `this.ts` (true)"),
+                        Fails(
+                            "expected number or string value, got bool from field `this.ts` (true)",
+                        ),
                     ),
                 ],
             },
@@ -261,7 +263,9 @@ pub const SPECS: &[Spec] = &[
                 ),
                 (
                     r#"{"a":5}"#,
-                    Fails("expected string, array or object value, got number from field `this.a` (5)"),
+                    Fails(
+                        "expected string, array or object value, got number from field `this.a` (5)",
+                    ),
                 ),
             ],
         }],

@@ -30,7 +30,10 @@ pub const SPECS: &[Spec] = &[
         doc: "A new time-ordered (version 7) UUID string, for now or a given time.",
         examples: &[Example {
             mapping: "root.a = uuid_v7().type()\nroot.b = uuid_v7(\"2020-01-01T00:00:00Z\").type()",
-            cases: &[("{}", crate::stdlib::Expect::Out(r#"{"a":"string","b":"string"}"#))],
+            cases: &[(
+                "{}",
+                crate::stdlib::Expect::Out(r#"{"a":"string","b":"string"}"#),
+            )],
         }],
         imp: Impl::Function(uuid_v7),
         ..Spec::FUNCTION
@@ -39,14 +42,16 @@ pub const SPECS: &[Spec] = &[
         name: "nanoid",
         params: &[
             Param::opt("length", Kind::Int).doc("Number of characters; 21 when omitted."),
-            Param::opt("alphabet", Kind::Str)
-                .doc("Characters to draw from; requires `length`."),
+            Param::opt("alphabet", Kind::Str).doc("Characters to draw from; requires `length`."),
         ],
         category: Category::Environment,
         doc: "A new random Nano ID: URL-safe characters, 21 by default.",
         examples: &[Example {
             mapping: "root.a = nanoid().type()\nroot.b = nanoid(3, \"a\")",
-            cases: &[("{}", crate::stdlib::Expect::Out(r#"{"a":"string","b":"aaa"}"#))],
+            cases: &[(
+                "{}",
+                crate::stdlib::Expect::Out(r#"{"a":"string","b":"aaa"}"#),
+            )],
         }],
         imp: Impl::Function(nanoid),
         ..Spec::FUNCTION
@@ -76,7 +81,10 @@ pub const SPECS: &[Spec] = &[
         doc: "A pseudo-random integer in [min, max] from a generator kept per call site.",
         examples: &[Example {
             mapping: "root.a = random_int(max: 0)\nroot.b = random_int(5, 7, 7)\nroot.c = random_int(this.seed, 1, 3) <= 3",
-            cases: &[(r#"{"seed":42}"#, crate::stdlib::Expect::Out(r#"{"a":0,"b":7,"c":true}"#))],
+            cases: &[(
+                r#"{"seed":42}"#,
+                crate::stdlib::Expect::Out(r#"{"a":0,"b":7,"c":true}"#),
+            )],
         }],
         imp: Impl::Function(random_int),
         compile: Some(random_int_check),
@@ -257,7 +265,9 @@ fn random_int_bounds(min: i64, max: i64) -> std::result::Result<(), String> {
         return Err(format!("min ({min}) must be a positive number"));
     }
     if max < min {
-        return Err(format!("min ({min}) must be smaller or equal than max ({max})"));
+        return Err(format!(
+            "min ({min}) must be smaller or equal than max ({max})"
+        ));
     }
     if max == i64::MAX {
         return Err(format!(
@@ -316,16 +326,23 @@ mod tests {
     }
 
     fn is_hex(s: &str) -> bool {
-        s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     }
 
     #[test]
     fn id_formats() {
         let u = run("root = uuid_v4()");
         let parts: Vec<&str> = u.split('-').collect();
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
         assert!(parts.iter().all(|p| is_hex(p)), "{u}");
-        assert!(parts[2].starts_with('4') && "89ab".contains(&parts[3][..1]), "{u}");
+        assert!(
+            parts[2].starts_with('4') && "89ab".contains(&parts[3][..1]),
+            "{u}"
+        );
         let u = run("root = uuid_v7(\"2020-01-01T00:00:00Z\")");
         assert!(u.starts_with("016f5e66-e800-7"), "{u}");
         assert!("89ab".contains(&u[19..20]), "{u}");

@@ -7,7 +7,12 @@ use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec};
 use crate::value::{Narrow, Num, Value};
 use crate::vm::Call;
 
-const fn unary(name: &'static str, doc: &'static str, examples: &'static [Example], imp: crate::stdlib::MethodImpl) -> Spec {
+const fn unary(
+    name: &'static str,
+    doc: &'static str,
+    examples: &'static [Example],
+    imp: crate::stdlib::MethodImpl,
+) -> Spec {
     Spec {
         name,
         category: Category::Numbers,
@@ -18,14 +23,24 @@ const fn unary(name: &'static str, doc: &'static str, examples: &'static [Exampl
     }
 }
 
-const fn plugin(name: &'static str, doc: &'static str, examples: &'static [Example], imp: crate::stdlib::MethodImpl) -> Spec {
+const fn plugin(
+    name: &'static str,
+    doc: &'static str,
+    examples: &'static [Example],
+    imp: crate::stdlib::MethodImpl,
+) -> Spec {
     Spec {
         annotate: false,
         ..unary(name, doc, examples, imp)
     }
 }
 
-const fn bitwise(name: &'static str, doc: &'static str, examples: &'static [Example], imp: crate::stdlib::MethodImpl) -> Spec {
+const fn bitwise(
+    name: &'static str,
+    doc: &'static str,
+    examples: &'static [Example],
+    imp: crate::stdlib::MethodImpl,
+) -> Spec {
     Spec {
         params: BITWISE_PARAMS,
         ..unary(name, doc, examples, imp)
@@ -108,7 +123,10 @@ pub const SPECS: &[Spec] = &[
         &[Example {
             mapping: "root.a = this.a.abs()\nroot.b = this.b.abs()\nroot.c = this.c.abs()",
             cases: &[
-                (r#"{"a":9,"b":-18,"c":-4.56}"#, Out(r#"{"a":9,"b":18,"c":4.56}"#)),
+                (
+                    r#"{"a":9,"b":-18,"c":-4.56}"#,
+                    Out(r#"{"a":9,"b":18,"c":4.56}"#),
+                ),
                 (
                     r#"{"a":-9223372036854775808,"b":0,"c":0}"#,
                     Out(r#"{"a":9223372036854775807,"b":0,"c":0}"#),
@@ -152,7 +170,9 @@ pub const SPECS: &[Spec] = &[
                     ),
                     (
                         r#"{"values":[1,"a"]}"#,
-                        Fails("field `this.values`: index 1 of array: expected number value, got string (\"a\")"),
+                        Fails(
+                            "field `this.values`: index 1 of array: expected number value, got string (\"a\")",
+                        ),
                     ),
                 ],
             },
@@ -247,7 +267,10 @@ pub const SPECS: &[Spec] = &[
         &[Example {
             mapping: "root.new_value = (this.value * (pi() / 180)).sin()",
             cases: &[
-                (r#"{"value":45}"#, Out(r#"{"new_value":0.7071067811865475}"#)),
+                (
+                    r#"{"value":45}"#,
+                    Out(r#"{"new_value":0.7071067811865475}"#),
+                ),
                 (r#"{"value":0}"#, Out(r#"{"new_value":0}"#)),
                 (r#"{"value":90}"#, Out(r#"{"new_value":1}"#)),
             ],
@@ -260,7 +283,10 @@ pub const SPECS: &[Spec] = &[
         &[Example {
             mapping: "root.new_value = (this.value * (pi() / 180)).cos()",
             cases: &[
-                (r#"{"value":45}"#, Out(r#"{"new_value":0.7071067811865476}"#)),
+                (
+                    r#"{"value":45}"#,
+                    Out(r#"{"new_value":0.7071067811865476}"#),
+                ),
                 (r#"{"value":0}"#, Out(r#"{"new_value":1}"#)),
                 (r#"{"value":180}"#, Out(r#"{"new_value":-1}"#)),
             ],
@@ -349,7 +375,10 @@ pub const SPECS: &[Spec] = &[
         examples: &[
             Example {
                 mapping: "root.radians = this.degrees * (pi() / 180)",
-                cases: &[(r#"{"degrees":45}"#, Out(r#"{"radians":0.7853981633974483}"#))],
+                cases: &[(
+                    r#"{"degrees":45}"#,
+                    Out(r#"{"radians":0.7853981633974483}"#),
+                )],
             },
             Example {
                 mapping: "root.degrees = this.radians * (180 / pi())",
@@ -408,19 +437,14 @@ fn floor(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
 fn abs(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     match sanitized(&v) {
         Some(Num::Float(f)) => Ok(Value::Float(f.abs())),
-        Some(Num::Int(i)) => Ok(Value::Int(if i == i64::MIN {
-            i64::MAX
-        } else {
-            i.abs()
-        })),
+        Some(Num::Int(i)) => Ok(Value::Int(if i == i64::MIN { i64::MAX } else { i.abs() })),
         _ => Err(Error::type_mismatch("number or integer", &v)),
     }
 }
 
 /// A number of an array element, as float64 (`IGetNumber`).
 fn element_number(v: &Value) -> Result<f64> {
-    v.as_f64()
-        .ok_or_else(|| Error::type_mismatch("number", v))
+    v.as_f64().ok_or_else(|| Error::type_mismatch("number", v))
 }
 
 fn extreme(v: &Value, better: fn(f64, f64) -> bool) -> Result<Value> {

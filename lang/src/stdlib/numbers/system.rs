@@ -44,7 +44,8 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "file",
         params: &[
-            Param::req("path", Kind::Str).doc("The file's path, relative to the working directory."),
+            Param::req("path", Kind::Str)
+                .doc("The file's path, relative to the working directory."),
             Param::with("no_cache", Kind::Bool, Default::Bool(false))
                 .doc("Read the file on every call instead of once."),
         ],
@@ -344,9 +345,12 @@ struct Counter {
 }
 
 fn resolve_int(call: &mut Call<'_, '_>, i: usize, what: &str) -> Result<i64> {
-    let v = call
-        .query(i, Value::Null)
-        .map_err(|e| Error::msg(format!("failed to resolve {what} argument: {}", e.message())))?;
+    let v = call.query(i, Value::Null).map_err(|e| {
+        Error::msg(format!(
+            "failed to resolve {what} argument: {}",
+            e.message()
+        ))
+    })?;
     get_int(&v).ok_or_else(|| {
         Error::msg(format!(
             "failed to resolve {what} argument: {}",
@@ -379,9 +383,9 @@ fn counter(call: &mut Call<'_, '_>) -> Result<Value> {
         To(i64),
     }
     let set = if call.given(2) {
-        let v = call.query(2, Value::Null).map_err(|e| {
-            Error::msg(format!("failed to resolve set argument: {}", e.message()))
-        })?;
+        let v = call
+            .query(2, Value::Null)
+            .map_err(|e| Error::msg(format!("failed to resolve set argument: {}", e.message())))?;
         match v {
             Value::Null => Set::Peek,
             Value::Delete => Set::Reset,

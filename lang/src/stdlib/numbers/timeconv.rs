@@ -19,7 +19,9 @@ pub fn unix_local(secs: i64, nanos: i64) -> Result<Timestamp> {
     let nanos = nanos.rem_euclid(1_000_000_000) as u32;
     let utc = DateTime::<Utc>::from_timestamp(secs, nanos)
         .ok_or_else(|| Error::msg("timestamp out of range"))?;
-    let offset = chrono::Local.offset_from_utc_datetime(&utc.naive_utc()).fix();
+    let offset = chrono::Local
+        .offset_from_utc_datetime(&utc.naive_utc())
+        .fix();
     Ok(Timestamp::fixed(utc.with_timezone(&offset)))
 }
 
