@@ -6,7 +6,7 @@ use super::timeconv::to_timestamp;
 use crate::convert::{to_bytes, to_display_string};
 use crate::error::{Error, Result};
 use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec};
-use crate::value::{Narrow, Value, format_float32_json};
+use crate::value::{JsonStyle, Narrow, Value, format_float32_json, to_json};
 use crate::vm::{Call, coerce};
 
 /// The entries of this module.
@@ -71,6 +71,10 @@ pub const SPECS: &[Spec] = &[
                     "{}",
                     Out(r#"{"a":"1e+06","b":"1000000","c":"[\"\\u003ca\\u003e\"]"}"#),
                 )],
+            },
+            Example {
+                mapping: "root = [\"NaN\".number()].string()",
+                cases: &[("{}", Out("null"))],
             },
         ],
         imp: Impl::Method(string),
@@ -278,19 +282,33 @@ fn type_of(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     Ok(Value::str(v.type_name()))
 }
 
+/// Upstream's fallbacks differ from the shared conversion in two places:
+/// float32 prints in JSON form, and a container JSON cannot encode (NaN,
+/// infinities) becomes `null`.
+fn special_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Narrow(Narrow::F32(f)) => Some(format_float32_json(*f)),
+        Value::Array(_) | Value::Object(_) => {
+            Some(to_json(v, JsonStyle::STRING).unwrap_or_else(|_| "null".into()))
+        }
+        _ => None,
+    }
+}
+
 fn string(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     Ok(match v {
         Value::Str(_) => v,
-        Value::Narrow(Narrow::F32(f)) => Value::from(format_float32_json(f)),
-        other => Value::from(to_display_string(&other)),
+        other => Value::from(special_text(&other).unwrap_or_else(|| to_display_string(&other))),
     })
 }
 
 fn bytes(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     Ok(match v {
         Value::Bytes(_) => v,
-        Value::Narrow(Narrow::F32(f)) => Value::bytes(format_float32_json(f).as_bytes()),
-        other => Value::Bytes(to_bytes(&other).into()),
+        other => match special_text(&other) {
+            Some(s) => Value::Bytes(s.into_bytes().into()),
+            None => Value::Bytes(to_bytes(&other).into()),
+        },
     })
 }
 
