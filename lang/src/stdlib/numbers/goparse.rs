@@ -380,3 +380,23 @@ mod tests {
         assert!(parse_f32("1e39").is_err());
     }
 }
+
+#[cfg(test)]
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsers_accept_any_text(s in "[-+0-9a-fA-FxXoObBpPeE_.,:TZ\u{e9}\u{1F600} ]{0,24}") {
+            let _ = parse_int(&s, true);
+            let _ = parse_int(&s, false);
+            let _ = parse_uint(&s);
+            let _ = parse_f64(&s);
+            let _ = parse_f32(&s);
+            let _ = crate::stdlib::numbers::timeconv::parse_rfc3339(&s);
+            let ts = format!("2020-01-02T03:04:05{s}");
+            let _ = crate::stdlib::numbers::timeconv::parse_rfc3339(&ts);
+        }
+    }
+}

@@ -162,13 +162,14 @@ fn nanoid(call: &mut Call<'_, '_>) -> Result<Value> {
         NANOID_ALPHABET.chars().collect()
     };
     if custom {
+        if alphabet.is_empty() || alphabet.len() > 255 {
+            return Err(Error::msg(format!(
+                "alphabet must not empty and contain no more than 255 chars. Current len is {}",
+                alphabet.len()
+            )));
+        }
         if size <= 0 {
             return Err(Error::msg("size must be positive integer"));
-        }
-        if alphabet.is_empty() || alphabet.len() > 255 {
-            return Err(Error::msg(
-                "alphabet must not be empty and contain no more than 255 chars",
-            ));
         }
     } else if size < 0 {
         return Err(Error::msg("negative id length"));

@@ -149,8 +149,8 @@ pub fn parse_rfc3339(s: &str) -> Result<Timestamp, String> {
         if rb.len() < 6 || rb[3] != b':' || !matches!(rb[0], b'+' | b'-') {
             return Err(cannot_parse(s, rest, "Z07:00"));
         }
-        let hh = fixed_digits(&rest[1..3], 2).map(|x| x.0);
-        let mm = fixed_digits(&rest[4..6], 2).map(|x| x.0);
+        let hh = rest.get(1..3).and_then(|t| fixed_digits(t, 2)).map(|x| x.0);
+        let mm = rest.get(4..6).and_then(|t| fixed_digits(t, 2)).map(|x| x.0);
         let (Some(hh), Some(mm)) = (hh, mm) else {
             return Err(cannot_parse(s, rest, "Z07:00"));
         };
@@ -162,7 +162,7 @@ pub fn parse_rfc3339(s: &str) -> Result<Timestamp, String> {
         }
         let total = (hh * 3600 + mm * 60) as i32;
         offset_secs = if rb[0] == b'-' { -total } else { total };
-        rest = &rest[6..];
+        rest = rest.get(6..).unwrap_or("");
     }
     if !rest.is_empty() {
         return Err(format!(
@@ -210,6 +210,8 @@ mod tests {
             parse_rfc3339("2020-02-30T03:04:05Z").unwrap_err(),
             "parsing time \"2020-02-30T03:04:05Z\": day out of range"
         );
+        assert!(parse_rfc3339("2020-02-03T03:04:05+00:0\u{e9}").is_err());
+        assert!(parse_rfc3339("2020-02-03T03:04:05+\u{e9}:00").is_err());
         assert_eq!(
             parse_rfc3339("2020-02-03T03:04:05Zx").unwrap_err(),
             "parsing time \"2020-02-03T03:04:05Zx\": extra text: \"x\""
