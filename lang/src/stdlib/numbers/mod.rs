@@ -5,11 +5,11 @@ use super::Spec;
 
 mod casts;
 mod coercion;
-mod goparse;
+pub(crate) mod goparse;
 mod ids;
 mod math;
 mod system;
-mod timeconv;
+pub(crate) mod timeconv;
 
 /// Every spec of this family, one slice per file.
 pub const SPECS: &[&[Spec]] = &[
