@@ -3,6 +3,7 @@
 //! mapping given as data.
 
 use super::{Category, Example, Expect::*, Impl, Kind, Param, Spec, Status};
+use crate::convert::to_message_bytes;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::message::{ErrorSource, Message};
@@ -175,7 +176,9 @@ fn bloblang(call: &mut Call<'_, '_>, receiver: Value) -> Result<Value> {
             p
         }
     };
-    let message = Message::with_structured(Blob::new(&[]), receiver.clone());
+    let mut content = Vec::new();
+    to_message_bytes(&receiver, &mut content)?;
+    let message = Message::with_structured(Blob::new(&content), receiver.clone());
     let outcome = run(
         &program,
         &mut Vm::new(),
