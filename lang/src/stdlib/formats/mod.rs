@@ -1,6 +1,12 @@
-//! Stdlib family: formats (see language.md §4).
+//! Stdlib family: formats (see language.md §4): encodings, hashes,
+//! encryption, compression and the parse/format methods of data formats.
 
 use super::Spec;
 
+mod codec;
+mod crypto;
+mod digest_util;
+mod encoding;
+
 /// Every spec of this family, one slice per file.
-pub const SPECS: &[&[Spec]] = &[];
+pub const SPECS: &[&[Spec]] = &[encoding::SPECS, crypto::SPECS];
