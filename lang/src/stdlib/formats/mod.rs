@@ -7,6 +7,8 @@ mod codec;
 mod crypto;
 mod digest_util;
 mod encoding;
+mod json;
+mod yaml;
 
 /// Every spec of this family, one slice per file.
-pub const SPECS: &[&[Spec]] = &[encoding::SPECS, crypto::SPECS];
+pub const SPECS: &[&[Spec]] = &[encoding::SPECS, crypto::SPECS, json::SPECS];
