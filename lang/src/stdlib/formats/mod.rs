@@ -5,10 +5,12 @@ use super::Spec;
 
 mod codec;
 mod crypto;
+mod csv_logfmt;
 mod digest_util;
 mod encoding;
 mod json;
+mod url;
 mod yaml;
 
 /// Every spec of this family, one slice per file.
-pub const SPECS: &[&[Spec]] = &[encoding::SPECS, crypto::SPECS, json::SPECS];
+pub const SPECS: &[&[Spec]] = &[encoding::SPECS, crypto::SPECS, json::SPECS, csv_logfmt::SPECS, url::SPECS];
