@@ -93,6 +93,58 @@ pub fn xxhash64(data: &[u8], seed: u64) -> u64 {
     h
 }
 
+/// XXH32 of `data` (the LZ4 frame checksum).
+pub fn xxhash32(data: &[u8], seed: u32) -> u32 {
+    const Q1: u32 = 2_654_435_761;
+    const Q2: u32 = 2_246_822_519;
+    const Q3: u32 = 3_266_489_917;
+    const Q4: u32 = 668_265_263;
+    const Q5: u32 = 374_761_393;
+    let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let round = |acc: u32, lane: u32| {
+        acc.wrapping_add(lane.wrapping_mul(Q2))
+            .rotate_left(13)
+            .wrapping_mul(Q1)
+    };
+    let mut rest = data;
+    let mut h = if data.len() >= 16 {
+        let mut v = [
+            seed.wrapping_add(Q1).wrapping_add(Q2),
+            seed.wrapping_add(Q2),
+            seed,
+            seed.wrapping_sub(Q1),
+        ];
+        while rest.len() >= 16 {
+            for (i, acc) in v.iter_mut().enumerate() {
+                *acc = round(*acc, word(&rest[i * 4..]));
+            }
+            rest = &rest[16..];
+        }
+        v[0].rotate_left(1)
+            .wrapping_add(v[1].rotate_left(7))
+            .wrapping_add(v[2].rotate_left(12))
+            .wrapping_add(v[3].rotate_left(18))
+    } else {
+        seed.wrapping_add(Q5)
+    };
+    h = h.wrapping_add(data.len() as u32);
+    while rest.len() >= 4 {
+        h = h.wrapping_add(word(rest).wrapping_mul(Q3));
+        h = h.rotate_left(17).wrapping_mul(Q4);
+        rest = &rest[4..];
+    }
+    for &b in rest {
+        h = h.wrapping_add(u32::from(b).wrapping_mul(Q5));
+        h = h.rotate_left(11).wrapping_mul(Q1);
+    }
+    h ^= h >> 15;
+    h = h.wrapping_mul(Q2);
+    h ^= h >> 13;
+    h = h.wrapping_mul(Q3);
+    h ^= h >> 16;
+    h
+}
+
 /// FNV-1 (32-bit) of `data`, as Go's `fnv.New32`.
 pub fn fnv32(data: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
@@ -118,5 +170,7 @@ mod tests {
             0xfbcea83c8a378bf1
         );
         assert_eq!(fnv32(b"a"), 0x050c_5d7e);
+        assert_eq!(xxhash32(b"", 0), 0x02cc_5d05);
+        assert_eq!(xxhash32(b"abc", 0), 0x32d1_53ff);
     }
 }

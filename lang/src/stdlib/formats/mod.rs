@@ -4,6 +4,7 @@
 use super::Spec;
 
 mod codec;
+mod compress;
 mod crypto;
 mod csv_logfmt;
 mod digest_util;
@@ -13,4 +14,4 @@ mod url;
 mod yaml;
 
 /// Every spec of this family, one slice per file.
-pub const SPECS: &[&[Spec]] = &[encoding::SPECS, crypto::SPECS, json::SPECS, csv_logfmt::SPECS, url::SPECS];
+pub const SPECS: &[&[Spec]] = &[encoding::SPECS, crypto::SPECS, json::SPECS, csv_logfmt::SPECS, url::SPECS, compress::SPECS];
