@@ -281,10 +281,7 @@ pub fn z85_decode(src: &[u8]) -> Result<Vec<u8>, String> {
         let mut v: u64 = 0;
         for (i, &c) in chunk.iter().enumerate() {
             let Some(d) = Z85.iter().position(|&z| z == c) else {
-                return Err(format!(
-                    "z85: illegal z85 data at input byte {}",
-                    n * 5 + i
-                ));
+                return Err(format!("z85: illegal z85 data at input byte {}", n * 5 + i));
             };
             v = v * 85 + d as u64;
         }
@@ -329,7 +326,10 @@ mod tests {
     #[test]
     fn ascii85_round_trip() {
         let data = b"this is totally unstructured data\0\0\0\0";
-        assert_eq!(ascii85_decode(ascii85_encode(data).as_bytes()).unwrap(), data);
+        assert_eq!(
+            ascii85_decode(ascii85_encode(data).as_bytes()).unwrap(),
+            data
+        );
     }
 
     #[test]

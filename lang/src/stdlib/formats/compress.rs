@@ -39,7 +39,9 @@ pub const SPECS: &[Spec] = &[
                 mapping: r#"root.compressed = content().compress("lz4").encode("base64")"#,
                 cases: &[(
                     "hello world I love space",
-                    Out(r#"{"compressed":"BCJNGGRwuRgAAIBoZWxsbyB3b3JsZCBJIGxvdmUgc3BhY2UAAAAAGoETLg=="}"#),
+                    Out(
+                        r#"{"compressed":"BCJNGGRwuRgAAIBoZWxsbyB3b3JsZCBJIGxvdmUgc3BhY2UAAAAAGoETLg=="}"#,
+                    ),
                 )],
             },
             Example {
@@ -53,9 +55,8 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "decompress",
-        params: &[Param::req("algorithm", Kind::Str).doc(
-            "One of `gzip`, `pgzip`, `zlib`, `bzip2`, `flate`, `snappy`, `lz4`, `zstd`.",
-        )],
+        params: &[Param::req("algorithm", Kind::Str)
+            .doc("One of `gzip`, `pgzip`, `zlib`, `bzip2`, `flate`, `snappy`, `lz4`, `zstd`.")],
         category: Category::Encoding,
         doc: "Decompresses a string or byte array with the chosen algorithm and returns the bytes.",
         examples: &[
@@ -89,8 +90,12 @@ pub const SPECS: &[Spec] = &[
 ];
 
 fn input(v: &Value) -> Result<&[u8]> {
-    v.as_bytes()
-        .ok_or_else(|| Error::msg(format!("expected string or bytes value, got {}", v.type_name())))
+    v.as_bytes().ok_or_else(|| {
+        Error::msg(format!(
+            "expected string or bytes value, got {}",
+            v.type_name()
+        ))
+    })
 }
 
 fn compress(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
@@ -278,11 +283,13 @@ fn gunzip(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
             return Ok(out);
         }
         if rest.len() < 10 {
-            return Err(if rest.is_empty() || first && rest.len() < 10 && rest.starts_with(&[0x1f, 0x8b]) {
-                "unexpected EOF".into()
-            } else {
-                "gzip: invalid header".into()
-            });
+            return Err(
+                if rest.is_empty() || first && rest.len() < 10 && rest.starts_with(&[0x1f, 0x8b]) {
+                    "unexpected EOF".into()
+                } else {
+                    "gzip: invalid header".into()
+                },
+            );
         }
         if rest[0] != 0x1f || rest[1] != 0x8b || rest[2] != 8 {
             return Err("gzip: invalid header".into());
@@ -350,7 +357,7 @@ fn unzlib(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
         return Err("unexpected EOF".into());
     }
     let h = u16::from_be_bytes([data[0], data[1]]);
-    if data[0] & 0x0f != 8 || data[0] >> 4 > 7 || h % 31 != 0 {
+    if data[0] & 0x0f != 8 || data[0] >> 4 > 7 || !h.is_multiple_of(31) {
         return Err("zlib: invalid header".into());
     }
     if data[1] & 0x20 != 0 {

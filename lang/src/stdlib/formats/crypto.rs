@@ -48,7 +48,10 @@ root.encrypted = this.value.encrypt_aes("ctr", $key, $vector).encode("hex")"#,
                 mapping: r#"let key = "2b7e151628aed2a6abf7158809cf4f3c".decode("hex")
 let vector = "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff".decode("hex")
 root = this.value.decode("hex").decrypt_aes("ctr", $key, $vector)"#,
-                cases: &[(r#"{"value":"84e9b31ff7400bdf80be7254"}"#, Out("hello world!"))],
+                cases: &[(
+                    r#"{"value":"84e9b31ff7400bdf80be7254"}"#,
+                    Out("hello world!"),
+                )],
             },
             Example {
                 mapping: r#"let key = "2b7e151628aed2a6abf7158809cf4f3c".decode("hex")
@@ -79,9 +82,15 @@ impl Aes {
     fn new(key: &[u8]) -> Result<Aes> {
         let bad = || Error::msg(format!("crypto/aes: invalid key size {}", key.len()));
         Ok(match key.len() {
-            16 => Aes::A128(Box::new(aes::Aes128::new_from_slice(key).map_err(|_| bad())?)),
-            24 => Aes::A192(Box::new(aes::Aes192::new_from_slice(key).map_err(|_| bad())?)),
-            32 => Aes::A256(Box::new(aes::Aes256::new_from_slice(key).map_err(|_| bad())?)),
+            16 => Aes::A128(Box::new(
+                aes::Aes128::new_from_slice(key).map_err(|_| bad())?,
+            )),
+            24 => Aes::A192(Box::new(
+                aes::Aes192::new_from_slice(key).map_err(|_| bad())?,
+            )),
+            32 => Aes::A256(Box::new(
+                aes::Aes256::new_from_slice(key).map_err(|_| bad())?,
+            )),
             _ => return Err(bad()),
         })
     }

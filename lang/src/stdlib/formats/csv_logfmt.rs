@@ -66,7 +66,10 @@ pub const SPECS: &[Spec] = &[
             Example {
                 mapping: r#"root = this.v.parse_csv(false)"#,
                 cases: &[
-                    (r#"{"v":"\"a,\"\"b\"\"\",c\r\n"}"#, Out(r#"[["a,\"b\"","c"]]"#)),
+                    (
+                        r#"{"v":"\"a,\"\"b\"\"\",c\r\n"}"#,
+                        Out(r#"[["a,\"b\"","c"]]"#),
+                    ),
                     (
                         r#"{"v":"a,b\"c"}"#,
                         Fails(r#"parse error on line 1, column 4: bare " in non-quoted-field"#),
@@ -88,7 +91,10 @@ pub const SPECS: &[Spec] = &[
                     r#"{"msg":"level=info msg=\"hello world\" dur=1.5s"}"#,
                     Out(r#"{"dur":"1.5s","level":"info","msg":"hello world"}"#),
                 ),
-                (r#"{"msg":"debug a= b=\"x\\ty\""}"#, Out(r#"{"a":"","b":"x\ty","debug":true}"#)),
+                (
+                    r#"{"msg":"debug a= b=\"x\\ty\""}"#,
+                    Out(r#"{"a":"","b":"x\ty","debug":true}"#),
+                ),
                 (
                     r#"{"msg":"a=\"open"}"#,
                     Fails("logfmt syntax error at pos 8 on line 1: unterminated quoted value"),
@@ -102,6 +108,9 @@ pub const SPECS: &[Spec] = &[
 
 // ---------------------------------------------------------------------------
 // CSV
+
+/// A record's fields and the line it started on.
+type Record = (Vec<Vec<u8>>, usize);
 
 struct CsvError {
     start_line: usize,
@@ -142,7 +151,10 @@ impl<'a> CsvReader<'a> {
             return None;
         }
         let rest = &self.src[self.pos..];
-        let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
         let mut line = rest[..end].to_vec();
         self.pos += end;
         self.num_line += 1;
@@ -158,7 +170,7 @@ impl<'a> CsvReader<'a> {
     }
 
     /// The next record and the line it started on.
-    fn record(&mut self) -> Option<Result<(Vec<Vec<u8>>, usize), CsvError>> {
+    fn record(&mut self) -> Option<Result<Record, CsvError>> {
         let mut line = loop {
             let l = self.read_line()?;
             if l != b"\n" {
@@ -351,7 +363,10 @@ fn logfmt_error(pos: usize, line: usize, msg: &str) -> Error {
 }
 
 fn unexpected(c: u8) -> String {
-    format!("unexpected {}", tarn_syntax::strings::quote(&char::from(c).to_string()).replace('"', "'"))
+    format!(
+        "unexpected {}",
+        tarn_syntax::strings::quote(&char::from(c).to_string()).replace('"', "'")
+    )
 }
 
 fn parse_logfmt(_: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
@@ -404,7 +419,11 @@ fn parse_logfmt(_: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
                     }
                 }
                 let Some(end) = end else {
-                    return Err(logfmt_error(line.len(), line_no, "unterminated quoted value"));
+                    return Err(logfmt_error(
+                        line.len(),
+                        line_no,
+                        "unterminated quoted value",
+                    ));
                 };
                 pos = end + 1;
                 let raw = &line[qstart..pos];

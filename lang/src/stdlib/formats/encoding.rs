@@ -146,7 +146,12 @@ pub(super) fn recv_bytes(v: &Value) -> Result<&[u8]> {
 }
 
 /// A string-or-bytes argument as bytes (raw, not UTF-8 coerced).
-pub(super) fn arg_bytes(call: &Call<'_, '_>, i: usize, method: &str, name: &str) -> Result<Vec<u8>> {
+pub(super) fn arg_bytes(
+    call: &Call<'_, '_>,
+    i: usize,
+    method: &str,
+    name: &str,
+) -> Result<Vec<u8>> {
     let v = call.arg(i);
     match v.as_bytes() {
         Some(b) => Ok(b.to_vec()),
@@ -218,7 +223,14 @@ fn hash(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
     let known = needs_key
         || matches!(
             algorithm.as_str(),
-            "md5" | "sha1" | "sha256" | "sha512" | "sha3_256" | "sha3_512" | "xxhash64" | "crc32"
+            "md5"
+                | "sha1"
+                | "sha256"
+                | "sha512"
+                | "sha3_256"
+                | "sha3_512"
+                | "xxhash64"
+                | "crc32"
                 | "fnv32"
         );
     if !known {
@@ -261,7 +273,7 @@ fn parse_uuid(s: &str) -> Result<[u8; 16]> {
     let body: &[u8] = match b.len() {
         36 => b,
         38 if b[0] == b'{' && b[37] == b'}' => &b[1..37],
-        45 if s.len() >= 9 && s[..9].eq_ignore_ascii_case("urn:uuid:") => &b[9..],
+        45 if b[..9].eq_ignore_ascii_case(b"urn:uuid:") => &b[9..],
         32 => {
             let mut out = [0u8; 16];
             for (i, pair) in b.chunks_exact(2).enumerate() {

@@ -19,7 +19,10 @@ pub const SPECS: &[Spec] = &[
             Example {
                 mapping: r#"root.doc = this.doc.parse_json()"#,
                 cases: &[
-                    (r#"{"doc":"{\"foo\":\"bar\"}"}"#, Out(r#"{"doc":{"foo":"bar"}}"#)),
+                    (
+                        r#"{"doc":"{\"foo\":\"bar\"}"}"#,
+                        Out(r#"{"doc":{"foo":"bar"}}"#),
+                    ),
                     (
                         r#"{"doc":"{\"foo\""}"#,
                         Fails("failed to parse value as JSON: unexpected EOF"),
@@ -53,7 +56,10 @@ pub const SPECS: &[Spec] = &[
         examples: &[
             Example {
                 mapping: r#"root = this.doc.format_json()"#,
-                cases: &[(r#"{"doc":{"foo":"bar"}}"#, Out("{\n    \"foo\": \"bar\"\n}"))],
+                cases: &[(
+                    r#"{"doc":{"foo":"bar"}}"#,
+                    Out("{\n    \"foo\": \"bar\"\n}"),
+                )],
             },
             Example {
                 mapping: r#"root = this.format_json("  ")"#,
@@ -70,7 +76,9 @@ pub const SPECS: &[Spec] = &[
                 mapping: r#"root = this.doc.format_json()"#,
                 cases: &[(
                     r#"{"doc":{"email":"foo&bar@benthos.dev","name":"foo>bar"}}"#,
-                    Out("{\n    \"email\": \"foo\\u0026bar@benthos.dev\",\n    \"name\": \"foo\\u003ebar\"\n}"),
+                    Out(
+                        "{\n    \"email\": \"foo\\u0026bar@benthos.dev\",\n    \"name\": \"foo\\u003ebar\"\n}",
+                    ),
                 )],
             },
             Example {

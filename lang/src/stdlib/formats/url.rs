@@ -27,8 +27,14 @@ pub const SPECS: &[Spec] = &[
             Example {
                 mapping: r#"root.username = this.url.parse_url().user.name | "unknown""#,
                 cases: &[
-                    (r#"{"url":"amqp://foo:bar@127.0.0.1:5672/"}"#, Out(r#"{"username":"foo"}"#)),
-                    (r#"{"url":"redis://localhost:6379"}"#, Out(r#"{"username":"unknown"}"#)),
+                    (
+                        r#"{"url":"amqp://foo:bar@127.0.0.1:5672/"}"#,
+                        Out(r#"{"username":"foo"}"#),
+                    ),
+                    (
+                        r#"{"url":"redis://localhost:6379"}"#,
+                        Out(r#"{"username":"unknown"}"#),
+                    ),
                 ],
             },
             Example {
@@ -64,10 +70,7 @@ pub const SPECS: &[Spec] = &[
                     r#"{"body":"noise=meow&animal=cat&fur=orange&fur=fluffy"}"#,
                     Out(r#"{"values":{"animal":"cat","fur":["orange","fluffy"],"noise":"meow"}}"#),
                 ),
-                (
-                    r#"{"body":"a=%zz"}"#,
-                    Fails(r#"invalid URL escape "%zz""#),
-                ),
+                (r#"{"body":"a=%zz"}"#, Fails(r#"invalid URL escape "%zz""#)),
             ],
         }],
         imp: Impl::Method(parse_form_url_encoded),
@@ -141,7 +144,8 @@ fn unescape(s: &str, mode: Mode) -> std::result::Result<String, String> {
     while i < b.len() {
         match b[i] {
             b'%' => {
-                let valid = i + 2 < b.len() && unhex(b[i + 1]).is_some() && unhex(b[i + 2]).is_some();
+                let valid =
+                    i + 2 < b.len() && unhex(b[i + 1]).is_some() && unhex(b[i + 2]).is_some();
                 if !valid {
                     let end = (i + 3).min(b.len());
                     let bad = String::from_utf8_lossy(&b[i..end]);
@@ -157,7 +161,11 @@ fn unescape(s: &str, mode: Mode) -> std::result::Result<String, String> {
                 i += 3;
             }
             b'+' => {
-                out.push(if mode == Mode::QueryComponent { b' ' } else { b'+' });
+                out.push(if mode == Mode::QueryComponent {
+                    b' '
+                } else {
+                    b'+'
+                });
                 i += 1;
             }
             c => {
@@ -251,11 +259,8 @@ fn parse_host(host: &str) -> std::result::Result<String, String> {
 }
 
 fn valid_userinfo(s: &str) -> bool {
-    s.bytes().all(|c| {
-        c.is_ascii_alphanumeric()
-            || b"-._:~!$&'()*+,;=%@".contains(&c)
-            || c >= 0x80
-    })
+    s.bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"-._:~!$&'()*+,;=%@".contains(&c) || c >= 0x80)
 }
 
 type Auth = (Option<(String, Option<String>)>, String);
@@ -336,7 +341,8 @@ fn parse_go_url(raw: &str) -> std::result::Result<Url, String> {
     };
     let mut url = parse_inner(u).map_err(|e| format!("parse {}: {e}", quote(u)))?;
     if let Some(f) = frag {
-        url.fragment = unescape(f, Mode::Fragment).map_err(|e| format!("parse {}: {e}", quote(raw)))?;
+        url.fragment =
+            unescape(f, Mode::Fragment).map_err(|e| format!("parse {}: {e}", quote(raw)))?;
         if escape(&url.fragment, Mode::Fragment) != f {
             url.raw_fragment = f.to_string();
         }

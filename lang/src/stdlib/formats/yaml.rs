@@ -90,7 +90,8 @@ impl<'a> Reader<'a> {
                         break;
                     }
                     let line = sp.start.line();
-                    let is_merge = matches!(&ev, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
+                    let is_merge =
+                        matches!(&ev, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
                     let key = self.node(ev, sp, depth + 1)?;
                     let (vev, vsp) = self.expect_next()?;
                     let val = self.node(vev, vsp, depth + 1)?;
@@ -379,8 +380,21 @@ fn string_scalar(s: &str, is_key: bool, indent: usize) -> String {
 fn is_old_bool(s: &str) -> bool {
     matches!(
         s,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "on" | "On" | "ON"
-            | "off" | "Off" | "OFF"
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
     )
 }
 
@@ -393,9 +407,7 @@ fn plain_allowed(s: &str) -> bool {
     if b"#,[]{}&*!|>'\"%@`".contains(&first) {
         return false;
     }
-    if matches!(first, b'-' | b'?' | b':')
-        && (b.len() == 1 || matches!(b[1], b' ' | b'\t'))
-    {
+    if matches!(first, b'-' | b'?' | b':') && (b.len() == 1 || matches!(b[1], b' ' | b'\t')) {
         return false;
     }
     if s == "---" || s == "..." || s.starts_with("--- ") || s.starts_with("... ") {
@@ -480,12 +492,16 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         }
         let mut ai = i;
         while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(i64::from(br[bi] as u8 - b'0'));
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
             bi += 1;
         }
         if an != bn {
