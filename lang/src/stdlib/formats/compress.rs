@@ -385,8 +385,7 @@ fn lz4_frame(data: &[u8], _level: i64) -> Vec<u8> {
     out.extend_from_slice(&descriptor);
     out.push(((xxhash32(&descriptor, 0) >> 8) & 0xff) as u8);
     for chunk in data.chunks(BLOCK) {
-        let packed = lz4_flex::block::compress(chunk);
-        if packed.len() < chunk.len() {
+        if let Some(packed) = lz4_block(chunk) {
             out.extend_from_slice(&(packed.len() as u32).to_le_bytes());
             out.extend_from_slice(&packed);
         } else {
@@ -397,6 +396,134 @@ fn lz4_frame(data: &[u8], _level: i64) -> Vec<u8> {
     out.extend_from_slice(&[0, 0, 0, 0]);
     out.extend_from_slice(&xxhash32(data, 0).to_le_bytes());
     out
+}
+
+/// Six-byte multiplicative hash of the fast LZ4 match finder.
+fn lz4_hash(x: u64) -> usize {
+    ((x << 16).wrapping_mul(227_718_039_650_203) >> 48) as usize
+}
+
+fn load_le(src: &[u8], at: usize, n: usize) -> u64 {
+    let mut b = [0u8; 8];
+    if let Some(s) = src.get(at..) {
+        let k = s.len().min(n);
+        b[..k].copy_from_slice(&s[..k]);
+    }
+    u64::from_le_bytes(b)
+}
+
+fn push_len(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 255 {
+        out.push(255);
+        n -= 255;
+    }
+    out.push(n as u8);
+}
+
+/// One LZ4 block compressed with the fast strategy of `pierrec/lz4`
+/// (three candidate positions per step, adaptive skipping, matches grown
+/// eight bytes at a time), so block contents match upstream's. `None` when
+/// the block does not shrink and must be stored raw.
+fn lz4_block(src: &[u8]) -> Option<Vec<u8>> {
+    const WIN: isize = 1 << 16;
+    const MF_LIMIT: usize = 14;
+    let mut table = vec![None::<u16>; 1 << 16];
+    let get = |table: &[Option<u16>], h: usize, si: usize| -> isize {
+        let mut i = table[h].map_or(0, |v| v as isize) + (si & !0xffff) as isize;
+        if i >= si as isize {
+            i -= WIN;
+        }
+        i
+    };
+    let put = |table: &mut [Option<u16>], h: usize, si: usize| table[h] = Some(si as u16);
+    let word_at = |i: isize| -> Option<u32> {
+        usize::try_from(i).ok().map(|i| load_le(src, i, 4) as u32)
+    };
+    let mut out = Vec::with_capacity(src.len());
+    let mut si = 0usize;
+    let mut anchor = 0usize;
+    let sn = src.len().saturating_sub(MF_LIMIT);
+    while si < sn {
+        let m = load_le(src, si, 8);
+        let mut h = lz4_hash(m);
+        let h2 = lz4_hash(m >> 8);
+        let r1 = get(&table, h, si);
+        let r2 = get(&table, h2, si + 1);
+        put(&mut table, h, si);
+        put(&mut table, h2, si + 1);
+        let bad = |si: usize, r: isize, w: u32| {
+            let off = si as isize - r;
+            off <= 0 || off >= WIN || word_at(r) != Some(w)
+        };
+        let mut offset = si as isize - r1;
+        if bad(si, r1, m as u32) {
+            h = lz4_hash(m >> 16);
+            let r3 = get(&table, h, si + 2);
+            si += 1;
+            offset = si as isize - r2;
+            if bad(si, r2, (m >> 8) as u32) {
+                si += 1;
+                offset = si as isize - r3;
+                put(&mut table, h, si);
+                if bad(si, r3, (m >> 16) as u32) {
+                    si += 2 + ((si - anchor) >> 7);
+                    continue;
+                }
+            }
+        }
+        let offset = offset as usize;
+        let mut lit = si - anchor;
+        let mut mlen = 4;
+        while lit > 0 && si > offset && src[si - 1] == src[si - offset - 1] {
+            si -= 1;
+            lit -= 1;
+            mlen += 1;
+        }
+        let base = si + 4;
+        si += mlen;
+        while si + 8 <= sn {
+            let x = load_le(src, si, 8) ^ load_le(src, si - offset, 8);
+            if x == 0 {
+                si += 8;
+            } else {
+                si += (x.trailing_zeros() >> 3) as usize;
+                break;
+            }
+        }
+        let mlen = si - base;
+        let token = (lit.min(15) << 4 | mlen.min(15)) as u8;
+        out.push(token);
+        if lit >= 15 {
+            push_len(&mut out, lit - 15);
+        }
+        out.extend_from_slice(&src[anchor..anchor + lit]);
+        out.extend_from_slice(&(offset as u16).to_le_bytes());
+        if mlen >= 15 {
+            push_len(&mut out, mlen - 15);
+        }
+        anchor = si;
+        if out.len() >= src.len() {
+            return None;
+        }
+        if si >= sn {
+            break;
+        }
+        let h = lz4_hash(load_le(src, si - 2, 8));
+        put(&mut table, h, si - 2);
+    }
+    if anchor == 0 {
+        return None;
+    }
+    let lit = src.len() - anchor;
+    out.push((lit.min(15) << 4) as u8);
+    if lit >= 15 {
+        push_len(&mut out, lit - 15);
+    }
+    if out.len() >= anchor || out.len() + lit > src.len() {
+        return None;
+    }
+    out.extend_from_slice(&src[anchor..]);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -414,6 +541,12 @@ mod tests {
         }
         let small = b"The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog.";
         assert_eq!(gzip(small, -1, true).len(), 114);
-        assert!(lz4_frame(small, -1).len() < small.len());
+        assert_eq!(lz4_frame(small, -1).len(), 85);
+        let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251 ^ i / 1000) as u8).collect();
+        let mut back = Vec::new();
+        lz4_flex::frame::FrameDecoder::new(&lz4_frame(&big, -1)[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, big);
     }
 }
