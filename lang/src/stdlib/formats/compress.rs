@@ -50,6 +50,7 @@ pub const SPECS: &[Spec] = &[
             },
         ],
         imp: Impl::Method(compress),
+        compile: Some(check_compress),
         annotate: false,
         ..Spec::METHOD
     },
@@ -84,10 +85,31 @@ pub const SPECS: &[Spec] = &[
             },
         ],
         imp: Impl::Method(decompress),
+        compile: Some(check_decompress),
         annotate: false,
         ..Spec::METHOD
     },
 ];
+
+const COMPRESSORS: [&str; 7] = ["flate", "gzip", "pgzip", "zlib", "lz4", "snappy", "zstd"];
+
+fn check_compress(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    match args.first().copied().flatten().and_then(Value::as_str) {
+        Some(a) if !COMPRESSORS.contains(&a) => {
+            Err(format!("compression type not recognised: {a}"))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn check_decompress(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    match args.first().copied().flatten().and_then(Value::as_str) {
+        Some(a) if !COMPRESSORS.contains(&a) && a != "bzip2" => {
+            Err(format!("compression type not recognised: {a}"))
+        }
+        _ => Ok(None),
+    }
+}
 
 fn input(v: &Value) -> Result<&[u8]> {
     v.as_bytes().ok_or_else(|| {
@@ -436,9 +458,8 @@ fn lz4_block(src: &[u8]) -> Option<Vec<u8>> {
         i
     };
     let put = |table: &mut [Option<u16>], h: usize, si: usize| table[h] = Some(si as u16);
-    let word_at = |i: isize| -> Option<u32> {
-        usize::try_from(i).ok().map(|i| load_le(src, i, 4) as u32)
-    };
+    let word_at =
+        |i: isize| -> Option<u32> { usize::try_from(i).ok().map(|i| load_le(src, i, 4) as u32) };
     let mut out = Vec::with_capacity(src.len());
     let mut si = 0usize;
     let mut anchor = 0usize;
@@ -542,7 +563,9 @@ mod tests {
         let small = b"The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog.";
         assert_eq!(gzip(small, -1, true).len(), 114);
         assert_eq!(lz4_frame(small, -1).len(), 85);
-        let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251 ^ i / 1000) as u8).collect();
+        let big: Vec<u8> = (0..300_000u32)
+            .map(|i| (i % 251 ^ i / 1000) as u8)
+            .collect();
         let mut back = Vec::new();
         lz4_flex::frame::FrameDecoder::new(&lz4_frame(&big, -1)[..])
             .read_to_end(&mut back)

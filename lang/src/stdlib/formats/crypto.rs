@@ -32,6 +32,7 @@ root.encrypted = this.value.encrypt_aes("ctr", $key, $vector).encode("hex")"#,
             )],
         }],
         imp: Impl::Method(encrypt_aes),
+        compile: Some(check_encrypt),
         ..Spec::METHOD
     },
     Spec {
@@ -67,9 +68,41 @@ root = this.value.encrypt_aes("cbc", $key, $vector).decrypt_aes("cbc", $key, $ve
             },
         ],
         imp: Impl::Method(decrypt_aes),
+        compile: Some(check_decrypt),
         ..Spec::METHOD
     },
 ];
+
+fn check_aes(args: &[Option<&Value>], what: &str) -> std::result::Result<Option<Value>, String> {
+    let key = args.get(1).copied().flatten().and_then(Value::as_bytes);
+    let iv = args.get(2).copied().flatten().and_then(Value::as_bytes);
+    let scheme = args.first().copied().flatten().and_then(Value::as_str);
+    if let Some(k) = key
+        && !matches!(k.len(), 16 | 24 | 32)
+    {
+        return Err(format!("crypto/aes: invalid key size {}", k.len()));
+    }
+    if let (Some(iv), Some(s)) = (iv, scheme)
+        && s != "gcm"
+        && iv.len() != 16
+    {
+        return Err("the key must match the initialisation vector size".into());
+    }
+    if let Some(s) = scheme
+        && !matches!(s, "ctr" | "gcm" | "ofb" | "cbc")
+    {
+        return Err(format!("unrecognized {what} type: {s}"));
+    }
+    Ok(None)
+}
+
+fn check_encrypt(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    check_aes(args, "encryption")
+}
+
+fn check_decrypt(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    check_aes(args, "decryption")
+}
 
 /// An AES block cipher of any key size.
 enum Aes {

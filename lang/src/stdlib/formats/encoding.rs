@@ -39,6 +39,7 @@ root.b = this.v.encode("base64rawurl")"#,
             },
         ],
         imp: Impl::Method(encode),
+        compile: Some(check_encoding),
         ..Spec::METHOD
     },
     Spec {
@@ -77,6 +78,7 @@ root.b = this.v.encode("base64rawurl")"#,
             },
         ],
         imp: Impl::Method(decode),
+        compile: Some(check_encoding),
         ..Spec::METHOD
     },
     Spec {
@@ -116,6 +118,7 @@ root.h2 = this.value.hash(algorithm: "crc32", polynomial: "Koopman").encode("hex
             },
         ],
         imp: Impl::Method(hash),
+        compile: Some(check_hash),
         ..Spec::METHOD
     },
     Spec {
@@ -160,6 +163,52 @@ pub(super) fn arg_bytes(
             Error::type_mismatch("string", v).message()
         ))),
     }
+}
+
+/// Rejects an unknown literal scheme at compile time.
+fn check_encoding(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    if let Some(Some(Value::Str(s))) = args.first()
+        && !matches!(
+            s.as_str(),
+            "base64" | "base64url" | "base64rawurl" | "hex" | "ascii85" | "z85"
+        )
+    {
+        return Err(format!("unrecognized encoding type: {s}"));
+    }
+    Ok(None)
+}
+
+const HMACS: [&str; 6] = [
+    "hmac_sha1",
+    "hmac-sha1",
+    "hmac_sha256",
+    "hmac-sha256",
+    "hmac_sha512",
+    "hmac-sha512",
+];
+const HASHES: [&str; 9] = [
+    "md5", "sha1", "sha256", "sha512", "sha3_256", "sha3_512", "xxhash64", "crc32", "fnv32",
+];
+
+/// Rejects an unknown literal algorithm, or a keyless HMAC, at compile time.
+fn check_hash(args: &[Option<&Value>]) -> std::result::Result<Option<Value>, String> {
+    let Some(Some(Value::Str(alg))) = args.first() else {
+        return Ok(None);
+    };
+    let alg = alg.as_str();
+    if HMACS.contains(&alg) {
+        let dynamic_key = args.len() > 1 && args[1].is_none();
+        let empty = match args.get(1).copied().flatten() {
+            Some(v) => v.as_bytes().is_none_or(<[u8]>::is_empty),
+            None => true,
+        };
+        if !dynamic_key && empty {
+            return Err(format!("hash algorithm {alg} requires a key argument"));
+        }
+    } else if !HASHES.contains(&alg) {
+        return Err(format!("unrecognized hash type: {alg}"));
+    }
+    Ok(None)
 }
 
 fn encode(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
