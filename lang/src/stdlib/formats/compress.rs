@@ -564,7 +564,7 @@ mod tests {
         assert_eq!(gzip(small, -1, true).len(), 114);
         assert_eq!(lz4_frame(small, -1).len(), 85);
         let big: Vec<u8> = (0..300_000u32)
-            .map(|i| (i % 251 ^ i / 1000) as u8)
+            .map(|i| ((i % 251) ^ (i / 1000)) as u8)
             .collect();
         let mut back = Vec::new();
         lz4_flex::frame::FrameDecoder::new(&lz4_frame(&big, -1)[..])
