@@ -111,13 +111,15 @@ fn check_decompress(args: &[Option<&Value>]) -> std::result::Result<Option<Value
     }
 }
 
-fn input(v: &Value) -> Result<&[u8]> {
-    v.as_bytes().ok_or_else(|| {
-        Error::msg(format!(
-            "expected string or bytes value, got {}",
-            v.type_name()
-        ))
-    })
+/// The receiver as bytes: strings, bytes and (as RFC 3339 text) timestamps.
+fn input(v: &Value) -> Result<std::borrow::Cow<'_, [u8]>> {
+    match v {
+        Value::Timestamp(t) => Ok(std::borrow::Cow::Owned(t.rfc3339_nano().into_bytes())),
+        other => other
+            .as_bytes()
+            .map(std::borrow::Cow::Borrowed)
+            .ok_or_else(|| Error::type_mismatch("bytes", other)),
+    }
 }
 
 fn compress(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
@@ -132,6 +134,7 @@ fn compress(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
         )));
     }
     let data = input(&recv)?;
+    let data: &[u8] = &data;
     let out = match algorithm.as_str() {
         "flate" => {
             if !(-2..=9).contains(&level) {
@@ -177,6 +180,7 @@ fn decompress(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
         )));
     }
     let data = input(&recv)?;
+    let data: &[u8] = &data;
     let out = match algorithm.as_str() {
         "flate" => inflate(data).map(|(v, _)| v),
         "gzip" | "pgzip" => gunzip(data),
