@@ -365,16 +365,45 @@ fn string_scalar(s: &str, is_key: bool, indent: usize) -> String {
         return literal_block(s, indent);
     }
     let resolves_other = !s.is_empty() && !matches!(resolve_plain(s), Value::Str(_));
-    if s.is_empty() || resolves_other || is_old_bool(s) {
+    if s.is_empty() || resolves_other || is_old_bool(s) || is_base60_float(s) {
         return double_quoted(s);
     }
     if plain_allowed(s) {
         s.to_string()
-    } else if s.chars().all(|c| c == '\t' || !c.is_control()) && !s.contains('\n') {
+    } else if s.chars().all(|c| !c.is_control()) {
         format!("'{}'", s.replace('\'', "''"))
     } else {
         double_quoted(s)
     }
+}
+
+/// YAML 1.1 sexagesimal numbers (`10:30`), which `yaml.v3` quotes.
+fn is_base60_float(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int_part, frac) = match body.split_once('.') {
+        Some((a, f)) => (a, Some(f)),
+        None => (body, None),
+    };
+    if frac.is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit() || b == b'_')) {
+        return false;
+    }
+    let mut parts = int_part.split(':');
+    let Some(head) = parts.next() else {
+        return false;
+    };
+    let head_ok = head.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && head.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    let mut n = 0;
+    for p in parts {
+        n += 1;
+        let ok = matches!(p.len(), 1 | 2)
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p.len() == 1 || p.as_bytes()[0] <= b'5');
+        if !ok {
+            return false;
+        }
+    }
+    head_ok && n > 0
 }
 
 fn is_old_bool(s: &str) -> bool {
