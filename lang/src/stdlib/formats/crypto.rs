@@ -9,7 +9,7 @@ use crate::vm::Call;
 use aes::cipher::{Array, BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 
 const KEY_DOC: &str = "The key (16, 24 or 32 bytes, as a string or bytes).";
-const IV_DOC: &str = "The initialisation vector / nonce (16 bytes; GCM takes any nonce length).";
+const IV_DOC: &str = "The initialisation vector (16 bytes) or, for GCM, the 12-byte nonce.";
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
@@ -83,7 +83,7 @@ fn check_aes(args: &[Option<&Value>], what: &str) -> std::result::Result<Option<
         return Err(format!("crypto/aes: invalid key size {}", k.len()));
     }
     if let (Some(iv), Some(s)) = (iv, scheme)
-        && s != "gcm"
+        && matches!(s, "ctr" | "ofb" | "cbc")
         && iv.len() != 16
     {
         return Err("the key must match the initialisation vector size".into());
@@ -288,16 +288,23 @@ impl<'a> Gcm<'a> {
     }
 }
 
+/// Upstream uses the standard 12-byte GCM nonce.
+fn gcm_nonce(iv: &[u8]) -> Result<()> {
+    if iv.len() == 12 {
+        Ok(())
+    } else {
+        Err(Error::msg(
+            "crypto/cipher: incorrect nonce length given to GCM",
+        ))
+    }
+}
+
 fn setup(call: &Call<'_, '_>, method: &str) -> Result<(String, Aes, Vec<u8>)> {
     let scheme = call.str(0).to_string();
     let key = arg_bytes(call, 1, method, "key")?;
     let cipher = Aes::new(&key)?;
     let iv = arg_bytes(call, 2, method, "iv")?;
-    if scheme == "gcm" {
-        if iv.is_empty() {
-            return Err(Error::msg("cipher: the nonce can't have zero length"));
-        }
-    } else if iv.len() != 16 {
+    if matches!(scheme.as_str(), "ctr" | "ofb" | "cbc") && iv.len() != 16 {
         return Err(Error::msg(
             "the key must match the initialisation vector size",
         ));
@@ -311,7 +318,11 @@ fn encrypt_aes(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
     let out = match scheme.as_str() {
         "ctr" => ctr(&c, block16(&iv), data?),
         "ofb" => ofb(&c, block16(&iv), data?),
-        "gcm" => Gcm::new(&c, &iv).seal(data?),
+        "gcm" => {
+            let data = data?;
+            gcm_nonce(&iv)?;
+            Gcm::new(&c, &iv).seal(data)
+        }
         "cbc" => {
             let data = data?;
             if !data.len().is_multiple_of(16) {
@@ -336,7 +347,13 @@ fn decrypt_aes(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
     let out = match scheme.as_str() {
         "ctr" => ctr(&c, block16(&iv), data?),
         "ofb" => ofb(&c, block16(&iv), data?),
-        "gcm" => Gcm::new(&c, &iv).open(data?)?,
+        "gcm" => {
+            let data = data?;
+            gcm_nonce(&iv)?;
+            Gcm::new(&c, &iv)
+                .open(data)
+                .map_err(|e| Error::msg(format!("gcm decrypting failed: {}", e.message())))?
+        }
         "cbc" => {
             let data = data?;
             if !data.len().is_multiple_of(16) {
