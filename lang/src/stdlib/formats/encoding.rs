@@ -129,11 +129,14 @@ root.h2 = this.value.hash(algorithm: "crc32", polynomial: "Koopman").encode("hex
         doc: "Derives a name-based (SHA-1, version 5) UUID from the receiver string.",
         examples: &[Example {
             mapping: r#"root.a = "example".uuid_v5("dns")
-root.b = "example".uuid_v5()"#,
+root.b = "example".uuid_v5()
+root.c = "example".uuid_v5("x500")
+root.d = "example".uuid_v5("77f836b7-9f61-46c0-851e-9b6ca3535e69")
+root.e = this.missing.uuid_v5()"#,
             cases: &[(
                 "{}",
                 Out(
-                    r#"{"a":"7cb48787-6d91-5b9f-bc60-f30298ea5736","b":"feb54431-301b-52bb-a6dd-e1e93e81bb9e"}"#,
+                    r#"{"a":"7cb48787-6d91-5b9f-bc60-f30298ea5736","b":"feb54431-301b-52bb-a6dd-e1e93e81bb9e","c":"0cbd148f-768f-52fe-a1cd-0c4e6c65de91","d":"a0d220eb-18f1-50ca-b888-86aa5b604edf","e":null}"#,
                 ),
             )],
         }],
@@ -349,18 +352,28 @@ fn hex_pair(p: &[u8]) -> Option<u8> {
 }
 
 fn uuid_v5(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
+    if matches!(recv, Value::Null) {
+        return Ok(Value::Null);
+    }
     let ns = match call.opt_str(0) {
         None => [0u8; 16],
-        Some("dns") => parse_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8")?,
-        Some("url") => parse_uuid("6ba7b811-9dad-11d1-80b4-00c04fd430c8")?,
-        Some("oid") => parse_uuid("6ba7b812-9dad-11d1-80b4-00c04fd430c8")?,
-        Some("x500") => parse_uuid("6ba7b814-9dad-11d1-80b4-00c04fd430c8")?,
-        Some(other) => parse_uuid(other)?,
+        Some(ns) => {
+            let known = match ns {
+                "dns" | "DNS" => Some("6ba7b810-9dad-11d1-80b4-00c04fd430c8"),
+                "url" | "URL" => Some("6ba7b811-9dad-11d1-80b4-00c04fd430c8"),
+                "oid" | "OID" => Some("6ba7b812-9dad-11d1-80b4-00c04fd430c8"),
+                "x500" | "X500" => Some("6ba7b814-9dad-11d1-80b4-00c04fd430c8"),
+                _ => None,
+            };
+            parse_uuid(known.unwrap_or(ns)).map_err(|_| {
+                Error::msg(format!(
+                    "invalid ns uuid: {}",
+                    tarn_syntax::strings::quote(ns)
+                ))
+            })?
+        }
     };
-    let name = match &recv {
-        Value::Null => return Ok(Value::Null),
-        other => recv_bytes(other)?,
-    };
+    let name = recv_bytes(&recv)?;
     let mut h = sha1::Sha1::new();
     h.update(ns);
     h.update(name);
