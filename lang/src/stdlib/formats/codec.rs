@@ -256,7 +256,7 @@ const Z85: &[u8; 85] =
 /// Z85 encoding; the input length must be a multiple of 4.
 pub fn z85_encode(src: &[u8]) -> Result<String, String> {
     if !src.len().is_multiple_of(4) {
-        return Err("z85: input length must be a multiple of 4 bytes".into());
+        return Err("z85: wrongly aligned input data".into());
     }
     let mut out = String::with_capacity(src.len() / 4 * 5);
     for chunk in src.chunks_exact(4) {
@@ -274,20 +274,17 @@ pub fn z85_encode(src: &[u8]) -> Result<String, String> {
 /// Z85 decoding; the input length must be a multiple of 5.
 pub fn z85_decode(src: &[u8]) -> Result<Vec<u8>, String> {
     if !src.len().is_multiple_of(5) {
-        return Err("z85: input length must be a multiple of 5 bytes".into());
+        return Err("z85: wrongly aligned input data".into());
     }
     let mut out = Vec::with_capacity(src.len() / 5 * 4);
-    for (n, chunk) in src.chunks_exact(5).enumerate() {
-        let mut v: u64 = 0;
-        for (i, &c) in chunk.iter().enumerate() {
+    for chunk in src.chunks_exact(5) {
+        let mut v: u32 = 0;
+        for &c in chunk {
             let Some(d) = Z85.iter().position(|&z| z == c) else {
-                return Err(format!("z85: illegal z85 data at input byte {}", n * 5 + i));
+                return Err(format!("z85: invalid input byte: {}", go_rune_u(c)));
             };
-            v = v * 85 + d as u64;
+            v = v.wrapping_mul(85).wrapping_add(d as u32);
         }
-        let Ok(v) = u32::try_from(v) else {
-            return Err(format!("z85: illegal z85 data at input byte {}", n * 5));
-        };
         out.extend_from_slice(&v.to_be_bytes());
     }
     Ok(out)
