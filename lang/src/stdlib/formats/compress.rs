@@ -308,14 +308,11 @@ fn gunzip(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
         if rest.is_empty() && !first {
             return Ok(out);
         }
+        if rest.is_empty() {
+            return Err("EOF".into());
+        }
         if rest.len() < 10 {
-            return Err(
-                if rest.is_empty() || first && rest.len() < 10 && rest.starts_with(&[0x1f, 0x8b]) {
-                    "unexpected EOF".into()
-                } else {
-                    "gzip: invalid header".into()
-                },
-            );
+            return Err("unexpected EOF".into());
         }
         if rest[0] != 0x1f || rest[1] != 0x8b || rest[2] != 8 {
             return Err("gzip: invalid header".into());
@@ -379,8 +376,10 @@ fn zlib(data: &[u8], level: i64) -> Vec<u8> {
 }
 
 fn unzlib(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    if data.len() < 2 {
-        return Err("unexpected EOF".into());
+    match data.len() {
+        0 => return Err("EOF".into()),
+        1 => return Err("unexpected EOF".into()),
+        _ => {}
     }
     let h = u16::from_be_bytes([data[0], data[1]]);
     if data[0] & 0x0f != 8 || data[0] >> 4 > 7 || !h.is_multiple_of(31) {
