@@ -81,7 +81,7 @@ pub const SPECS: &[Spec] = &[
             },
             Example {
                 mapping: r#"root = content().decompress("gzip")"#,
-                cases: &[("not gzip", Fails("gzip: invalid header"))],
+                cases: &[("this is not gzip data", Fails("gzip: invalid header"))],
             },
         ],
         imp: Impl::Method(decompress),
