@@ -7,9 +7,10 @@
 //! may instead end with `--- compile-err` and a substring that the
 //! diagnostic must contain (the command must exit non-zero).
 
-use std::io::Write;
+mod common;
+
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 #[derive(Debug, Default)]
 struct Case {
@@ -90,21 +91,14 @@ fn parse_file(path: &Path) -> Vec<Case> {
 }
 
 fn run(mapping_file: &Path, input: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tarn"))
-        .args(["blobl", "-f"])
-        .arg(mapping_file)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("tarn starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(input.as_bytes())
-        .expect("input is written");
-    let out = child.wait_with_output().expect("tarn finishes");
+    let out = common::run_tarn(
+        &[
+            OsStr::new("blobl"),
+            OsStr::new("-f"),
+            mapping_file.as_os_str(),
+        ],
+        input,
+    );
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
