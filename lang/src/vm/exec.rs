@@ -125,18 +125,20 @@ impl<'a> Exec<'a> {
         let Some(msg) = self.batch.get(self.this_index) else {
             return Err(Error::msg("context was undefined"));
         };
-        let with = match path {
+        let with = || match path {
             Some(p) => format!("this.{}", self.prog.path_text(p)),
             None => "this".to_string(),
         };
         if msg.content().is_empty() {
             return Err(Error::msg(format!(
-                "unable to reference message as structured (with '{with}'): message is empty"
+                "unable to reference message as structured (with '{}'): message is empty",
+                with()
             )));
         }
         msg.structured().map_err(|e| {
             Error::msg(format!(
-                "unable to reference message as structured (with '{with}'): parse as json: {e}"
+                "unable to reference message as structured (with '{}'): parse as json: {e}",
+                with()
             ))
         })
     }
