@@ -137,3 +137,21 @@ fn three_independent_syntax_errors_are_all_reported() {
     assert_eq!(err.matches(": error: ").count(), 3, "{err}");
     assert!(err.matches('^').count() >= 3, "{err}");
 }
+
+#[test]
+fn file_rel_resolves_against_the_mapping_files_directory() {
+    let dir = std::env::temp_dir().join(format!("tarn-cli-filerel-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("data")).expect("temp dir");
+    std::fs::write(dir.join("data/lookup.json"), r#"{"de":"Germany"}"#).expect("write data");
+    let mapping = dir.join("map.blobl");
+    std::fs::write(
+        &mapping,
+        "root.country = file_rel(\"data/lookup.json\").parse_json().get(this.code)\n",
+    )
+    .expect("write mapping");
+    let path = mapping.to_string_lossy().to_string();
+    // Run from another directory: the path must not depend on the cwd.
+    let o = tarn(&["blobl", "-f", &path], "{\"code\":\"de\"}\n");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(stdout(&o), "{\"country\":\"Germany\"}\n", "{}", stderr(&o));
+}

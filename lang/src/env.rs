@@ -195,7 +195,8 @@ impl Env {
                 compiler.compile_map_from(*index, body, stmt.span, text);
             }
         }
-        let (program, diags) = compiler.finish();
+        let (mut program, diags) = compiler.finish();
+        program.dir = dir.map(Path::to_path_buf);
         if diags
             .iter()
             .any(|d| d.severity == tarn_syntax::Severity::Error)

@@ -193,6 +193,9 @@ pub struct Program {
     pub source: String,
     /// True for `${! … }` interpolations (no `root`, no variables).
     pub interpolation: bool,
+    /// The directory of the mapping file, when it came from one; relative
+    /// paths of `file_rel()` resolve against it.
+    pub dir: Option<std::path::PathBuf>,
 }
 
 impl Program {

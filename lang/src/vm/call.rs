@@ -157,6 +157,11 @@ impl<'c, 'a> Call<'c, 'a> {
             .map_err(|e| Error::msg(regex_error_text(&e)))
     }
 
+    /// The directory of the mapping file being run, when it came from one.
+    pub fn mapping_dir(&self) -> Option<&'a std::path::Path> {
+        self.exec.prog.dir.as_deref()
+    }
+
     /// Runs `f` on this call site's persistent state (shared by every run
     /// of the program, across threads).
     pub fn site_state<T: Default + Send + 'static, R>(&self, f: impl FnOnce(&mut T) -> R) -> R {

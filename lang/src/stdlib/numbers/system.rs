@@ -79,7 +79,7 @@ pub const SPECS: &[Spec] = &[
                 Fails("open /nonexistent/tarn/rules.yaml: no such file or directory"),
             )],
         }],
-        imp: Impl::Function(file),
+        imp: Impl::Function(file_rel),
         ..Spec::FUNCTION
     },
     Spec {
@@ -272,11 +272,27 @@ fn read_error(path: &str, e: &std::io::Error) -> Error {
 
 fn file(call: &mut Call<'_, '_>) -> Result<Value> {
     let path = call.str(0).to_string();
-    cached(call, &path, || {
-        std::fs::read(&path)
+    read_file(call, &path)
+}
+
+/// Reads `path` (once per call site unless `no_cache`).
+fn read_file(call: &mut Call<'_, '_>, path: &str) -> Result<Value> {
+    cached(call, path, || {
+        std::fs::read(path)
             .map(|b| Value::Bytes(b.into()))
-            .map_err(|e| read_error(&path, &e))
+            .map_err(|e| read_error(path, &e))
     })
+}
+
+fn file_rel(call: &mut Call<'_, '_>) -> Result<Value> {
+    let given = call.str(0).to_string();
+    let path = match call.mapping_dir() {
+        Some(dir) if !std::path::Path::new(&given).is_absolute() => {
+            dir.join(&given).to_string_lossy().into_owned()
+        }
+        _ => given,
+    };
+    read_file(call, &path)
 }
 
 /// The most elements `range` and `bytes` will allocate.
