@@ -1,6 +1,7 @@
 //! The `tarn` command line: argument parsing and dispatch only.
 
 mod blobl;
+mod lint;
 mod list;
 
 use clap::{Parser, Subcommand};
@@ -18,6 +19,9 @@ struct Cli {
 enum Command {
     /// Run a mapping over input lines (one message per line).
     Blobl(blobl::Args),
+    /// Check config files: every problem with file:line:col, the field
+    /// path and a suggestion; exit 1 when any is found.
+    Lint(lint::Args),
     /// List the standard library: every function and method with its
     /// parameters, category and documentation.
     List(list::Args),
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Blobl(args) => blobl::main(args),
+        Command::Lint(args) => lint::main(args),
         Command::List(args) => list::main(args),
     }
 }

@@ -1,7 +1,8 @@
 //! Compile-time diagnostics: syntax errors and semantic problems, each
 //! with a span, rendered as `file:line:col` snippets.
 
-use tarn_syntax::{Severity, Span, SyntaxError, render_snippet};
+pub use tarn_syntax::Severity;
+use tarn_syntax::{Span, SyntaxError, render_snippet};
 
 /// One problem found while compiling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,11 @@ impl Diagnostic {
             severity: Severity::Error,
             message: message.into(),
         }
+    }
+
+    /// True when this diagnostic stops compilation.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     /// A warning.
@@ -102,17 +108,26 @@ impl std::fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// Levenshtein distance, for "did you mean" suggestions.
+/// Edit distance counting an insertion, a deletion, a substitution or a
+/// swap of two neighbouring characters as one edit, for "did you mean"
+/// suggestions.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // rows[i][j]: distance between a[..i] and b[..j]; three rows suffice.
+    let mut before_prev: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before_prev[j - 2] + 1);
+            }
+            cur[j] = d;
         }
-        prev = cur;
+        before_prev = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -138,5 +153,7 @@ mod tests {
         assert_eq!(suggest("upercase", names), Some("uppercase"));
         assert_eq!(suggest("lenght", names), Some("length"));
         assert_eq!(suggest("zzz", names), None);
+        assert_eq!(edit_distance("stdni", "stdin"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }
