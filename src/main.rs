@@ -3,6 +3,7 @@
 mod blobl;
 mod lint;
 mod list;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Run a mapping over input lines (one message per line).
     Blobl(blobl::Args),
+    /// Run a pipeline from a Benthos-style YAML config.
+    Run(run::Args),
     /// Check config files: every problem with file:line:col, the field
     /// path and a suggestion; exit 1 when any is found.
     Lint(lint::Args),
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Blobl(args) => blobl::main(args),
+        Command::Run(args) => run::main(args),
         Command::Lint(args) => lint::main(args),
         Command::List(args) => list::main(args),
     }

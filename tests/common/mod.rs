@@ -1,4 +1,6 @@
-//! Helpers shared by the end-to-end tests.
+//! Helpers shared by the end-to-end tests. Each test file uses a part of
+//! them, so unused ones are expected.
+#![allow(dead_code)]
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -24,4 +26,127 @@ pub fn run_tarn<S: AsRef<OsStr>>(args: &[S], stdin: &str) -> Output {
         assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
     }
     child.wait_with_output().expect("tarn finishes")
+}
+
+/// A `tarn run` process serving a config on a free local port; stopped
+/// with SIGTERM when dropped.
+pub struct Pipeline {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT` of its HTTP server.
+    pub addr: String,
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Pipeline {
+    /// Writes `config` (where `{ADDR}` stands for the listen address) to a
+    /// temporary file, starts `tarn run` on it and waits for `/ping`.
+    pub fn start(name: &str, config: &str) -> Pipeline {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let dir = std::env::temp_dir().join(format!("tarn-run-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("config.yaml");
+        std::fs::write(&path, config.replace("{ADDR}", &addr)).expect("write config");
+        let child = Command::new(env!("CARGO_BIN_EXE_tarn"))
+            .arg("run")
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tarn starts");
+        let mut p = Pipeline { child, addr };
+        for _ in 0..200 {
+            if let Ok((200, _, body)) = http(&p.addr, "GET", "/ping", &[], b"")
+                && body == b"pong"
+            {
+                return p;
+            }
+            if let Ok(Some(_)) = p.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        let _ = p.child.kill();
+        let out = p.take_output();
+        panic!("tarn run did not come up: {out}");
+    }
+
+    /// Sends SIGTERM and waits for the process; returns its exit code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().ok().and_then(|s| s.code())
+    }
+
+    /// Whatever the process wrote on stderr (after it ended).
+    pub fn take_output(&mut self) -> String {
+        use std::io::Read;
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        err
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.terminate();
+        }
+    }
+}
+
+/// An HTTP reply: status, headers (lower-cased names) and body.
+pub type Reply = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// A raw HTTP/1.1 exchange over a fresh TCP connection: status, headers
+/// (lower-cased names) and body.
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Reply> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("bad status line"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+        .collect();
+    let body = raw[split + 4..].to_vec();
+    Ok((status, headers, body))
 }

@@ -174,34 +174,50 @@ pub const ROOT_FIELDS: &[Field] = &[
     field("tests", Ty::Any),
 ];
 
-/// Checks Go duration text: an optional sign, then one or more
+/// Reads Go duration text: an optional sign, then one or more
 /// `<number><unit>` groups with units ns, us, µs, ms, s, m, h; or `0`.
-pub fn is_duration(text: &str) -> bool {
+/// Negative durations read as zero.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let negative = text.starts_with('-');
     let s = text.strip_prefix(['-', '+']).unwrap_or(text);
     if s == "0" {
-        return true;
+        return Some(std::time::Duration::ZERO);
+    }
+    if s.is_empty() {
+        return None;
     }
     let mut rest = s;
-    if rest.is_empty() {
-        return false;
-    }
+    let mut total = 0f64;
     while !rest.is_empty() {
         let digits = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
-        if digits == 0 || rest[..digits].matches('.').count() > 1 {
-            return false;
-        }
+        let amount: f64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"]
-            .into_iter()
-            .find(|u| rest.starts_with(u));
-        match unit {
-            Some(u) => rest = &rest[u.len()..],
-            None => return false,
-        }
+        let (unit, seconds) = [
+            ("ns", 1e-9),
+            ("us", 1e-6),
+            ("µs", 1e-6),
+            ("μs", 1e-6),
+            ("ms", 1e-3),
+            ("s", 1.0),
+            ("m", 60.0),
+            ("h", 3600.0),
+        ]
+        .into_iter()
+        .find(|(u, _)| rest.starts_with(u))?;
+        rest = &rest[unit.len()..];
+        total += amount * seconds;
     }
-    true
+    if negative || !total.is_finite() {
+        return Some(std::time::Duration::ZERO);
+    }
+    std::time::Duration::try_from_secs_f64(total).ok()
+}
+
+/// True when `text` is a valid Go duration.
+pub fn is_duration(text: &str) -> bool {
+    parse_duration(text).is_some()
 }
 
 #[cfg(test)]
@@ -216,5 +232,9 @@ mod tests {
         for bad in ["", "5", "s", "5 s", "1x", "1..5s"] {
             assert!(!is_duration(bad), "{bad}");
         }
+        let d = |t| parse_duration(t).map(|d| d.as_millis());
+        assert_eq!(d("1m30s"), Some(90_000));
+        assert_eq!(d("250ms"), Some(250));
+        assert_eq!(d("1.5h"), Some(5_400_000));
     }
 }

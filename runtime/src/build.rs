@@ -1,0 +1,283 @@
+//! Turns a checked config tree into runnable components.
+
+use crate::config::node::{Node, NodeKind};
+use crate::config::schema::parse_duration;
+use crate::input::{HttpServerInput, Input};
+use crate::output::{Output, Pattern};
+use crate::processor::Processor;
+use std::sync::Arc;
+use std::time::Duration;
+use tarn_lang::{Env, Interpolation, Mode};
+use tokio::sync::Mutex;
+
+/// The service HTTP server's settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Serve at all.
+    pub enabled: bool,
+    /// `host:port`.
+    pub address: String,
+    /// Every endpoint is also served under this prefix.
+    pub root_path: String,
+}
+
+/// A whole pipeline, ready to run.
+#[derive(Debug)]
+pub struct StreamConfig {
+    /// Where messages come from.
+    pub input: Input,
+    /// The input's own processors, then the pipeline's.
+    pub processors: Vec<Processor>,
+    /// Where messages go.
+    pub output: Arc<Output>,
+    /// Pipeline workers.
+    pub threads: usize,
+    /// The service server.
+    pub http: HttpConfig,
+    /// How long shutdown may take to finish in-flight work.
+    pub shutdown_timeout: Duration,
+}
+
+fn text<'a>(node: Option<&'a Node>, default: &'a str) -> &'a str {
+    node.and_then(Node::as_str)
+        .filter(|_| !node.is_some_and(Node::is_null))
+        .unwrap_or(default)
+}
+
+fn number<T: std::str::FromStr>(node: Option<&Node>, default: T) -> T {
+    node.and_then(Node::as_str)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+fn duration(node: Option<&Node>, default: Duration) -> Duration {
+    node.and_then(Node::as_str)
+        .and_then(parse_duration)
+        .unwrap_or(default)
+}
+
+fn items(node: Option<&Node>) -> &[Node] {
+    match node.map(|n| &n.kind) {
+        Some(NodeKind::Seq(items)) => items,
+        _ => &[],
+    }
+}
+
+/// The type key, body and label of a component object.
+fn parts<'a>(node: &'a Node, path: &str) -> Result<(&'a str, &'a Node, String), String> {
+    let NodeKind::Map(pairs) = &node.kind else {
+        return Err(format!("{path}: expected a component object"));
+    };
+    let label = text(node.get("label"), "").to_string();
+    pairs
+        .iter()
+        .find_map(|(k, v)| {
+            k.as_str()
+                .filter(|name| !matches!(*name, "label" | "processors"))
+                .map(|name| (name, v, label.clone()))
+        })
+        .ok_or_else(|| format!("{path}: no component type given"))
+}
+
+fn interpolation(src: &str, path: &str) -> Result<Interpolation, String> {
+    Env::standard()
+        .compile_interpolation(src)
+        .map_err(|d| format!("{path}: {}", d.short()))
+}
+
+/// Builds a processor list.
+pub fn processors(list: Option<&Node>, path: &str) -> Result<Vec<Processor>, String> {
+    items(list)
+        .iter()
+        .enumerate()
+        .map(|(i, n)| processor(n, &format!("{path}.{i}")))
+        .collect()
+}
+
+fn processor(node: &Node, path: &str) -> Result<Processor, String> {
+    let (kind, body, label) = parts(node, path)?;
+    let here = format!("{path}.{kind}");
+    Ok(match kind {
+        "mapping" | "bloblang" | "mutation" => {
+            let src = body.as_str().unwrap_or("");
+            let program = Env::standard()
+                .compile(src)
+                .map_err(|d| format!("{here}: {}", d.short()))?;
+            Processor::Mapping {
+                program: Arc::new(program),
+                mode: if kind == "mutation" {
+                    Mode::Mutation
+                } else {
+                    Mode::Mapping
+                },
+                kind: if kind == "mutation" {
+                    "mutation"
+                } else {
+                    "mapping"
+                },
+                label,
+                path: here,
+            }
+        }
+        "sync_response" => Processor::SyncResponse,
+        "catch" => Processor::Catch(processors(Some(body), &here)?),
+        "log" => Processor::Log {
+            level: text(body.get("level"), "INFO").to_string(),
+            message: interpolation(text(body.get("message"), ""), &here)?,
+        },
+        other => {
+            return Err(format!(
+                "{here}: the `{other}` processor is not supported yet"
+            ));
+        }
+    })
+}
+
+fn output(node: &Node, path: &str) -> Result<Arc<Output>, String> {
+    let (kind, body, _) = parts(node, path)?;
+    let here = format!("{path}.{kind}");
+    let out = match kind {
+        "stdout" => Output::Stdout,
+        "drop" => Output::Drop,
+        "sync_response" => Output::SyncResponse,
+        "file" => Output::File {
+            path: interpolation(text(body.get("path"), ""), &here)?,
+            lock: Mutex::new(()),
+        },
+        "broker" => {
+            let name = text(body.get("pattern"), "fan_out");
+            let pattern = Pattern::from_name(name).ok_or_else(|| {
+                format!("{here}.pattern: the `{name}` pattern is not supported yet")
+            })?;
+            let outputs = items(body.get("outputs"))
+                .iter()
+                .enumerate()
+                .map(|(i, n)| output(n, &format!("{here}.outputs.{i}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            Output::Broker { pattern, outputs }
+        }
+        other => return Err(format!("{here}: the `{other}` output is not supported yet")),
+    };
+    let procs = processors(node.get("processors"), &format!("{path}.processors"))?;
+    Ok(if procs.is_empty() {
+        Arc::new(out)
+    } else {
+        Arc::new(Output::WithProcessors {
+            processors: procs,
+            inner: Arc::new(out),
+        })
+    })
+}
+
+fn input(node: &Node, path: &str) -> Result<Input, String> {
+    let (kind, body, _) = parts(node, path)?;
+    let here = format!("{path}.{kind}");
+    Ok(match kind {
+        "stdin" => Input::Stdin,
+        "generate" => {
+            let src = text(body.get("mapping"), "");
+            let program = Env::standard()
+                .compile(src)
+                .map_err(|d| format!("{here}.mapping: {}", d.short()))?;
+            let interval = match text(body.get("interval"), "1s") {
+                "" => None,
+                t => Some(parse_duration(t).ok_or_else(|| {
+                    format!("{here}.interval: `{t}` is not a duration (cron schedules are not supported yet)")
+                })?),
+            };
+            Input::Generate {
+                program: Arc::new(program),
+                interval,
+                count: number(body.get("count"), 0),
+                batch_size: number(body.get("batch_size"), 1usize).max(1),
+            }
+        }
+        "http_server" => {
+            let verbs: Vec<String> = match items(body.get("allowed_verbs")) {
+                [] => vec!["POST".to_string()],
+                list => list
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(str::to_uppercase)
+                    .collect(),
+            };
+            let sync = body.get("sync_response");
+            let headers = match sync.and_then(|s| s.get("headers")).map(|h| &h.kind) {
+                Some(NodeKind::Map(pairs)) => pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let name = k.as_str().unwrap_or("").to_string();
+                        interpolation(v.as_str().unwrap_or(""), &here).map(|i| (name, i))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                _ => vec![(
+                    "Content-Type".to_string(),
+                    interpolation("application/octet-stream", &here)?,
+                )],
+            };
+            let prefixes = items(
+                sync.and_then(|s| s.get("metadata_headers"))
+                    .and_then(|m| m.get("include_prefixes")),
+            )
+            .iter()
+            .filter_map(Node::as_str)
+            .map(str::to_string)
+            .collect();
+            Input::HttpServer(Arc::new(HttpServerInput {
+                path: text(body.get("path"), "/post").to_string(),
+                allowed_verbs: verbs,
+                timeout: duration(body.get("timeout"), Duration::from_secs(5)),
+                status: interpolation(text(sync.and_then(|s| s.get("status")), "200"), &here)?,
+                headers,
+                metadata_prefixes: prefixes,
+            }))
+        }
+        other => return Err(format!("{here}: the `{other}` input is not supported yet")),
+    })
+}
+
+/// Builds a stream from a checked config tree.
+pub fn build(root: &Node) -> Result<StreamConfig, String> {
+    let default_input = Node {
+        kind: NodeKind::Map(vec![(scalar("stdin"), scalar(""))]),
+        pos: root.pos,
+    };
+    let default_output = Node {
+        kind: NodeKind::Map(vec![(scalar("stdout"), scalar(""))]),
+        pos: root.pos,
+    };
+    let input_node = root.get("input").unwrap_or(&default_input);
+    let input_value = input(input_node, "input")?;
+    let mut procs = processors(input_node.get("processors"), "input.processors")?;
+    let pipeline = root.get("pipeline");
+    procs.extend(processors(
+        pipeline.and_then(|p| p.get("processors")),
+        "pipeline.processors",
+    )?);
+    let threads: i64 = number(pipeline.and_then(|p| p.get("threads")), -1);
+    let threads = if threads <= 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        usize::try_from(threads).unwrap_or(1)
+    };
+    let http = root.get("http");
+    Ok(StreamConfig {
+        input: input_value,
+        processors: procs,
+        output: output(root.get("output").unwrap_or(&default_output), "output")?,
+        threads,
+        http: HttpConfig {
+            enabled: text(http.and_then(|h| h.get("enabled")), "true") != "false",
+            address: text(http.and_then(|h| h.get("address")), "0.0.0.0:4195").to_string(),
+            root_path: text(http.and_then(|h| h.get("root_path")), "/benthos").to_string(),
+        },
+        shutdown_timeout: duration(root.get("shutdown_timeout"), Duration::from_secs(20)),
+    })
+}
+
+fn scalar(s: &str) -> Node {
+    Node {
+        kind: NodeKind::Scalar(s.to_string(), crate::config::node::Style::Plain),
+        pos: Default::default(),
+    }
+}

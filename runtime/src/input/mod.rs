@@ -1,0 +1,151 @@
+//! Inputs: where transactions come from. Each input feeds the pipeline's
+//! channel and waits for acknowledgements before it considers a message
+//! done.
+
+pub mod http_server;
+
+use crate::txn::{ResponseStore, Transaction};
+use std::sync::Arc;
+use std::time::Duration;
+use tarn_lang::{Message, Mode, Program, Value, Vm};
+use tokio::io::AsyncBufReadExt;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+pub use http_server::HttpServerInput;
+
+/// One configured input.
+#[derive(Debug)]
+pub enum Input {
+    /// Lines from standard input.
+    Stdin,
+    /// Messages made by a mapping.
+    Generate {
+        /// The mapping; its `root` becomes the message.
+        program: Arc<Program>,
+        /// Pause between batches (`None`: as fast as possible).
+        interval: Option<Duration>,
+        /// How many batches (0: no limit).
+        count: u64,
+        /// Messages per batch.
+        batch_size: usize,
+    },
+    /// HTTP requests on the service server; served by the HTTP layer.
+    HttpServer(Arc<HttpServerInput>),
+}
+
+/// Sends one transaction and waits for its outcome in the background;
+/// rejected messages are reported on stderr (these inputs cannot replay).
+async fn send_and_track(
+    tx: &mpsc::Sender<Transaction>,
+    batch: Vec<Message>,
+    pending: &mut JoinSet<()>,
+) -> bool {
+    let (txn, done) = Transaction::new(batch, None::<Arc<ResponseStore>>);
+    if tx.send(txn).await.is_err() {
+        return false;
+    }
+    pending.spawn(async move {
+        match done.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("level=error msg=\"message rejected: {e}\""),
+            Err(_) => eprintln!("level=error msg=\"message dropped during shutdown\""),
+        }
+    });
+    true
+}
+
+impl Input {
+    /// Produces transactions until the input ends or `stop` turns true,
+    /// then waits for every outstanding acknowledgement.
+    pub async fn run(&self, tx: mpsc::Sender<Transaction>, mut stop: watch::Receiver<bool>) {
+        let mut pending = JoinSet::new();
+        match self {
+            Input::Stdin => {
+                let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+                loop {
+                    let line = tokio::select! {
+                        l = lines.next_line() => l,
+                        _ = stop.changed() => break,
+                    };
+                    match line {
+                        Ok(Some(l)) => {
+                            if !send_and_track(&tx, vec![Message::new(l.as_bytes())], &mut pending)
+                                .await
+                            {
+                                break;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            eprintln!("level=error msg=\"stdin: {e}\"");
+                            break;
+                        }
+                    }
+                }
+            }
+            Input::Generate {
+                program,
+                interval,
+                count,
+                batch_size,
+            } => {
+                let mut vm = Vm::new();
+                let mut made = 0u64;
+                while *count == 0 || made < *count {
+                    if *stop.borrow() {
+                        break;
+                    }
+                    let batch: Vec<Message> = (0..*batch_size)
+                        .filter_map(|_| generate_one(program, &mut vm))
+                        .collect();
+                    made += 1;
+                    if !batch.is_empty() && !send_and_track(&tx, batch, &mut pending).await {
+                        break;
+                    }
+                    if let Some(pause) = interval {
+                        tokio::select! {
+                            _ = tokio::time::sleep(*pause) => {}
+                            _ = stop.changed() => break,
+                        }
+                    }
+                }
+            }
+            Input::HttpServer(_) => {
+                // Requests arrive through the HTTP server; wait for shutdown.
+                while !*stop.borrow() {
+                    if stop.changed().await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        while pending.join_next().await.is_some() {}
+    }
+}
+
+/// Runs the generate mapping on an empty message.
+fn generate_one(program: &Program, vm: &mut Vm) -> Option<Message> {
+    let seed = [Message::new(b"")];
+    match tarn_lang::vm::run(program, vm, &seed, 0, Mode::Mapping) {
+        Ok(outcome) => {
+            let mut bytes = Vec::new();
+            match outcome.root {
+                Value::Delete | Value::Nothing => return None,
+                root => {
+                    if let Err(e) = tarn_lang::convert::to_message_bytes(&root, &mut bytes) {
+                        eprintln!("level=error msg=\"generate: {e}\"");
+                        return None;
+                    }
+                }
+            }
+            let mut msg = Message::new(&bytes);
+            msg.set_meta(outcome.meta);
+            Some(msg)
+        }
+        Err(e) => {
+            eprintln!("level=error msg=\"generate: {e}\"");
+            None
+        }
+    }
+}

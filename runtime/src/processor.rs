@@ -1,0 +1,153 @@
+//! Processors: the steps between input and output. They are CPU work on
+//! a batch and run synchronously on a pipeline worker with its own VM.
+
+use crate::txn::{Batch, ResponseStore};
+use std::sync::Arc;
+use tarn_lang::convert::to_message_bytes;
+use tarn_lang::value::Blob;
+use tarn_lang::{ErrorSource, Interpolation, Mode, Program, Value, Vm};
+
+/// One configured processor.
+#[derive(Debug)]
+pub enum Processor {
+    /// `mapping` / `bloblang` (a new document) or `mutation` (in place).
+    Mapping {
+        /// The compiled mapping.
+        program: Arc<Program>,
+        /// Mapping or mutation.
+        mode: Mode,
+        /// The component's name, for `error_source_name()`.
+        kind: &'static str,
+        /// Its label, for `error_source_label()`.
+        label: String,
+        /// Its config path, for `error_source_path()`.
+        path: String,
+    },
+    /// Copies the batch as it is now into the response store.
+    SyncResponse,
+    /// Runs its processors on errored messages, then clears their errors.
+    Catch(Vec<Processor>),
+    /// Writes a log line per message.
+    Log {
+        /// `TRACE` … `ERROR`.
+        level: String,
+        /// The interpolated message.
+        message: Interpolation,
+    },
+}
+
+/// Runs `processors` in order on `batch`.
+pub fn run_all(
+    processors: &[Processor],
+    vm: &mut Vm,
+    mut batch: Batch,
+    store: Option<&ResponseStore>,
+) -> Batch {
+    for p in processors {
+        if batch.is_empty() {
+            break;
+        }
+        batch = p.process(vm, batch, store);
+    }
+    batch
+}
+
+impl Processor {
+    /// Runs this processor on a batch. Messages may be dropped (an empty
+    /// batch counts as fully handled).
+    pub fn process(&self, vm: &mut Vm, batch: Batch, store: Option<&ResponseStore>) -> Batch {
+        match self {
+            Processor::Mapping {
+                program,
+                mode,
+                kind,
+                label,
+                path,
+            } => {
+                let source = ErrorSource {
+                    name: (*kind).to_string(),
+                    label: label.clone(),
+                    path: path.clone(),
+                };
+                map_batch(program, *mode, vm, batch, &source)
+            }
+            Processor::SyncResponse => {
+                if let Some(store) = store {
+                    store.set(batch.clone());
+                }
+                batch
+            }
+            Processor::Catch(children) => {
+                let (failed, mut ok): (Batch, Batch) =
+                    batch.into_iter().partition(|m| m.error().is_some());
+                if failed.is_empty() {
+                    return ok;
+                }
+                let mut handled = run_all(children, vm, failed, store);
+                for m in &mut handled {
+                    m.set_error(None);
+                }
+                ok.extend(handled);
+                ok
+            }
+            Processor::Log { level, message } => {
+                for i in 0..batch.len() {
+                    let text = message
+                        .render(vm, &batch, i)
+                        .unwrap_or_else(|e| format!("failed to render the log message: {e}"));
+                    eprintln!("level={} msg={}", level.to_lowercase(), quote_log(&text));
+                }
+                batch
+            }
+        }
+    }
+}
+
+/// Quotes a logfmt value when it needs it.
+fn quote_log(text: &str) -> String {
+    if !text.is_empty() && !text.contains([' ', '"', '=', '\n']) {
+        text.to_string()
+    } else {
+        format!("{text:?}")
+    }
+}
+
+/// Runs a mapping on every message of the batch. A failing message goes
+/// on unchanged, flagged with the error; a deleted one is dropped.
+fn map_batch(
+    program: &Program,
+    mode: Mode,
+    vm: &mut Vm,
+    batch: Batch,
+    source: &ErrorSource,
+) -> Batch {
+    let mut out = Vec::with_capacity(batch.len());
+    for i in 0..batch.len() {
+        match tarn_lang::vm::run(program, vm, &batch, i, mode) {
+            Ok(outcome) => {
+                let mut msg = batch[i].clone();
+                msg.set_meta(outcome.meta);
+                match outcome.root {
+                    Value::Delete => continue,
+                    Value::Nothing => {}
+                    Value::Str(s) => msg.set_content(Blob::new(s.as_bytes())),
+                    Value::Bytes(b) => msg.set_content(b),
+                    root => {
+                        let mut bytes = Vec::new();
+                        match to_message_bytes(&root, &mut bytes) {
+                            Ok(()) => msg.set_structured(Blob::new(&bytes), root),
+                            Err(e) => msg.set_error_from(e.to_string(), source.clone()),
+                        }
+                    }
+                }
+                out.push(msg);
+            }
+            Err(e) => {
+                let mut msg = batch[i].clone();
+                msg.set_error_from(e.to_string(), source.clone());
+                out.push(msg);
+            }
+        }
+    }
+    out
+}

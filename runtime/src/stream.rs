@@ -1,0 +1,157 @@
+//! Runs a stream: the input feeds a channel, pipeline workers process
+//! and deliver each transaction, and the service HTTP server answers
+//! `/ping`, `/ready`, `/version` and the `http_server` input's route.
+
+use crate::build::{HttpConfig, StreamConfig};
+use crate::input::Input;
+use crate::input::http_server::{HttpState, handle};
+use crate::processor::run_all;
+use crate::txn::Transaction;
+use axum::Router;
+use axum::routing::{any, get};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tarn_lang::Vm;
+use tokio::sync::{Mutex, mpsc, watch};
+
+/// Runs the stream until its input ends or `shutdown` resolves, then
+/// drains in-flight transactions within the shutdown timeout.
+pub async fn run(
+    cfg: StreamConfig,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), String> {
+    let (tx, rx) = mpsc::channel::<Transaction>(cfg.threads.max(1));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = start_http(&cfg.http, &cfg.input, tx.clone(), stop_rx.clone()).await?;
+
+    let rx = Arc::new(Mutex::new(rx));
+    let processors = Arc::new(cfg.processors);
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..cfg.threads.max(1) {
+        let rx = rx.clone();
+        let processors = processors.clone();
+        let output = cfg.output.clone();
+        workers.spawn(async move {
+            let mut vm = Vm::new();
+            loop {
+                let next = rx.lock().await.recv().await;
+                let Some(txn) = next else { break };
+                let Transaction { batch, store, ack } = txn;
+                let batch = run_all(&processors, &mut vm, batch, store.as_deref());
+                let result = if batch.is_empty() {
+                    Ok(())
+                } else {
+                    output.write(batch, store).await
+                };
+                let _ = ack.send(result);
+            }
+        });
+    }
+
+    let input = Arc::new(cfg.input);
+    let input_task = {
+        let input = input.clone();
+        let tx = tx.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move { input.run(tx, stop).await })
+    };
+    drop(tx);
+    tokio::pin!(shutdown);
+    let mut input_task = input_task;
+    tokio::select! {
+        _ = &mut input_task => {}
+        _ = &mut shutdown => {}
+    }
+    let _ = stop_tx.send(true);
+    // Stop accepting requests, then give in-flight work its time.
+    let drain = async {
+        let _ = (&mut input_task).await;
+        if let Some((handle, server_task)) = server {
+            let _ = handle.send(());
+            let _ = server_task.await;
+        }
+        while workers.join_next().await.is_some() {}
+    };
+    if tokio::time::timeout(cfg.shutdown_timeout, drain)
+        .await
+        .is_err()
+    {
+        return Err("shutdown timed out with messages still in flight".into());
+    }
+    Ok(())
+}
+
+type ServerHandle = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+);
+
+/// Starts the service server (with the `http_server` route when the input
+/// is one).
+async fn start_http(
+    http: &HttpConfig,
+    input: &Input,
+    tx: mpsc::Sender<Transaction>,
+    stopping: watch::Receiver<bool>,
+) -> Result<Option<ServerHandle>, String> {
+    let http_input = match input {
+        Input::HttpServer(h) => Some(h.clone()),
+        _ => None,
+    };
+    if !http.enabled && http_input.is_none() {
+        return Ok(None);
+    }
+    let mut app = Router::new();
+    let prefix = http.root_path.trim_end_matches('/').to_string();
+    for base in ["", prefix.as_str()] {
+        app = app
+            .route(&format!("{base}/ping"), get(|| async { "pong" }))
+            .route(&format!("{base}/ready"), get(|| async { "OK" }))
+            .route(
+                &format!("{base}/version"),
+                get(|| async {
+                    format!(
+                        "{{\"built\":\"\",\"version\":\"{}\"}}",
+                        env!("CARGO_PKG_VERSION")
+                    )
+                }),
+            );
+        if base.is_empty() && prefix.is_empty() {
+            break;
+        }
+    }
+    if let Some(h) = http_input {
+        let state = HttpState {
+            input: h.clone(),
+            tx,
+            stopping,
+        };
+        let route = if let Some(stem) = h.path.strip_suffix('/') {
+            app = app.route(
+                &format!("{stem}/{{*tarn_rest}}"),
+                any(handle).with_state(state.clone()),
+            );
+            if stem.is_empty() {
+                "/".to_string()
+            } else {
+                stem.to_string()
+            }
+        } else {
+            h.path.clone()
+        };
+        app = app.route(&route, any(handle).with_state(state));
+    }
+    let listener = tokio::net::TcpListener::bind(&http.address)
+        .await
+        .map_err(|e| format!("http: cannot listen on {}: {e}", http.address))?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, service)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await;
+    });
+    Ok(Some((stop_tx, task)))
+}

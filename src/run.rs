@@ -1,0 +1,72 @@
+//! `tarn run`: run one pipeline from a config file until its input ends
+//! or the process is asked to stop (SIGINT / SIGTERM).
+
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Options of `tarn run`.
+#[derive(Parser, Debug)]
+pub struct Args {
+    /// The config file.
+    config: PathBuf,
+}
+
+/// Runs the command.
+pub fn main(args: Args) -> ExitCode {
+    let name = args.config.display().to_string();
+    let text = match std::fs::read_to_string(&args.config) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{name}: error: cannot read the config: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cfg = match tarn_runtime::load(&name, &text) {
+        Ok(cfg) => cfg,
+        Err(report) => {
+            eprint!("{report}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(tarn_runtime::stream::run(cfg, stop_signal())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,191 @@
+//! `tarn run` end to end: real pipelines serving real HTTP on 127.0.0.1
+//! (the scenarios of the runtime issue).
+
+mod common;
+
+use common::{Pipeline, http};
+use std::path::PathBuf;
+
+fn temp_file(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tarn-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn a_mapping_answers_the_request_synchronously() {
+    let p = Pipeline::start(
+        "upper",
+        "http:\n  address: {ADDR}\ninput:\n  http_server:\n    path: /post\npipeline:\n  processors:\n    - mapping: root = content().uppercase()\noutput:\n  sync_response: {}\n",
+    );
+    let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"foo bar").expect("request");
+    assert_eq!((status, body.as_slice()), (200, b"FOO BAR".as_slice()));
+    let (status, _, _) = http(&p.addr, "GET", "/post", &[], b"").expect("request");
+    assert_eq!(status, 405, "GET is not an allowed verb");
+    let (status, _, body) = http(&p.addr, "GET", "/benthos/ping", &[], b"").expect("request");
+    assert_eq!((status, body.as_slice()), (200, b"pong".as_slice()));
+}
+
+#[test]
+fn fan_out_answers_after_the_file_output_acknowledged() {
+    let out = temp_file("fanout.txt");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server: {{}}\noutput:\n  broker:\n    pattern: fan_out\n    outputs:\n      - file:\n          path: {}\n      - sync_response: {{}}\n        processors:\n          - mapping: root = content().uppercase()\n",
+        out.display()
+    );
+    let p = Pipeline::start("fanout", &config);
+    let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"hello world").expect("request");
+    assert_eq!((status, body.as_slice()), (200, b"HELLO WORLD".as_slice()));
+    // The answer came after the file output acknowledged: it is there,
+    // unprocessed.
+    let written = std::fs::read_to_string(&out).expect("file output written");
+    assert_eq!(written, "hello world\n");
+}
+
+#[test]
+fn sync_response_mid_pipeline_answers_with_the_state_at_that_point() {
+    let out = temp_file("midway.txt");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server: {{}}\npipeline:\n  processors:\n    - sync_response: {{}}\n    - mapping: root = content().uppercase()\noutput:\n  file:\n    path: {}\n",
+        out.display()
+    );
+    let p = Pipeline::start("midway", &config);
+    let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"foo bar baz").expect("request");
+    assert_eq!((status, body.as_slice()), (200, b"foo bar baz".as_slice()));
+    let written = std::fs::read_to_string(&out).expect("file output written");
+    assert_eq!(written, "FOO BAR BAZ\n");
+}
+
+#[test]
+fn structured_responses_with_interpolated_status_and_headers() {
+    let config = "http:\n  address: {ADDR}\ninput:\n  http_server:\n    path: /weather\n    sync_response:\n      status: ${! @status }\n      headers:\n        Content-Type: application/json\n        X-City: ${! json(\"city\") }\npipeline:\n  processors:\n    - mapping: |\n        root.city = this.location\n        root.forecast = \"sunny\"\n        meta status = if this.location == \"Berlin\" { \"200\" } else { \"404\" }\noutput:\n  sync_response: {}\n";
+    let p = Pipeline::start("weather", config);
+    let (status, headers, body) = http(
+        &p.addr,
+        "POST",
+        "/weather",
+        &[],
+        br#"{"location":"Berlin"}"#,
+    )
+    .expect("request");
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-type"), Some("application/json"));
+    assert_eq!(header(&headers, "x-city"), Some("Berlin"));
+    assert_eq!(
+        String::from_utf8_lossy(&body),
+        r#"{"city":"Berlin","forecast":"sunny"}"#
+    );
+    let (status, _, _) = http(
+        &p.addr,
+        "POST",
+        "/weather",
+        &[],
+        br#"{"location":"Atlantis"}"#,
+    )
+    .expect("request");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn a_failing_output_gives_502_with_the_error() {
+    let config = "http:\n  address: {ADDR}\ninput:\n  http_server: {}\noutput:\n  file:\n    path: /nonexistent-dir/tarn/out.txt\n";
+    let p = Pipeline::start("nack", config);
+    let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"x").expect("request");
+    assert_eq!(status, 502);
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("/nonexistent-dir/tarn/out.txt"), "{body}");
+}
+
+#[test]
+fn a_message_deleted_after_sync_response_is_answered_but_not_delivered() {
+    let out = temp_file("deleted.txt");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server: {{}}\npipeline:\n  processors:\n    - sync_response: {{}}\n    - mapping: root = deleted()\noutput:\n  file:\n    path: {}\n",
+        out.display()
+    );
+    let p = Pipeline::start("deleted", &config);
+    let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"keep me").expect("request");
+    assert_eq!((status, body.as_slice()), (200, b"keep me".as_slice()));
+    assert!(!out.exists(), "the deleted message reached the output");
+}
+
+#[test]
+fn an_invalid_config_is_refused_with_a_located_error() {
+    let dir = std::env::temp_dir().join(format!("tarn-http-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("bad.yaml");
+    std::fs::write(&path, "input:\n  http_server:\n    paht: /x\n").expect("write");
+    let o = common::run_tarn(&["run".as_ref(), path.as_os_str()], "");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.yaml:3:5: error: `input.http_server.paht`: unknown field `paht`; did you mean `path`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sigterm_under_load_loses_no_acknowledged_message() {
+    let out = temp_file("shutdown.txt");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server: {{}}\noutput:\n  broker:\n    outputs:\n      - file:\n          path: {}\n      - sync_response: {{}}\n",
+        out.display()
+    );
+    let mut p = Pipeline::start("shutdown", &config);
+    let addr = p.addr.clone();
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut answered = Vec::new();
+                for i in 0..1_000_000 {
+                    let body = format!("msg-{c}-{i}");
+                    match http(&addr, "POST", "/post", &[], body.as_bytes()) {
+                        Ok((200, _, got)) => {
+                            assert_eq!(got, body.as_bytes());
+                            answered.push(body);
+                        }
+                        Ok((503, _, _)) | Err(_) => break,
+                        Ok((other, _, got)) => panic!(
+                            "unexpected status {other}: {}",
+                            String::from_utf8_lossy(&got)
+                        ),
+                    }
+                }
+                answered
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let code = p.terminate();
+    let answered: Vec<String> = clients
+        .into_iter()
+        .flat_map(|c| c.join().expect("client thread"))
+        .collect();
+    assert_eq!(code, Some(0), "{}", p.take_output());
+    let written = std::fs::read_to_string(&out).unwrap_or_default();
+    let lines: std::collections::HashSet<&str> = written.lines().collect();
+    for body in &answered {
+        assert!(
+            lines.contains(body.as_str()),
+            "acknowledged {body} is missing"
+        );
+    }
+    assert!(
+        !answered.is_empty(),
+        "no request was answered before shutdown"
+    );
+    eprintln!(
+        "{} requests answered before and during shutdown",
+        answered.len()
+    );
+}
