@@ -189,3 +189,17 @@ fn sigterm_under_load_loses_no_acknowledged_message() {
         answered.len()
     );
 }
+
+#[test]
+fn the_readme_example_runs_to_completion() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = root.join("examples/hello.yaml");
+    let o = common::run_tarn(&["run".as_ref(), config.as_os_str()], "");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(
+        out.starts_with(r#"{"bulk":false,"customer":"Ada Lovelace","id":"ord-001","total":78}"#),
+        "{out}"
+    );
+}

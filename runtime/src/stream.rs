@@ -58,14 +58,16 @@ pub async fn run(
     drop(tx);
     tokio::pin!(shutdown);
     let mut input_task = input_task;
-    tokio::select! {
-        _ = &mut input_task => {}
-        _ = &mut shutdown => {}
-    }
+    let input_ended = tokio::select! {
+        _ = &mut input_task => true,
+        _ = &mut shutdown => false,
+    };
     let _ = stop_tx.send(true);
     // Stop accepting requests, then give in-flight work its time.
     let drain = async {
-        let _ = (&mut input_task).await;
+        if !input_ended {
+            let _ = input_task.await;
+        }
         if let Some((handle, server_task)) = server {
             let _ = handle.send(());
             let _ = server_task.await;
