@@ -2,38 +2,11 @@
 //! logarithms, trigonometry, bitwise operations and `pi()`.
 
 use super::casts::float_to_i64;
+use super::{plugin, unary};
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec};
+use crate::stdlib::{Example, Expect::*, Impl, Kind, Param, Spec};
 use crate::value::{Narrow, Num, Value};
 use crate::vm::Call;
-
-const fn unary(
-    name: &'static str,
-    doc: &'static str,
-    examples: &'static [Example],
-    imp: crate::stdlib::MethodImpl,
-) -> Spec {
-    Spec {
-        name,
-        category: Category::Numbers,
-        doc,
-        examples,
-        imp: Impl::Method(imp),
-        ..Spec::METHOD
-    }
-}
-
-const fn plugin(
-    name: &'static str,
-    doc: &'static str,
-    examples: &'static [Example],
-    imp: crate::stdlib::MethodImpl,
-) -> Spec {
-    Spec {
-        annotate: false,
-        ..unary(name, doc, examples, imp)
-    }
-}
 
 const fn bitwise(
     name: &'static str,
