@@ -3,7 +3,7 @@
 //! Go's literal parsing for strings.
 
 use super::goparse::{parse_f32, parse_f64, parse_int, parse_uint};
-use super::plugin;
+use super::{plugin, unary};
 use crate::error::{Error, Result};
 use crate::stdlib::{Example, Expect::*, Spec};
 use crate::value::{Narrow, Value};
@@ -39,7 +39,7 @@ macro_rules! int_examples {
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
-    plugin(
+    plugin(unary(
         "int64",
         "Converts a number, or parses a string with Go integer syntax (`0x`, `0o`, `0b`, `_`), into an int64; decimals and overflow fail.",
         &[
@@ -72,20 +72,20 @@ pub const SPECS: &[Spec] = &[
             },
         ],
         int64,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "int32",
         "Like `int64`, checked to fit a 32-bit signed integer.",
         int_examples!("int32", "0xDEAD", "57005", "-12"),
         int32,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "int16",
         "Like `int64`, checked to fit a 16-bit signed integer.",
         int_examples!("int16", "0xDE", "222", "-12"),
         int16,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "int8",
         "Like `int64`, checked to fit an 8-bit signed integer.",
         &[
@@ -108,26 +108,26 @@ pub const SPECS: &[Spec] = &[
             },
         ],
         int8,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "uint64",
         "Converts a non-negative number, or parses a string with Go integer syntax, into a uint64.",
         int_examples!("uint64", "0xDEADBEEF", "3735928559", "0"),
         uint64,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "uint32",
         "Like `uint64`, checked to fit a 32-bit unsigned integer.",
         int_examples!("uint32", "0xDEAD", "57005", "0"),
         uint32,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "uint16",
         "Like `uint64`, checked to fit a 16-bit unsigned integer.",
         int_examples!("uint16", "0xDE", "222", "0"),
         uint16,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "uint8",
         "Like `uint64`, checked to fit an 8-bit unsigned integer.",
         &[
@@ -152,8 +152,8 @@ pub const SPECS: &[Spec] = &[
             },
         ],
         uint8,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "float64",
         "Converts a number, or parses a string, into a float64.",
         &[Example {
@@ -170,8 +170,8 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         float64,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "float32",
         "Converts a number, or parses a string, into a float32 (printed with float32 precision).",
         &[Example {
@@ -185,7 +185,7 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         float32,
-    ),
+    )),
 ];
 
 const TWO_63: f64 = 9_223_372_036_854_775_808.0;

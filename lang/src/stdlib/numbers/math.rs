@@ -90,7 +90,7 @@ pub const SPECS: &[Spec] = &[
         ],
         floor,
     ),
-    plugin(
+    plugin(unary(
         "abs",
         "The absolute value of an int64 or float64; the smallest int64 becomes the largest.",
         &[Example {
@@ -111,7 +111,7 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         abs,
-    ),
+    )),
     unary(
         "max",
         "The largest number of a non-empty array of numbers, as a float.",
@@ -179,7 +179,7 @@ pub const SPECS: &[Spec] = &[
     ),
     Spec {
         params: &[Param::req("exponent", Kind::Float).doc("The power to raise the receiver to.")],
-        ..plugin(
+        ..plugin(unary(
             "pow",
             "The receiver raised to the given exponent.",
             &[
@@ -193,7 +193,7 @@ pub const SPECS: &[Spec] = &[
                 },
             ],
             pow,
-        )
+        ))
     },
     unary(
         "log",
@@ -234,7 +234,7 @@ pub const SPECS: &[Spec] = &[
         ],
         log10,
     ),
-    plugin(
+    plugin(unary(
         "sin",
         "The sine of the receiver, in radians.",
         &[Example {
@@ -249,8 +249,8 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         sin,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "cos",
         "The cosine of the receiver, in radians.",
         &[Example {
@@ -265,8 +265,8 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         cos,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "tan",
         "The tangent of the receiver, in radians.",
         &[Example {
@@ -277,7 +277,7 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         tan,
-    ),
+    )),
     bitwise(
         "bitwise_and",
         "The receiver AND-ed bit by bit with the argument, as int64s.",

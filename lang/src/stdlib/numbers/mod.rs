@@ -38,16 +38,11 @@ const fn unary(
     }
 }
 
-/// Like [`unary`], for a plugin-style method that reports its errors raw
-/// (without the receiver's annotation).
-const fn plugin(
-    name: &'static str,
-    doc: &'static str,
-    examples: &'static [Example],
-    imp: MethodImpl,
-) -> Spec {
+/// Makes a method spec plugin-style: its errors are reported raw,
+/// without the receiver's annotation.
+const fn plugin(spec: Spec) -> Spec {
     Spec {
         annotate: false,
-        ..unary(name, doc, examples, imp)
+        ..spec
     }
 }

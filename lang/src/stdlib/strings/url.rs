@@ -168,32 +168,30 @@ fn url_unescape(s: &str, mode: Mode) -> Result<String> {
     })
 }
 
+/// The receiver's text percent-encoded for `mode`.
+fn escaped(v: &Value, mode: Mode) -> Result<Value> {
+    on_text(v, |s| Ok(Value::from(percent::escape(s.as_bytes(), mode))))
+}
+
+/// The receiver's text percent-decoded for `mode`.
+fn unescaped(v: &Value, mode: Mode) -> Result<Value> {
+    on_text(v, |s| Ok(Value::from(url_unescape(s, mode)?)))
+}
+
 fn escape_url_query(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    on_text(&v, |s| {
-        Ok(Value::from(percent::escape(
-            s.as_bytes(),
-            Mode::QueryComponent,
-        )))
-    })
+    escaped(&v, Mode::QueryComponent)
 }
 
 fn unescape_url_query(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    on_text(&v, |s| {
-        Ok(Value::from(url_unescape(s, Mode::QueryComponent)?))
-    })
+    unescaped(&v, Mode::QueryComponent)
 }
 
 fn escape_url_path(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    on_text(&v, |s| {
-        Ok(Value::from(percent::escape(
-            s.as_bytes(),
-            Mode::PathSegment,
-        )))
-    })
+    escaped(&v, Mode::PathSegment)
 }
 
 fn unescape_url_path(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    on_text(&v, |s| Ok(Value::from(url_unescape(s, Mode::PathSegment)?)))
+    unescaped(&v, Mode::PathSegment)
 }
 
 /// Go's `path/filepath.Clean` for Unix paths.

@@ -1,20 +1,15 @@
 //! Building arrays: `enumerated`, `find`, `find_all`, `append`, `concat`,
 //! `flatten`, `zip`.
 
-use super::common::{array, bad_receiver, obj2, type_text};
+use super::common::{array, bad_receiver, method, obj2, type_text};
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec, Status};
+use crate::stdlib::{Example, Expect::*, Kind, Param, Spec, Status};
 use crate::value::{Arc, Value, values_equal};
 use crate::vm::Call;
-
-const S: Category = Category::Structured;
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
-        name: "enumerated",
-        category: S,
-        doc: "The elements of an array as `{index, value}` objects.",
         examples: &[
             Example {
                 mapping: "root.foo = this.foo.enumerated()",
@@ -31,16 +26,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(enumerated),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "enumerated",
+            "The elements of an array as `{index, value}` objects.",
+            enumerated,
+        )
     },
     Spec {
-        name: "find",
         params: &[Param::req("value", Kind::Any).doc("The value to look for.")],
-        category: S,
         status: Status::Beta,
-        doc: "The index of the first array element deep-equal to the argument, or -1.",
         examples: &[
             Example {
                 mapping: r#"root.index = this.find("bar")"#,
@@ -60,16 +54,15 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        imp: Impl::Method(find),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "find",
+            "The index of the first array element deep-equal to the argument, or -1.",
+            find,
+        )
     },
     Spec {
-        name: "find_all",
         params: &[Param::req("value", Kind::Any).doc("The value to look for.")],
-        category: S,
         status: Status::Beta,
-        doc: "The indexes of every array element deep-equal to the argument.",
         examples: &[
             Example {
                 mapping: r#"root.index = this.find_all("bar")"#,
@@ -83,16 +76,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(find_all),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "find_all",
+            "The indexes of every array element deep-equal to the argument.",
+            find_all,
+        )
     },
     Spec {
-        name: "append",
         params: &[Param::req("values", Kind::Any)],
         variadic: true,
-        category: S,
-        doc: "A copy of the array with the arguments added at the end.",
         examples: &[
             Example {
                 mapping: r#"root.foo = this.foo.append("and", "this")"#,
@@ -109,16 +101,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(append),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "append",
+            "A copy of the array with the arguments added at the end.",
+            append,
+        )
     },
     Spec {
-        name: "concat",
         params: &[Param::req("arrays", Kind::Any)],
         variadic: true,
-        category: S,
-        doc: "The array followed by the elements of each argument array.",
         examples: &[Example {
             mapping: "root.foo = this.foo.concat(this.bar, this.baz)",
             cases: &[
@@ -132,14 +123,13 @@ pub const SPECS: &[Spec] = &[
                 ),
             ],
         }],
-        imp: Impl::Method(concat),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "concat",
+            "The array followed by the elements of each argument array.",
+            concat,
+        )
     },
     Spec {
-        name: "flatten",
-        category: S,
-        doc: "Replaces each array element that is itself an array by its elements (one level).",
         examples: &[
             Example {
                 mapping: "root.result = this.flatten()",
@@ -156,16 +146,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(flatten),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "flatten",
+            "Replaces each array element that is itself an array by its elements (one level).",
+            flatten,
+        )
     },
     Spec {
-        name: "zip",
         params: &[Param::req("arrays", Kind::Any)],
         variadic: true,
-        category: S,
-        doc: "Combines the array with argument arrays of the same length into an array of tuples `[a0, b0, …]`.",
         examples: &[Example {
             mapping: "root.foo = this.foo.zip(this.bar, this.baz)",
             cases: &[
@@ -179,9 +168,11 @@ pub const SPECS: &[Spec] = &[
                 ),
             ],
         }],
-        imp: Impl::Method(zip),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "zip",
+            "Combines the array with argument arrays of the same length into an array of tuples `[a0, b0, …]`.",
+            zip,
+        )
     },
 ];
 fn enumerated(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {

@@ -1,22 +1,17 @@
 //! Dot paths and deep merges: `get`, `exists`, `without`, `with`,
 //! `explode`, `collapse`, `merge`, `assign`, `squash`.
 
-use super::common::{bad_receiver, dot_path, search, set_path, type_text};
+use super::common::{bad_receiver, dot_path, method, search, set_path, type_text};
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Default, Example, Expect::*, Impl, Kind, Param, Spec};
+use crate::stdlib::{Default, Example, Expect::*, Kind, Param, Spec};
 use crate::value::{Arc, Map, Str, Value};
 use crate::vm::Call;
-
-const S: Category = Category::Structured;
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
-        name: "get",
         params: &[Param::req("path", Kind::Str)
             .doc("A dot path; `~1` is a literal `.`, `~0` a literal `~`, `*` matches every array element.")],
-        category: S,
-        doc: "The value at a dot path in the receiver, or null when there is none.",
         examples: &[
             Example {
                 mapping: "root.result = this.foo.get(this.target)",
@@ -39,14 +34,11 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(get),
-        ..Spec::METHOD
+        annotate: true,
+        ..method("get", "The value at a dot path in the receiver, or null when there is none.", get)
     },
     Spec {
-        name: "exists",
         params: &[Param::req("path", Kind::Str).doc("A dot path.")],
-        category: S,
-        doc: "True when the dot path resolves in the receiver, even to null.",
         examples: &[
             Example {
                 mapping: r#"root.result = this.foo.exists("bar.baz")"#,
@@ -70,15 +62,12 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        imp: Impl::Method(exists),
-        ..Spec::METHOD
+        annotate: true,
+        ..method("exists", "True when the dot path resolves in the receiver, even to null.", exists)
     },
     Spec {
-        name: "without",
         params: &[Param::req("paths", Kind::Any)],
         variadic: true,
-        category: S,
-        doc: "A copy of the object without the fields at the given dot paths.",
         examples: &[
             Example {
                 mapping: r#"root = this.without("inner.a","inner.c","d")"#,
@@ -95,16 +84,11 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(without),
-        annotate: false,
-        ..Spec::METHOD
+        ..method("without", "A copy of the object without the fields at the given dot paths.", without)
     },
     Spec {
-        name: "with",
         params: &[Param::req("paths", Kind::Any)],
         variadic: true,
-        category: S,
-        doc: "A copy of the object keeping only the fields at the given dot paths.",
         examples: &[Example {
             mapping: r#"root = this.with("inner.a","inner.c","d")"#,
             cases: &[(
@@ -112,15 +96,10 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"d":"fourth","inner":{"a":"first","c":"third"}}"#),
             )],
         }],
-        imp: Impl::Method(with),
-        annotate: false,
-        ..Spec::METHOD
+        ..method("with", "A copy of the object keeping only the fields at the given dot paths.", with)
     },
     Spec {
-        name: "explode",
         params: &[Param::req("path", Kind::Str).doc("A dot path to an array or object field.")],
-        category: S,
-        doc: "One copy of the object per element of the array (or entry of the object) at a path, with that element in its place.",
         examples: &[
             Example {
                 mapping: r#"root = this.explode("value")"#,
@@ -143,16 +122,11 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(explode),
-        annotate: false,
-        ..Spec::METHOD
+        ..method("explode", "One copy of the object per element of the array (or entry of the object) at a path, with that element in its place.", explode)
     },
     Spec {
-        name: "collapse",
         params: &[Param::with("include_empty", Kind::Bool, Default::Bool(false))
             .doc("Keep empty arrays and objects as values.")],
-        category: S,
-        doc: "Flattens nested objects and arrays into one object keyed by dot paths (`a.b.0`).",
         examples: &[
             Example {
                 mapping: "root.result = this.collapse()",
@@ -169,14 +143,11 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(collapse),
-        ..Spec::METHOD
+        annotate: true,
+        ..method("collapse", "Flattens nested objects and arrays into one object keyed by dot paths (`a.b.0`).", collapse)
     },
     Spec {
-        name: "merge",
         params: &[Param::req("with", Kind::Any).doc("The value to merge in.")],
-        category: S,
-        doc: "Deep-merges objects, turning colliding non-object values into arrays; on an array receiver appends the argument (or its elements).",
         examples: &[
             Example {
                 mapping: "root = this.foo.merge(this.bar)",
@@ -193,15 +164,10 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(merge),
-        annotate: false,
-        ..Spec::METHOD
+        ..method("merge", "Deep-merges objects, turning colliding non-object values into arrays; on an array receiver appends the argument (or its elements).", merge)
     },
     Spec {
-        name: "assign",
         params: &[Param::req("with", Kind::Any).doc("The value to merge in.")],
-        category: S,
-        doc: "Deep-merges objects with the argument's values replacing colliding ones; on an array receiver appends like `merge`.",
         examples: &[
             Example {
                 mapping: "root = this.foo.assign(this.bar)",
@@ -218,14 +184,9 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(assign),
-        annotate: false,
-        ..Spec::METHOD
+        ..method("assign", "Deep-merges objects with the argument's values replacing colliding ones; on an array receiver appends like `merge`.", assign)
     },
     Spec {
-        name: "squash",
-        category: S,
-        doc: "Merges an array of objects into one object, colliding values combining as with `merge`.",
         examples: &[Example {
             mapping: "root.locations = this.locations.map_each(loc -> {loc.state: [loc.name]}).squash()",
             cases: &[(
@@ -233,9 +194,7 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"locations":{"NY":["New York"],"WA":["Seattle","Bellevue","Olympia"]}}"#),
             )],
         }],
-        imp: Impl::Method(squash),
-        annotate: false,
-        ..Spec::METHOD
+        ..method("squash", "Merges an array of objects into one object, colliding values combining as with `merge`.", squash)
     },
 ];
 
@@ -268,55 +227,41 @@ fn path_args(call: &Call<'_, '_>) -> Result<Vec<Vec<Str>>> {
 /// The object minus the given paths (nested paths descend into objects
 /// only).
 pub(super) fn map_without(m: &Map, paths: &[&[Str]]) -> Map {
+    filter_paths(m, paths, false)
+}
+
+/// The object reduced to the given paths (nested paths descend into
+/// objects only).
+fn map_with(m: &Map, paths: &[&[Str]]) -> Map {
+    filter_paths(m, paths, true)
+}
+
+/// Keeps (`keep`) or drops the keys the paths name, descending into the
+/// objects that nested paths go through.
+fn filter_paths(m: &Map, paths: &[&[Str]], keep: bool) -> Map {
     let mut out = Vec::with_capacity(m.len());
     for (k, v) in m.iter() {
-        let mut excluded = false;
+        let mut matched = false;
+        let mut whole = false;
         let mut nested: Vec<&[Str]> = Vec::new();
         for p in paths {
             if let Some((first, rest)) = p.split_first()
                 && first == k
             {
+                matched = true;
                 if rest.is_empty() {
-                    excluded = true;
+                    whole = true;
                 } else {
                     nested.push(rest);
                 }
             }
         }
-        if excluded {
+        if (keep && !matched) || (!keep && whole) {
             continue;
         }
         match v {
             Value::Object(inner) if !nested.is_empty() => {
-                out.push((k.clone(), Value::object(map_without(inner, &nested))));
-            }
-            _ => out.push((k.clone(), v.clone())),
-        }
-    }
-    Map::from_pairs(out)
-}
-
-fn map_with(m: &Map, paths: &[&[Str]]) -> Map {
-    let mut out = Vec::new();
-    for (k, v) in m.iter() {
-        let mut included = false;
-        let mut nested: Vec<&[Str]> = Vec::new();
-        for p in paths {
-            if let Some((first, rest)) = p.split_first()
-                && first == k
-            {
-                included = true;
-                if !rest.is_empty() {
-                    nested.push(rest);
-                }
-            }
-        }
-        if !included {
-            continue;
-        }
-        match v {
-            Value::Object(inner) if !nested.is_empty() => {
-                out.push((k.clone(), Value::object(map_with(inner, &nested))));
+                out.push((k.clone(), Value::object(filter_paths(inner, &nested, keep))));
             }
             _ => out.push((k.clone(), v.clone())),
         }
