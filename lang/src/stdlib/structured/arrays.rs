@@ -1,15 +1,20 @@
 //! Building arrays: `enumerated`, `find`, `find_all`, `append`, `concat`,
 //! `flatten`, `zip`.
 
-use super::common::{array, bad_receiver, method, obj2, type_text};
+use super::common::{array, bad_receiver, obj2, type_text};
 use crate::error::{Error, Result};
-use crate::stdlib::{Example, Expect::*, Kind, Param, Spec, Status};
+use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec, Status};
 use crate::value::{Arc, Value, values_equal};
 use crate::vm::Call;
+
+const S: Category = Category::Structured;
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
+        name: "enumerated",
+        category: S,
+        doc: "The elements of an array as `{index, value}` objects.",
         examples: &[
             Example {
                 mapping: "root.foo = this.foo.enumerated()",
@@ -26,15 +31,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "enumerated",
-            "The elements of an array as `{index, value}` objects.",
-            enumerated,
-        )
+        imp: Impl::Method(enumerated),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "find",
         params: &[Param::req("value", Kind::Any).doc("The value to look for.")],
+        category: S,
         status: Status::Beta,
+        doc: "The index of the first array element deep-equal to the argument, or -1.",
         examples: &[
             Example {
                 mapping: r#"root.index = this.find("bar")"#,
@@ -54,15 +60,16 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        ..method(
-            "find",
-            "The index of the first array element deep-equal to the argument, or -1.",
-            find,
-        )
+        imp: Impl::Method(find),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "find_all",
         params: &[Param::req("value", Kind::Any).doc("The value to look for.")],
+        category: S,
         status: Status::Beta,
+        doc: "The indexes of every array element deep-equal to the argument.",
         examples: &[
             Example {
                 mapping: r#"root.index = this.find_all("bar")"#,
@@ -76,15 +83,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "find_all",
-            "The indexes of every array element deep-equal to the argument.",
-            find_all,
-        )
+        imp: Impl::Method(find_all),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "append",
         params: &[Param::req("values", Kind::Any)],
         variadic: true,
+        category: S,
+        doc: "A copy of the array with the arguments added at the end.",
         examples: &[
             Example {
                 mapping: r#"root.foo = this.foo.append("and", "this")"#,
@@ -101,15 +109,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "append",
-            "A copy of the array with the arguments added at the end.",
-            append,
-        )
+        imp: Impl::Method(append),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "concat",
         params: &[Param::req("arrays", Kind::Any)],
         variadic: true,
+        category: S,
+        doc: "The array followed by the elements of each argument array.",
         examples: &[Example {
             mapping: "root.foo = this.foo.concat(this.bar, this.baz)",
             cases: &[
@@ -123,13 +132,14 @@ pub const SPECS: &[Spec] = &[
                 ),
             ],
         }],
-        ..method(
-            "concat",
-            "The array followed by the elements of each argument array.",
-            concat,
-        )
+        imp: Impl::Method(concat),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "flatten",
+        category: S,
+        doc: "Replaces each array element that is itself an array by its elements (one level).",
         examples: &[
             Example {
                 mapping: "root.result = this.flatten()",
@@ -146,15 +156,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "flatten",
-            "Replaces each array element that is itself an array by its elements (one level).",
-            flatten,
-        )
+        imp: Impl::Method(flatten),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "zip",
         params: &[Param::req("arrays", Kind::Any)],
         variadic: true,
+        category: S,
+        doc: "Combines the array with argument arrays of the same length into an array of tuples `[a0, b0, …]`.",
         examples: &[Example {
             mapping: "root.foo = this.foo.zip(this.bar, this.baz)",
             cases: &[
@@ -168,11 +179,9 @@ pub const SPECS: &[Spec] = &[
                 ),
             ],
         }],
-        ..method(
-            "zip",
-            "Combines the array with argument arrays of the same length into an array of tuples `[a0, b0, …]`.",
-            zip,
-        )
+        imp: Impl::Method(zip),
+        annotate: false,
+        ..Spec::METHOD
     },
 ];
 fn enumerated(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {

@@ -2,16 +2,21 @@
 //! `contains`, `keys`, `values`, `key_values`, `sum`, `index`, `slice`,
 //! `join`.
 
-use super::common::{array, bad_receiver, lossy_per_byte, method, obj2, type_text};
+use super::common::{array, bad_receiver, lossy_per_byte, obj2, type_text};
 use crate::convert::{to_bytes, to_display_string};
 use crate::error::{Error, Result};
-use crate::stdlib::{Example, Expect::*, Kind, Param, Spec};
+use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec};
 use crate::value::{Value, values_equal};
 use crate::vm::Call;
+
+const S: Category = Category::Structured;
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
+        name: "length",
+        category: S,
+        doc: "The byte length of a string or bytes, the element count of an array or the key count of an object.",
         examples: &[
             Example {
                 mapping: "root.foo_len = this.foo.length()",
@@ -34,16 +39,17 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        ..method(
-            "length",
-            "The byte length of a string or bytes, the element count of an array or the key count of an object.",
-            length,
-        )
+        imp: Impl::Method(length),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "contains",
         params: &[
             Param::req("value", Kind::Any).doc("The element, value or substring to look for.")
         ],
+        category: S,
+        doc: "True when a string holds the argument (as text) as a substring, or an array element or object value deep-equals it.",
         examples: &[
             Example {
                 mapping: r#"root.has_foo = this.thing.contains("foo")"#,
@@ -76,13 +82,14 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        ..method(
-            "contains",
-            "True when a string holds the argument (as text) as a substring, or an array element or object value deep-equals it.",
-            contains,
-        )
+        imp: Impl::Method(contains),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "keys",
+        category: S,
+        doc: "The keys of an object as an array, sorted.",
         examples: &[
             Example {
                 mapping: "root.foo_keys = this.foo.keys()",
@@ -99,9 +106,14 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method("keys", "The keys of an object as an array, sorted.", keys)
+        imp: Impl::Method(keys),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "values",
+        category: S,
+        doc: "The values of an object as an array, in key order (upstream leaves the order unspecified).",
         examples: &[
             Example {
                 mapping: "root.foo_vals = this.foo.values().sort()",
@@ -115,13 +127,14 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "values",
-            "The values of an object as an array, in key order (upstream leaves the order unspecified).",
-            values,
-        )
+        imp: Impl::Method(values),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "key_values",
+        category: S,
+        doc: "The entries of an object as an array of `{key, value}` objects, in key order (upstream leaves the order unspecified).",
         examples: &[
             Example {
                 mapping: "root.foo_key_values = this.foo.key_values().sort_by(pair -> pair.key)",
@@ -138,13 +151,14 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "key_values",
-            "The entries of an object as an array of `{key, value}` objects, in key order (upstream leaves the order unspecified).",
-            key_values,
-        )
+        imp: Impl::Method(key_values),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "sum",
+        category: S,
+        doc: "The sum of an array of numbers as a float; a number receiver is returned unchanged.",
         examples: &[
             Example {
                 mapping: "root.sum = this.foo.sum()",
@@ -163,15 +177,16 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        ..method(
-            "sum",
-            "The sum of an array of numbers as a float; a number receiver is returned unchanged.",
-            sum,
-        )
+        imp: Impl::Method(sum),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "index",
         params: &[Param::req("index", Kind::Int)
             .doc("The position; negative counts from the end (-1 is the last).")],
+        category: S,
+        doc: "The element of an array (or the byte of a bytes value, as a number) at an index; out of range is an error.",
         examples: &[
             Example {
                 mapping: "root.last_name = this.names.index(-1)",
@@ -191,13 +206,12 @@ pub const SPECS: &[Spec] = &[
                 cases: &[(r#"{"name":"foobar bazson"}"#, Out(r#"{"last_byte":110}"#))],
             },
         ],
-        ..method(
-            "index",
-            "The element of an array (or the byte of a bytes value, as a number) at an index; out of range is an error.",
-            index,
-        )
+        imp: Impl::Method(index),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "slice",
         params: &[
             Param::req("low", Kind::Int)
                 .doc("The first position included; negative counts from the end."),
@@ -205,6 +219,8 @@ pub const SPECS: &[Spec] = &[
                 "The first position excluded (default: the length); negative counts from the end.",
             ),
         ],
+        category: S,
+        doc: "The half-open range `[low, high)` of a string (by byte), bytes value or array.",
         examples: &[
             Example {
                 mapping: "root.beginning = this.value.slice(0, 2)\nroot.end = this.value.slice(4)",
@@ -243,17 +259,18 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
+        imp: Impl::Method(slice),
+        annotate: false,
         compile: Some(slice_check),
-        ..method(
-            "slice",
-            "The half-open range `[low, high)` of a string (by byte), bytes value or array.",
-            slice,
-        )
+        ..Spec::METHOD
     },
     Spec {
+        name: "join",
         params: &[
             Param::opt("delimiter", Kind::Str).doc("Placed between elements (default: nothing).")
         ],
+        category: S,
+        doc: "Joins an array of strings (or bytes) into one string.",
         examples: &[Example {
             mapping: "root.joined_words = this.words.join()\nroot.joined_numbers = this.numbers.map_each(this.string()).join(\",\")",
             cases: &[
@@ -269,11 +286,9 @@ pub const SPECS: &[Spec] = &[
                 ),
             ],
         }],
-        ..method(
-            "join",
-            "Joins an array of strings (or bytes) into one string.",
-            join,
-        )
+        imp: Impl::Method(join),
+        annotate: false,
+        ..Spec::METHOD
     },
 ];
 

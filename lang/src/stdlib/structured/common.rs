@@ -1,25 +1,10 @@
-//! Helpers shared by the structured family: the spec constructor, error
-//! wrapping the way upstream's `ErrFrom` does it, object construction, dot
-//! paths and upstream's path search (with the `*` wildcard).
+//! Helpers shared by the structured family: error wrapping the way
+//! upstream's `ErrFrom` does it, object construction, dot paths and
+//! upstream's path search (with the `*` wildcard).
 
 use crate::error::{Error, Result, type_message};
-use crate::stdlib::{Category, Impl, MethodImpl, Spec};
 use crate::value::{Map, Str, Value};
 use crate::vm::Call;
-
-/// A structured-category method spec from its name, doc and
-/// implementation; like upstream's plugins it reports errors raw (without
-/// the receiver's annotation). Other fields come from [`Spec::METHOD`].
-pub const fn method(name: &'static str, doc: &'static str, imp: MethodImpl) -> Spec {
-    Spec {
-        name,
-        category: Category::Structured,
-        doc,
-        imp: Impl::Method(imp),
-        annotate: false,
-        ..Spec::METHOD
-    }
-}
 
 /// A type mismatch on the receiver, annotated with the receiver's origin.
 pub fn bad_receiver(call: &Call<'_, '_>, expected: &'static str, got: &Value) -> Error {

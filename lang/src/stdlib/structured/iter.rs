@@ -1,18 +1,23 @@
 //! Methods that run a query per element: `map_each`, `filter`,
 //! `map_each_key`, `fold`, `all`, `any`, `find_by`, `find_all_by`.
 
-use super::common::{array, bad_receiver, direct, is_typeish, method, obj2, type_text, wrapped};
+use super::common::{array, bad_receiver, direct, is_typeish, obj2, type_text, wrapped};
 use crate::error::{Error, Result};
-use crate::stdlib::{Example, Expect::*, Kind, Param, Spec, Status};
+use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec, Status};
 use crate::value::{Map, Str, Value};
 use crate::vm::Call;
+
+const S: Category = Category::Structured;
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
+        name: "map_each",
         params: &[Param::req("query", Kind::Query).doc(
             "Run per element (`this` = element) or per object entry (`this` = `{key, value}`).",
         )],
+        category: S,
+        doc: "Replaces each array element or object value by the query's result; `deleted()` drops it, `nothing()` keeps the original.",
         examples: &[
             Example {
                 mapping: "root.new_nums = this.nums.map_each(num -> if num < 10 {\n  deleted()\n} else {\n  num - 10\n})",
@@ -30,16 +35,17 @@ pub const SPECS: &[Spec] = &[
                 cases: &[(r#"{"list":[1,2,3]}"#, Out(r#"{"out":[1,20,30]}"#))],
             },
         ],
-        ..method(
-            "map_each",
-            "Replaces each array element or object value by the query's result; `deleted()` drops it, `nothing()` keeps the original.",
-            map_each,
-        )
+        imp: Impl::Method(map_each),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "filter",
         params: &[Param::req("test", Kind::Query).doc(
             "Run per element (objects: `this` = `{key, value}`); only a `true` result keeps it.",
         )],
+        category: S,
+        doc: "Keeps the array elements or object entries for which the test returns `true`.",
         examples: &[
             Example {
                 mapping: "root.new_nums = this.nums.filter(num -> num > 10)",
@@ -53,16 +59,17 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "filter",
-            "Keeps the array elements or object entries for which the test returns `true`.",
-            filter,
-        )
+        imp: Impl::Method(filter),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "map_each_key",
         params: &[Param::req("query", Kind::Query).doc(
             "Run per key (`this` = key); must return a string, or `nothing()` to keep the key.",
         )],
+        category: S,
+        doc: "Renames the keys of an object by a query.",
         examples: &[
             Example {
                 mapping: "root.new_dict = this.dict.map_each_key(key -> key.uppercase())",
@@ -79,19 +86,20 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "map_each_key",
-            "Renames the keys of an object by a query.",
-            map_each_key,
-        )
+        imp: Impl::Method(map_each_key),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "fold",
         params: &[
             Param::req("initial", Kind::Any).doc("The starting tally."),
             Param::req("query", Kind::Query).doc(
                 "Run per element with `this` = `{tally, value}`; its result is the next tally.",
             ),
         ],
+        category: S,
+        doc: "Reduces an array to one value, threading a tally through a query.",
         examples: &[
             Example {
                 mapping: "root.sum = this.foo.fold(0, item -> item.tally + item.value)",
@@ -112,14 +120,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "fold",
-            "Reduces an array to one value, threading a tally through a query.",
-            fold,
-        )
+        imp: Impl::Method(fold),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "all",
         params: &[Param::req("test", Kind::Query).doc("Run per element; must return a bool.")],
+        category: S,
+        doc: "True when the test is true for every element of a non-empty array.",
         examples: &[
             Example {
                 mapping: "root.all_over_21 = this.patrons.all(patron -> patron.age >= 21)",
@@ -153,14 +162,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "all",
-            "True when the test is true for every element of a non-empty array.",
-            all,
-        )
+        imp: Impl::Method(all),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "any",
         params: &[Param::req("test", Kind::Query).doc("Run per element; must return a bool.")],
+        category: S,
+        doc: "True when the test is true for at least one element of the array.",
         examples: &[
             Example {
                 mapping: "root.any_over_21 = this.patrons.any(patron -> patron.age >= 21)",
@@ -189,15 +199,16 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        ..method(
-            "any",
-            "True when the test is true for at least one element of the array.",
-            any,
-        )
+        imp: Impl::Method(any),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "find_by",
         params: &[Param::req("query", Kind::Query).doc("Run per element; must return a bool.")],
+        category: S,
         status: Status::Beta,
+        doc: "The index of the first array element for which the query is true, or -1.",
         examples: &[
             Example {
                 mapping: r#"root.index = this.find_by(v -> v != "bar")"#,
@@ -211,15 +222,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "find_by",
-            "The index of the first array element for which the query is true, or -1.",
-            find_by,
-        )
+        imp: Impl::Method(find_by),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "find_all_by",
         params: &[Param::req("query", Kind::Query).doc("Run per element; must return a bool.")],
+        category: S,
         status: Status::Beta,
+        doc: "The indexes of every array element for which the query is true.",
         examples: &[
             Example {
                 mapping: r#"root.index = this.find_all_by(v -> v != "bar")"#,
@@ -233,11 +245,9 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "find_all_by",
-            "The indexes of every array element for which the query is true.",
-            find_all_by,
-        )
+        imp: Impl::Method(find_all_by),
+        annotate: false,
+        ..Spec::METHOD
     },
 ];
 

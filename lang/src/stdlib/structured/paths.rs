@@ -1,17 +1,22 @@
 //! Dot paths and deep merges: `get`, `exists`, `without`, `with`,
 //! `explode`, `collapse`, `merge`, `assign`, `squash`.
 
-use super::common::{bad_receiver, dot_path, method, search, set_path, type_text};
+use super::common::{bad_receiver, dot_path, search, set_path, type_text};
 use crate::error::{Error, Result};
-use crate::stdlib::{Default, Example, Expect::*, Kind, Param, Spec};
+use crate::stdlib::{Category, Default, Example, Expect::*, Impl, Kind, Param, Spec};
 use crate::value::{Arc, Map, Str, Value};
 use crate::vm::Call;
+
+const S: Category = Category::Structured;
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
+        name: "get",
         params: &[Param::req("path", Kind::Str)
             .doc("A dot path; `~1` is a literal `.`, `~0` a literal `~`, `*` matches every array element.")],
+        category: S,
+        doc: "The value at a dot path in the receiver, or null when there is none.",
         examples: &[
             Example {
                 mapping: "root.result = this.foo.get(this.target)",
@@ -34,11 +39,14 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        annotate: true,
-        ..method("get", "The value at a dot path in the receiver, or null when there is none.", get)
+        imp: Impl::Method(get),
+        ..Spec::METHOD
     },
     Spec {
+        name: "exists",
         params: &[Param::req("path", Kind::Str).doc("A dot path.")],
+        category: S,
+        doc: "True when the dot path resolves in the receiver, even to null.",
         examples: &[
             Example {
                 mapping: r#"root.result = this.foo.exists("bar.baz")"#,
@@ -62,12 +70,15 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        annotate: true,
-        ..method("exists", "True when the dot path resolves in the receiver, even to null.", exists)
+        imp: Impl::Method(exists),
+        ..Spec::METHOD
     },
     Spec {
+        name: "without",
         params: &[Param::req("paths", Kind::Any)],
         variadic: true,
+        category: S,
+        doc: "A copy of the object without the fields at the given dot paths.",
         examples: &[
             Example {
                 mapping: r#"root = this.without("inner.a","inner.c","d")"#,
@@ -84,11 +95,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method("without", "A copy of the object without the fields at the given dot paths.", without)
+        imp: Impl::Method(without),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "with",
         params: &[Param::req("paths", Kind::Any)],
         variadic: true,
+        category: S,
+        doc: "A copy of the object keeping only the fields at the given dot paths.",
         examples: &[Example {
             mapping: r#"root = this.with("inner.a","inner.c","d")"#,
             cases: &[(
@@ -96,10 +112,15 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"d":"fourth","inner":{"a":"first","c":"third"}}"#),
             )],
         }],
-        ..method("with", "A copy of the object keeping only the fields at the given dot paths.", with)
+        imp: Impl::Method(with),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "explode",
         params: &[Param::req("path", Kind::Str).doc("A dot path to an array or object field.")],
+        category: S,
+        doc: "One copy of the object per element of the array (or entry of the object) at a path, with that element in its place.",
         examples: &[
             Example {
                 mapping: r#"root = this.explode("value")"#,
@@ -122,11 +143,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method("explode", "One copy of the object per element of the array (or entry of the object) at a path, with that element in its place.", explode)
+        imp: Impl::Method(explode),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "collapse",
         params: &[Param::with("include_empty", Kind::Bool, Default::Bool(false))
             .doc("Keep empty arrays and objects as values.")],
+        category: S,
+        doc: "Flattens nested objects and arrays into one object keyed by dot paths (`a.b.0`).",
         examples: &[
             Example {
                 mapping: "root.result = this.collapse()",
@@ -143,11 +169,14 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        annotate: true,
-        ..method("collapse", "Flattens nested objects and arrays into one object keyed by dot paths (`a.b.0`).", collapse)
+        imp: Impl::Method(collapse),
+        ..Spec::METHOD
     },
     Spec {
+        name: "merge",
         params: &[Param::req("with", Kind::Any).doc("The value to merge in.")],
+        category: S,
+        doc: "Deep-merges objects, turning colliding non-object values into arrays; on an array receiver appends the argument (or its elements).",
         examples: &[
             Example {
                 mapping: "root = this.foo.merge(this.bar)",
@@ -164,10 +193,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method("merge", "Deep-merges objects, turning colliding non-object values into arrays; on an array receiver appends the argument (or its elements).", merge)
+        imp: Impl::Method(merge),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "assign",
         params: &[Param::req("with", Kind::Any).doc("The value to merge in.")],
+        category: S,
+        doc: "Deep-merges objects with the argument's values replacing colliding ones; on an array receiver appends like `merge`.",
         examples: &[
             Example {
                 mapping: "root = this.foo.assign(this.bar)",
@@ -184,9 +218,14 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method("assign", "Deep-merges objects with the argument's values replacing colliding ones; on an array receiver appends like `merge`.", assign)
+        imp: Impl::Method(assign),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "squash",
+        category: S,
+        doc: "Merges an array of objects into one object, colliding values combining as with `merge`.",
         examples: &[Example {
             mapping: "root.locations = this.locations.map_each(loc -> {loc.state: [loc.name]}).squash()",
             cases: &[(
@@ -194,7 +233,9 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"locations":{"NY":["New York"],"WA":["Seattle","Bellevue","Olympia"]}}"#),
             )],
         }],
-        ..method("squash", "Merges an array of objects into one object, colliding values combining as with `merge`.", squash)
+        imp: Impl::Method(squash),
+        annotate: false,
+        ..Spec::METHOD
     },
 ];
 

@@ -1,17 +1,22 @@
 //! Ordering and deduplication: `sort`, `sort_by`, `unique`.
 
-use super::common::{array, bad_receiver, method, obj2, type_text, wrapped};
+use super::common::{array, bad_receiver, obj2, type_text, wrapped};
 use crate::error::{Error, Result, type_message};
-use crate::stdlib::{Example, Expect::*, Kind, Param, Spec};
+use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec};
 use crate::value::Value;
 use crate::vm::Call;
 use std::collections::HashSet;
 
+const S: Category = Category::Structured;
+
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
+        name: "sort",
         params: &[Param::opt("compare", Kind::Query)
             .doc("Given `{left, right}`, returns whether left sorts before right.")],
+        category: S,
+        doc: "Sorts an array of numbers or of strings ascending, or by a comparison query (stable here; upstream's order of equal elements is unspecified).",
         examples: &[
             Example {
                 mapping: "root.sorted = this.foo.sort()",
@@ -37,15 +42,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "sort",
-            "Sorts an array of numbers or of strings ascending, or by a comparison query (stable here; upstream's order of equal elements is unspecified).",
-            sort,
-        )
+        imp: Impl::Method(sort),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "sort_by",
         params: &[Param::req("query", Kind::Query)
             .doc("Run per element; the numbers or strings it returns decide the order.")],
+        category: S,
+        doc: "Sorts an array ascending by a key computed per element (stable).",
         examples: &[
             Example {
                 mapping: "root.sorted = this.foo.sort_by(ele -> ele.id)",
@@ -66,15 +72,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "sort_by",
-            "Sorts an array ascending by a key computed per element (stable).",
-            sort_by,
-        )
+        imp: Impl::Method(sort_by),
+        annotate: false,
+        ..Spec::METHOD
     },
     Spec {
+        name: "unique",
         params: &[Param::opt("emit", Kind::Query)
             .doc("Computes the string or number that identifies each element.")],
+        category: S,
+        doc: "Keeps the first of each group of duplicate strings or numbers (`\"5\"` and `5` differ).",
         examples: &[
             Example {
                 mapping: "root.uniques = this.foo.unique()",
@@ -100,11 +107,9 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        ..method(
-            "unique",
-            "Keeps the first of each group of duplicate strings or numbers (`\"5\"` and `5` differ).",
-            unique,
-        )
+        imp: Impl::Method(unique),
+        annotate: false,
+        ..Spec::METHOD
     },
 ];
 /// Sorts with a fallible "less than" that also receives the positions
