@@ -19,7 +19,7 @@ pub struct Interpolation {
 #[derive(Debug)]
 enum Part {
     Text(String),
-    Query(Program),
+    Query(Box<Program>),
 }
 
 impl Env {
@@ -44,7 +44,7 @@ impl Env {
                     c.compile_query(&e);
                     let (prog, d) = c.finish();
                     diags.extend(d);
-                    out.push(Part::Query(prog));
+                    out.push(Part::Query(Box::new(prog)));
                 }
             }
         }
