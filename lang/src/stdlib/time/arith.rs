@@ -14,6 +14,10 @@ use crate::vm::Call;
 /// Seconds from 0001-01-01 (Go's zero time) to the Unix epoch.
 const ZERO_TO_UNIX: i128 = 62_135_596_800;
 
+/// The parameter of `ts_add_iso8601` and `ts_sub_iso8601`.
+const ISO_PARAMS: &[Param] =
+    &[Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")];
+
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
@@ -160,9 +164,7 @@ pub const SPECS: &[Spec] = &[
         )
     },
     Spec {
-        params: &[
-            Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")
-        ],
+        params: ISO_PARAMS,
         examples: &[
             Example {
                 mapping: r#"root.next_year = this.created_at.ts_add_iso8601("P1Y")"#,
@@ -188,9 +190,7 @@ pub const SPECS: &[Spec] = &[
         )
     },
     Spec {
-        params: &[
-            Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")
-        ],
+        params: ISO_PARAMS,
         examples: &[
             Example {
                 mapping: r#"root.last_year = this.created_at.ts_sub_iso8601("P1Y")"#,
