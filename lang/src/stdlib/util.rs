@@ -1,5 +1,4 @@
 //! Helpers shared by stdlib implementations.
-#![allow(dead_code)] // some helpers serve only the modules still to come
 
 use crate::error::{Error, Result};
 use crate::value::{Str, Value};
@@ -27,16 +26,6 @@ pub fn text(v: &Value) -> Result<std::borrow::Cow<'_, str>> {
         Value::Str(s) => Ok(std::borrow::Cow::Borrowed(s.as_str())),
         Value::Bytes(b) => Ok(String::from_utf8_lossy(b.as_bytes())),
         other => Err(Error::type_mismatch("string", other)),
-    }
-}
-
-/// Returns a string result as bytes when the receiver was bytes, as
-/// upstream's string methods do.
-pub fn same_kind(receiver_was_bytes: bool, s: String) -> Value {
-    if receiver_was_bytes {
-        Value::Bytes(s.into_bytes().into())
-    } else {
-        Value::from(s)
     }
 }
 
