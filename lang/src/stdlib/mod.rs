@@ -8,6 +8,7 @@ mod context;
 mod core;
 mod formats;
 mod numbers;
+mod percent;
 mod spec;
 mod strings;
 mod structured;

@@ -1,5 +1,4 @@
 //! Helpers shared by stdlib implementations.
-#![allow(dead_code)] // some helpers serve only the modules still to come
 
 use crate::error::{Error, Result};
 use crate::value::{Str, Value};
@@ -30,12 +29,33 @@ pub fn text(v: &Value) -> Result<std::borrow::Cow<'_, str>> {
     }
 }
 
-/// Returns a string result as bytes when the receiver was bytes, as
-/// upstream's string methods do.
-pub fn same_kind(receiver_was_bytes: bool, s: String) -> Value {
-    if receiver_was_bytes {
-        Value::Bytes(s.into_bytes().into())
-    } else {
-        Value::from(s)
+/// One step of the xorshift64 generator the robustness tests draw their
+/// deterministic pseudo-random input from; returns the new state.
+#[cfg(test)]
+pub fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// Calls `check` on `rounds` pseudo-random strings, each `len` pieces
+/// drawn from `pieces` (generator state starting at `seed`); `check` also
+/// gets the state after the string's last draw, for choices of its own.
+#[cfg(test)]
+pub fn fuzz_pieces(
+    pieces: &[&str],
+    mut seed: u64,
+    rounds: usize,
+    len: usize,
+    mut check: impl FnMut(&str, u64),
+) {
+    for _ in 0..rounds {
+        let mut t = String::new();
+        for _ in 0..len {
+            let r = xorshift(&mut seed);
+            t.push_str(pieces[(r % pieces.len() as u64) as usize]);
+        }
+        check(&t, seed);
     }
 }

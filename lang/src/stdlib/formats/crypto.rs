@@ -8,18 +8,19 @@ use crate::value::Value;
 use crate::vm::Call;
 use aes::cipher::{Array, BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 
-const KEY_DOC: &str = "The key (16, 24 or 32 bytes, as a string or bytes).";
-const IV_DOC: &str = "The initialisation vector (16 bytes) or, for GCM, the 12-byte nonce.";
+/// The parameters of both AES methods.
+const AES_PARAMS: &[Param] = &[
+    Param::req("scheme", Kind::Str).doc("One of `ctr`, `gcm`, `ofb`, `cbc`."),
+    Param::req("key", Kind::Any).doc("The key (16, 24 or 32 bytes, as a string or bytes)."),
+    Param::req("iv", Kind::Any)
+        .doc("The initialisation vector (16 bytes) or, for GCM, the 12-byte nonce."),
+];
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
         name: "encrypt_aes",
-        params: &[
-            Param::req("scheme", Kind::Str).doc("One of `ctr`, `gcm`, `ofb`, `cbc`."),
-            Param::req("key", Kind::Any).doc(KEY_DOC),
-            Param::req("iv", Kind::Any).doc(IV_DOC),
-        ],
+        params: AES_PARAMS,
         category: Category::Encoding,
         doc: "Encrypts a string or byte array with AES in the chosen mode; the binary result is typed as a string.",
         examples: &[Example {
@@ -37,11 +38,7 @@ root.encrypted = this.value.encrypt_aes("ctr", $key, $vector).encode("hex")"#,
     },
     Spec {
         name: "decrypt_aes",
-        params: &[
-            Param::req("scheme", Kind::Str).doc("One of `ctr`, `gcm`, `ofb`, `cbc`."),
-            Param::req("key", Kind::Any).doc(KEY_DOC),
-            Param::req("iv", Kind::Any).doc(IV_DOC),
-        ],
+        params: AES_PARAMS,
         category: Category::Encoding,
         doc: "Decrypts AES-encrypted bytes in the chosen mode and returns the plaintext bytes.",
         examples: &[
@@ -312,26 +309,54 @@ fn setup(call: &Call<'_, '_>, method: &str) -> Result<(String, Aes, Vec<u8>)> {
     Ok((scheme, cipher, iv))
 }
 
-fn encrypt_aes(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
-    let (scheme, c, iv) = setup(call, "encrypt_aes")?;
-    let data = recv_bytes(&recv);
-    let out = match scheme.as_str() {
+/// Which way an AES method runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Encrypt,
+    Decrypt,
+}
+
+/// Runs `encrypt_aes` or `decrypt_aes` on the receiver's bytes in the
+/// scheme of the first argument.
+fn aes_method(call: &Call<'_, '_>, recv: &Value, dir: Direction) -> Result<Vec<u8>> {
+    let (method, what, input) = match dir {
+        Direction::Encrypt => ("encrypt_aes", "encryption", "plaintext"),
+        Direction::Decrypt => ("decrypt_aes", "decryption", "ciphertext"),
+    };
+    let (scheme, c, iv) = setup(call, method)?;
+    let data = recv_bytes(recv);
+    Ok(match scheme.as_str() {
         "ctr" => ctr(&c, block16(&iv), data?),
         "ofb" => ofb(&c, block16(&iv), data?),
         "gcm" => {
             let data = data?;
             gcm_nonce(&iv)?;
-            Gcm::new(&c, &iv).seal(data)
+            let gcm = Gcm::new(&c, &iv);
+            match dir {
+                Direction::Encrypt => gcm.seal(data),
+                Direction::Decrypt => gcm
+                    .open(data)
+                    .map_err(|e| Error::msg(format!("gcm decrypting failed: {}", e.message())))?,
+            }
         }
         "cbc" => {
             let data = data?;
             if !data.len().is_multiple_of(16) {
-                return Err(Error::msg("plaintext is not a multiple of the block size"));
+                return Err(Error::msg(format!(
+                    "{input} is not a multiple of the block size"
+                )));
             }
-            cbc_encrypt(&c, block16(&iv), data)
+            match dir {
+                Direction::Encrypt => cbc_encrypt(&c, block16(&iv), data),
+                Direction::Decrypt => cbc_decrypt(&c, block16(&iv), data),
+            }
         }
-        other => return Err(Error::msg(format!("unrecognized encryption type: {other}"))),
-    };
+        other => return Err(Error::msg(format!("unrecognized {what} type: {other}"))),
+    })
+}
+
+fn encrypt_aes(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
+    let out = aes_method(call, &recv, Direction::Encrypt)?;
     // Upstream returns the ciphertext as a Go string: keep the raw bytes
     // (a lossy UTF-8 conversion would corrupt them) but type them as text
     // where they happen to be valid UTF-8.
@@ -342,28 +367,7 @@ fn encrypt_aes(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
 }
 
 fn decrypt_aes(call: &mut Call<'_, '_>, recv: Value) -> Result<Value> {
-    let (scheme, c, iv) = setup(call, "decrypt_aes")?;
-    let data = recv_bytes(&recv);
-    let out = match scheme.as_str() {
-        "ctr" => ctr(&c, block16(&iv), data?),
-        "ofb" => ofb(&c, block16(&iv), data?),
-        "gcm" => {
-            let data = data?;
-            gcm_nonce(&iv)?;
-            Gcm::new(&c, &iv)
-                .open(data)
-                .map_err(|e| Error::msg(format!("gcm decrypting failed: {}", e.message())))?
-        }
-        "cbc" => {
-            let data = data?;
-            if !data.len().is_multiple_of(16) {
-                return Err(Error::msg("ciphertext is not a multiple of the block size"));
-            }
-            cbc_decrypt(&c, block16(&iv), data)
-        }
-        other => return Err(Error::msg(format!("unrecognized decryption type: {other}"))),
-    };
-    Ok(Value::Bytes(out.into()))
+    aes_method(call, &recv, Direction::Decrypt).map(|out| Value::Bytes(out.into()))
 }
 
 #[cfg(test)]

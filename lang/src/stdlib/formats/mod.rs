@@ -31,12 +31,7 @@ mod robustness {
 
     fn bytes(seed: &mut u64, len: usize) -> Vec<u8> {
         (0..len)
-            .map(|_| {
-                *seed ^= *seed << 13;
-                *seed ^= *seed >> 7;
-                *seed ^= *seed << 17;
-                (*seed >> 24) as u8
-            })
+            .map(|_| (crate::stdlib::util::xorshift(seed) >> 24) as u8)
             .collect()
     }
 

@@ -3,6 +3,7 @@
 
 use super::encoding::recv_bytes;
 use crate::error::{Error, Result};
+use crate::stdlib::percent::{self, Invalid, Mode};
 use crate::stdlib::{Category, Example, Expect::*, Impl, Spec};
 use crate::value::{Map, Value};
 use crate::vm::Call;
@@ -79,121 +80,12 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-#[derive(Clone, Copy, PartialEq)]
-enum Mode {
-    Path,
-    Host,
-    UserPassword,
-    QueryComponent,
-    Fragment,
-}
-
-fn should_escape(c: u8, mode: Mode) -> bool {
-    if c.is_ascii_alphanumeric() {
-        return false;
-    }
-    if mode == Mode::Host
-        && matches!(
-            c,
-            b'!' | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'['
-                | b']'
-                | b'<'
-                | b'>'
-                | b'"'
-        )
-    {
-        return false;
-    }
-    match c {
-        b'-' | b'_' | b'.' | b'~' => return false,
-        b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' => match mode {
-            Mode::Path => return c == b'?',
-            Mode::UserPassword => return matches!(c, b'@' | b'/' | b'?' | b':'),
-            Mode::QueryComponent => return true,
-            Mode::Fragment => return false,
-            Mode::Host => {}
-        },
-        _ => {}
-    }
-    if mode == Mode::Fragment && matches!(c, b'!' | b'(' | b')' | b'*') {
-        return false;
-    }
-    true
-}
-
-fn unhex(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
-}
-
-/// Go's `unescape`.
+/// Go's `unescape` with `net/url`'s error texts.
 fn unescape(s: &str, mode: Mode) -> std::result::Result<String, String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let valid =
-                    i + 2 < b.len() && unhex(b[i + 1]).is_some() && unhex(b[i + 2]).is_some();
-                if !valid {
-                    let end = (i + 3).min(b.len());
-                    let bad = String::from_utf8_lossy(&b[i..end]);
-                    return Err(format!("invalid URL escape {}", quote(&bad)));
-                }
-                let hi = unhex(b[i + 1]).unwrap_or(0);
-                let lo = unhex(b[i + 2]).unwrap_or(0);
-                if mode == Mode::Host && hi < 8 && &b[i..i + 3] != b"%25" {
-                    let bad = String::from_utf8_lossy(&b[i..i + 3]);
-                    return Err(format!("invalid URL escape {}", quote(&bad)));
-                }
-                out.push(hi << 4 | lo);
-                i += 3;
-            }
-            b'+' => {
-                out.push(if mode == Mode::QueryComponent {
-                    b' '
-                } else {
-                    b'+'
-                });
-                i += 1;
-            }
-            c => {
-                if mode == Mode::Host && c < 0x80 && should_escape(c, mode) {
-                    return Err(format!(
-                        "invalid character {} in host name",
-                        quote(&char::from(c).to_string())
-                    ));
-                }
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    Ok(String::from_utf8_lossy(&out).into_owned())
-}
-
-/// Go's `escape` for the path and fragment modes.
-fn escape(s: &str, mode: Mode) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &c in s.as_bytes() {
-        if should_escape(c, mode) {
-            out.push_str(&format!("%{c:02X}"));
-        } else {
-            out.push(char::from(c));
-        }
-    }
-    out
+    percent::unescape(s, mode).map_err(|e| match e {
+        Invalid::Escape(bad) => format!("invalid URL escape {}", quote(&bad)),
+        Invalid::HostChar(c) => format!("invalid character {} in host name", quote(&c.to_string())),
+    })
 }
 
 #[derive(Default)]
@@ -328,7 +220,7 @@ fn parse_inner(raw: &str) -> std::result::Result<Url, String> {
         rest = path.to_string();
     }
     url.path = unescape(&rest, Mode::Path)?;
-    if escape(&url.path, Mode::Path) != rest {
+    if percent::escape(url.path.as_bytes(), Mode::Path) != rest {
         url.raw_path = rest;
     }
     Ok(url)
@@ -343,7 +235,7 @@ fn parse_go_url(raw: &str) -> std::result::Result<Url, String> {
     if let Some(f) = frag {
         url.fragment =
             unescape(f, Mode::Fragment).map_err(|e| format!("parse {}: {e}", quote(raw)))?;
-        if escape(&url.fragment, Mode::Fragment) != f {
+        if percent::escape(url.fragment.as_bytes(), Mode::Fragment) != f {
             url.raw_fragment = f.to_string();
         }
     }

@@ -519,20 +519,8 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
                 }
             }
         }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
-            bi += 1;
-        }
+        let (an, ai) = digit_run(&ar, i, an);
+        let (bn, bi) = digit_run(&br, i, bn);
         if an != bn {
             return an.cmp(&bn);
         }
@@ -542,6 +530,19 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         return ar[i].cmp(&br[i]);
     }
     ar.len().cmp(&br.len())
+}
+
+/// Accumulates the ASCII digits of `s` from `start` onto `n` (wrapping):
+/// the number and the index after the digits.
+fn digit_run(s: &[char], start: usize, mut n: i64) -> (i64, usize) {
+    let mut k = start;
+    while k < s.len() && s[k].is_ascii_digit() {
+        n = n
+            .wrapping_mul(10)
+            .wrapping_add(i64::from(s[k] as u8 - b'0'));
+        k += 1;
+    }
+    (n, k)
 }
 
 #[cfg(test)]

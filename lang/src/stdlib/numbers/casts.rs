@@ -3,27 +3,11 @@
 //! Go's literal parsing for strings.
 
 use super::goparse::{parse_f32, parse_f64, parse_int, parse_uint};
+use super::{plugin, unary};
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Example, Expect::*, Impl, MethodImpl, Spec};
+use crate::stdlib::{Example, Expect::*, Spec};
 use crate::value::{Narrow, Value};
 use crate::vm::Call;
-
-const fn cast(
-    name: &'static str,
-    doc: &'static str,
-    examples: &'static [Example],
-    imp: MethodImpl,
-) -> Spec {
-    Spec {
-        name,
-        category: Category::Numbers,
-        doc,
-        examples,
-        imp: Impl::Method(imp),
-        annotate: false,
-        ..Spec::METHOD
-    }
-}
 
 macro_rules! int_examples {
     ($name:literal, $hex:literal, $out:literal, $d:literal) => {
@@ -55,7 +39,7 @@ macro_rules! int_examples {
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
-    cast(
+    plugin(unary(
         "int64",
         "Converts a number, or parses a string with Go integer syntax (`0x`, `0o`, `0b`, `_`), into an int64; decimals and overflow fail.",
         &[
@@ -88,20 +72,20 @@ pub const SPECS: &[Spec] = &[
             },
         ],
         int64,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "int32",
         "Like `int64`, checked to fit a 32-bit signed integer.",
         int_examples!("int32", "0xDEAD", "57005", "-12"),
         int32,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "int16",
         "Like `int64`, checked to fit a 16-bit signed integer.",
         int_examples!("int16", "0xDE", "222", "-12"),
         int16,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "int8",
         "Like `int64`, checked to fit an 8-bit signed integer.",
         &[
@@ -124,26 +108,26 @@ pub const SPECS: &[Spec] = &[
             },
         ],
         int8,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "uint64",
         "Converts a non-negative number, or parses a string with Go integer syntax, into a uint64.",
         int_examples!("uint64", "0xDEADBEEF", "3735928559", "0"),
         uint64,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "uint32",
         "Like `uint64`, checked to fit a 32-bit unsigned integer.",
         int_examples!("uint32", "0xDEAD", "57005", "0"),
         uint32,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "uint16",
         "Like `uint64`, checked to fit a 16-bit unsigned integer.",
         int_examples!("uint16", "0xDE", "222", "0"),
         uint16,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "uint8",
         "Like `uint64`, checked to fit an 8-bit unsigned integer.",
         &[
@@ -168,8 +152,8 @@ pub const SPECS: &[Spec] = &[
             },
         ],
         uint8,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "float64",
         "Converts a number, or parses a string, into a float64.",
         &[Example {
@@ -186,8 +170,8 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         float64,
-    ),
-    cast(
+    )),
+    plugin(unary(
         "float32",
         "Converts a number, or parses a string, into a float32 (printed with float32 precision).",
         &[Example {
@@ -201,7 +185,7 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         float32,
-    ),
+    )),
 ];
 
 const TWO_63: f64 = 9_223_372_036_854_775_808.0;
@@ -327,50 +311,30 @@ fn int64(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     to_i64(&v).map(Value::Int)
 }
 
-fn int32(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    if let Value::Narrow(Narrow::I32(_)) = v {
-        return Ok(v);
-    }
-    narrow_signed(&v, "32", "a").map(|i| Value::Narrow(Narrow::I32(i)))
+/// Defines narrow-cast methods: a receiver already of the target type is
+/// kept as is; anything else goes through the range-checked cast.
+macro_rules! narrow_casts {
+    ($($name:ident: $variant:ident = $cast:ident($bits:literal, $article:literal);)*) => {$(
+        fn $name(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+            if let Value::Narrow(Narrow::$variant(_)) = v {
+                return Ok(v);
+            }
+            $cast(&v, $bits, $article).map(|n| Value::Narrow(Narrow::$variant(n)))
+        }
+    )*};
 }
 
-fn int16(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    if let Value::Narrow(Narrow::I16(_)) = v {
-        return Ok(v);
-    }
-    narrow_signed(&v, "16", "a").map(|i| Value::Narrow(Narrow::I16(i)))
-}
-
-fn int8(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    if let Value::Narrow(Narrow::I8(_)) = v {
-        return Ok(v);
-    }
-    narrow_signed(&v, "8", "an").map(|i| Value::Narrow(Narrow::I8(i)))
+narrow_casts! {
+    int32: I32 = narrow_signed("32", "a");
+    int16: I16 = narrow_signed("16", "a");
+    int8: I8 = narrow_signed("8", "an");
+    uint32: U32 = narrow_unsigned("32", "a");
+    uint16: U16 = narrow_unsigned("16", "a");
+    uint8: U8 = narrow_unsigned("8", "an");
 }
 
 fn uint64(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
     to_u64(&v).map(Value::UInt)
-}
-
-fn uint32(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    if let Value::Narrow(Narrow::U32(_)) = v {
-        return Ok(v);
-    }
-    narrow_unsigned(&v, "32", "a").map(|u| Value::Narrow(Narrow::U32(u)))
-}
-
-fn uint16(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    if let Value::Narrow(Narrow::U16(_)) = v {
-        return Ok(v);
-    }
-    narrow_unsigned(&v, "16", "a").map(|u| Value::Narrow(Narrow::U16(u)))
-}
-
-fn uint8(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    if let Value::Narrow(Narrow::U8(_)) = v {
-        return Ok(v);
-    }
-    narrow_unsigned(&v, "8", "an").map(|u| Value::Narrow(Narrow::U8(u)))
 }
 
 fn float64(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {

@@ -337,70 +337,68 @@ fn to_bool(v: &Value) -> Result<bool> {
     parsed.ok_or_else(|| Error::type_mismatch("bool", v))
 }
 
-/// Evaluates the optional default of a coercion method and converts it to
-/// the parameter's kind.
-fn default_value(call: &mut Call<'_, '_>, kind: Kind) -> Result<Value> {
-    let mut v = call.query(0, Value::Null)?;
-    coerce(kind, &mut v).map_err(|e| {
+/// Evaluates the optional default of a coercion method and converts it,
+/// failing with upstream's argument error.
+fn default_value(call: &mut Call<'_, '_>, convert: fn(Value) -> Result<Value>) -> Result<Value> {
+    let v = call.query(0, Value::Null)?;
+    convert(v).map_err(|e| {
         Error::msg(format!(
             "method '{}': failed to extract input arg 'default': {}",
             call.spec().name,
             e.message()
         ))
-    })?;
-    Ok(v)
+    })
 }
 
 /// The shared shape of `number`, `bool` and `timestamp`: evaluate the
-/// receiver, convert it, and fall back to the default on any failure.
+/// receiver, convert it, and fall back to the default (converted with
+/// `convert_default`) on any failure.
 fn coerce_with_default(
     call: &mut Call<'_, '_>,
-    kind: Kind,
     convert: fn(&Value) -> Result<Value>,
+    convert_default: fn(Value) -> Result<Value>,
 ) -> Result<Value> {
     let has_default = call.given(0);
     let recv = match call.receiver() {
         Ok(v) => v,
-        Err(_) if has_default => return default_value(call, kind),
+        Err(_) if has_default => return default_value(call, convert_default),
         Err(e) => return Err(e),
     };
     match convert(&recv) {
         Ok(v) => Ok(v),
-        Err(_) if has_default => default_value(call, kind),
+        Err(_) if has_default => default_value(call, convert_default),
         Err(e) => Err(call.annotate(e)),
     }
+}
+
+/// The value coerced to a parameter kind.
+fn as_kind(kind: Kind, mut v: Value) -> Result<Value> {
+    coerce(kind, &mut v)?;
+    Ok(v)
 }
 
 fn number(call: &mut Call<'_, '_>, _: Value) -> Result<Value> {
-    coerce_with_default(call, Kind::Float, |v| to_f64(v).map(Value::Float))
+    coerce_with_default(
+        call,
+        |v| to_f64(v).map(Value::Float),
+        |v| as_kind(Kind::Float, v),
+    )
 }
 
 fn bool_method(call: &mut Call<'_, '_>, _: Value) -> Result<Value> {
-    coerce_with_default(call, Kind::Bool, |v| to_bool(v).map(Value::Bool))
+    coerce_with_default(
+        call,
+        |v| to_bool(v).map(Value::Bool),
+        |v| as_kind(Kind::Bool, v),
+    )
 }
 
 fn timestamp(call: &mut Call<'_, '_>, _: Value) -> Result<Value> {
-    let has_default = call.given(0);
-    let recv = match call.receiver() {
-        Ok(v) => v,
-        Err(_) if has_default => return timestamp_default(call),
-        Err(e) => return Err(e),
-    };
-    match to_timestamp(&recv) {
-        Ok(t) => Ok(Value::timestamp(t)),
-        Err(_) if has_default => timestamp_default(call),
-        Err(e) => Err(call.annotate(e)),
-    }
-}
-
-fn timestamp_default(call: &mut Call<'_, '_>) -> Result<Value> {
-    let v = call.query(0, Value::Null)?;
-    to_timestamp(&v).map(Value::timestamp).map_err(|e| {
-        Error::msg(format!(
-            "method 'timestamp': failed to extract input arg 'default': {}",
-            e.message()
-        ))
-    })
+    coerce_with_default(
+        call,
+        |v| to_timestamp(v).map(Value::timestamp),
+        |v| to_timestamp(&v).map(Value::timestamp),
+    )
 }
 
 fn array(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {

@@ -2,38 +2,11 @@
 //! logarithms, trigonometry, bitwise operations and `pi()`.
 
 use super::casts::float_to_i64;
+use super::{plugin, unary};
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec};
+use crate::stdlib::{Example, Expect::*, Impl, Kind, Param, Spec};
 use crate::value::{Narrow, Num, Value};
 use crate::vm::Call;
-
-const fn unary(
-    name: &'static str,
-    doc: &'static str,
-    examples: &'static [Example],
-    imp: crate::stdlib::MethodImpl,
-) -> Spec {
-    Spec {
-        name,
-        category: Category::Numbers,
-        doc,
-        examples,
-        imp: Impl::Method(imp),
-        ..Spec::METHOD
-    }
-}
-
-const fn plugin(
-    name: &'static str,
-    doc: &'static str,
-    examples: &'static [Example],
-    imp: crate::stdlib::MethodImpl,
-) -> Spec {
-    Spec {
-        annotate: false,
-        ..unary(name, doc, examples, imp)
-    }
-}
 
 const fn bitwise(
     name: &'static str,
@@ -117,7 +90,7 @@ pub const SPECS: &[Spec] = &[
         ],
         floor,
     ),
-    plugin(
+    plugin(unary(
         "abs",
         "The absolute value of an int64 or float64; the smallest int64 becomes the largest.",
         &[Example {
@@ -138,7 +111,7 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         abs,
-    ),
+    )),
     unary(
         "max",
         "The largest number of a non-empty array of numbers, as a float.",
@@ -206,7 +179,7 @@ pub const SPECS: &[Spec] = &[
     ),
     Spec {
         params: &[Param::req("exponent", Kind::Float).doc("The power to raise the receiver to.")],
-        ..plugin(
+        ..plugin(unary(
             "pow",
             "The receiver raised to the given exponent.",
             &[
@@ -220,7 +193,7 @@ pub const SPECS: &[Spec] = &[
                 },
             ],
             pow,
-        )
+        ))
     },
     unary(
         "log",
@@ -261,7 +234,7 @@ pub const SPECS: &[Spec] = &[
         ],
         log10,
     ),
-    plugin(
+    plugin(unary(
         "sin",
         "The sine of the receiver, in radians.",
         &[Example {
@@ -276,8 +249,8 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         sin,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "cos",
         "The cosine of the receiver, in radians.",
         &[Example {
@@ -292,8 +265,8 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         cos,
-    ),
-    plugin(
+    )),
+    plugin(unary(
         "tan",
         "The tangent of the receiver, in radians.",
         &[Example {
@@ -304,7 +277,7 @@ pub const SPECS: &[Spec] = &[
             ],
         }],
         tan,
-    ),
+    )),
     bitwise(
         "bitwise_and",
         "The receiver AND-ed bit by bit with the argument, as int64s.",

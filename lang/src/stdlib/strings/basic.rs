@@ -1,20 +1,10 @@
 //! Trimming, splitting, replacing and searching strings.
 
-use super::common::{Recv, find_bytes, lossy};
+use super::common::{Recv, find_bytes, lossy, method};
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Default, Example, Expect::*, Impl, Kind, Param, Spec};
+use crate::stdlib::{Default, Example, Expect::*, Kind, Param, Spec};
 use crate::value::Value;
 use crate::vm::Call;
-
-const fn method(name: &'static str, doc: &'static str, imp: crate::stdlib::MethodImpl) -> Spec {
-    Spec {
-        name,
-        doc,
-        category: Category::Strings,
-        imp: Impl::Method(imp),
-        ..Spec::METHOD
-    }
-}
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[

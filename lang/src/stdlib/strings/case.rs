@@ -1,21 +1,11 @@
 //! Case mapping: `uppercase`, `lowercase` and `capitalize` (Go's simple
 //! case mappings and x/text title casing).
 
-use super::common::Recv;
+use super::common::{Recv, method};
 use crate::error::Result;
-use crate::stdlib::{Category, Example, Expect::*, Impl, Spec};
+use crate::stdlib::{Example, Expect::*, Spec};
 use crate::value::Value;
 use crate::vm::Call;
-
-const fn method(name: &'static str, doc: &'static str, imp: crate::stdlib::MethodImpl) -> Spec {
-    Spec {
-        name,
-        doc,
-        category: Category::Strings,
-        imp: Impl::Method(imp),
-        ..Spec::METHOD
-    }
-}
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[

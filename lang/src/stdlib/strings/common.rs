@@ -1,6 +1,7 @@
-//! Receiver helpers shared by the string methods.
+//! Receiver helpers and the spec constructor shared by the string methods.
 
 use crate::error::{Error, Result};
+use crate::stdlib::{Category, Impl, MethodImpl, Spec};
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -79,4 +80,16 @@ pub(super) fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
         return None;
     }
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A string-category method spec with the given name, doc and
+/// implementation; the remaining fields come from [`Spec::METHOD`].
+pub(super) const fn method(name: &'static str, doc: &'static str, imp: MethodImpl) -> Spec {
+    Spec {
+        name,
+        doc,
+        category: Category::Strings,
+        imp: Impl::Method(imp),
+        ..Spec::METHOD
+    }
 }

@@ -1,23 +1,13 @@
 //! Go string literals (`quote`, `unquote`) and HTML escaping.
 
-use super::common::{Recv, lossy, on_text};
+use super::common::{Recv, lossy, method, on_text};
 use super::goquote;
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Example, Expect::*, Impl, Spec};
+use crate::stdlib::{Example, Expect::*, Spec};
 use crate::value::Value;
 use crate::vm::Call;
 use std::collections::HashMap;
 use std::sync::OnceLock;
-
-const fn method(name: &'static str, doc: &'static str, imp: crate::stdlib::MethodImpl) -> Spec {
-    Spec {
-        name,
-        doc,
-        category: Category::Strings,
-        imp: Impl::Method(imp),
-        ..Spec::METHOD
-    }
-}
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
@@ -295,16 +285,8 @@ mod tests {
         let pieces = [
             "&", "#", "x", "X", ";", "amp", "1", "9", "é", "lt", "notin", "f", " ",
         ];
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..20_000 {
-            let mut t = String::new();
-            for _ in 0..8 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                t.push_str(pieces[(seed % pieces.len() as u64) as usize]);
-            }
-            let _ = html_unescape(&t);
-        }
+        crate::stdlib::util::fuzz_pieces(&pieces, 0x2545_F491_4F6C_DD1D, 20_000, 8, |t, _| {
+            let _ = html_unescape(t);
+        });
     }
 }

@@ -201,17 +201,9 @@ mod tests {
         let pieces = [
             "\"", "'", "`", "\\", "x", "u", "U", "0", "7", "é", "\n", "f", "\r",
         ];
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..20_000 {
-            let mut t = String::new();
-            for _ in 0..8 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                t.push_str(pieces[(seed % pieces.len() as u64) as usize]);
-            }
-            let _ = unquote(&t);
+        crate::stdlib::util::fuzz_pieces(&pieces, 0x2545_F491_4F6C_DD1D, 20_000, 8, |t, seed| {
+            let _ = unquote(t);
             let _ = quote_bytes(t.as_bytes(), seed & 1 == 0);
-        }
+        });
     }
 }

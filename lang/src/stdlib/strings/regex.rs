@@ -346,38 +346,42 @@ fn compiled(call: &mut Call<'_, '_>) -> Result<Arc<regex::Regex>> {
         })
 }
 
-fn re_match(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    let r = Recv::of(&v)?;
+/// Runs `f` on the compiled pattern, the receiver's text and whether the
+/// receiver is bytes.
+fn with_regex(
+    call: &mut Call<'_, '_>,
+    v: &Value,
+    f: impl FnOnce(&regex::Regex, &str, bool) -> Value,
+) -> Result<Value> {
+    let r = Recv::of(v)?;
     let re = compiled(call)?;
-    Ok(Value::Bool(re.is_match(&r.text())))
+    Ok(f(&re, &r.text(), r.is_bytes()))
+}
+
+fn re_match(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
+    with_regex(call, &v, |re, text, _| Value::Bool(re.is_match(text)))
 }
 
 fn re_find_all(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    let r = Recv::of(&v)?;
-    let re = compiled(call)?;
-    let text = r.text();
-    Ok(Value::array(
-        re.find_iter(&text)
-            .map(|m| Value::str(m.as_str()))
-            .collect(),
-    ))
+    with_regex(call, &v, |re, text, _| {
+        Value::array(re.find_iter(text).map(|m| Value::str(m.as_str())).collect())
+    })
 }
 
 fn re_find_all_submatch(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    let r = Recv::of(&v)?;
-    let re = compiled(call)?;
-    let text = r.text();
-    Ok(Value::array(
-        re.captures_iter(&text)
-            .map(|caps| {
-                Value::array(
-                    caps.iter()
-                        .map(|g| Value::str(g.map_or("", |m| m.as_str())))
-                        .collect(),
-                )
-            })
-            .collect(),
-    ))
+    with_regex(call, &v, |re, text, _| {
+        Value::array(
+            re.captures_iter(text)
+                .map(|caps| {
+                    Value::array(
+                        caps.iter()
+                            .map(|g| Value::str(g.map_or("", |m| m.as_str())))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    })
 }
 
 /// One match as an object: group names (or indexes) to their texts.
@@ -397,24 +401,20 @@ fn group_object(re: &regex::Regex, caps: &regex::Captures<'_>, bytes: bool) -> V
 }
 
 fn re_find_object(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    let r = Recv::of(&v)?;
-    let re = compiled(call)?;
-    let text = r.text();
-    Ok(match re.captures(&text) {
-        Some(caps) => group_object(&re, &caps, r.is_bytes()),
+    with_regex(call, &v, |re, text, bytes| match re.captures(text) {
+        Some(caps) => group_object(re, &caps, bytes),
         None => Value::empty_object(),
     })
 }
 
 fn re_find_all_object(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    let r = Recv::of(&v)?;
-    let re = compiled(call)?;
-    let text = r.text();
-    Ok(Value::array(
-        re.captures_iter(&text)
-            .map(|caps| group_object(&re, &caps, r.is_bytes()))
-            .collect(),
-    ))
+    with_regex(call, &v, |re, text, bytes| {
+        Value::array(
+            re.captures_iter(text)
+                .map(|caps| group_object(re, &caps, bytes))
+                .collect(),
+        )
+    })
 }
 
 fn re_replace_all(call: &mut Call<'_, '_>, v: Value) -> Result<Value> {

@@ -1,21 +1,12 @@
 //! URL escaping (`net/url`) and file paths (`path/filepath`, Unix).
 
-use super::common::{lossy, on_text};
+use super::common::{method, on_text};
 use super::goquote;
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Example, Expect::*, Impl, Spec};
+use crate::stdlib::percent::{self, Invalid, Mode};
+use crate::stdlib::{Example, Expect::*, Spec};
 use crate::value::Value;
 use crate::vm::Call;
-
-const fn method(name: &'static str, doc: &'static str, imp: crate::stdlib::MethodImpl) -> Spec {
-    Spec {
-        name,
-        doc,
-        category: Category::Strings,
-        imp: Impl::Method(imp),
-        ..Spec::METHOD
-    }
-}
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
@@ -163,99 +154,44 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-#[derive(Clone, Copy, PartialEq)]
-enum UrlMode {
-    Query,
-    PathSegment,
-}
-
-fn should_escape(c: u8, mode: UrlMode) -> bool {
-    if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~') {
-        return false;
-    }
-    match c {
-        b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' => match mode {
-            UrlMode::PathSegment => matches!(c, b'/' | b';' | b',' | b'?'),
-            UrlMode::Query => true,
-        },
-        _ => true,
-    }
-}
-
-/// Go's `url.QueryEscape` / `url.PathEscape`.
-fn url_escape(s: &[u8], mode: UrlMode) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &c in s {
-        if c == b' ' && mode == UrlMode::Query {
-            out.push('+');
-        } else if should_escape(c, mode) {
-            out.push_str(&format!("%{c:02X}"));
-        } else {
-            out.push(c as char);
-        }
-    }
-    out
-}
-
 /// Go's `url.QueryUnescape` / `url.PathUnescape`.
-fn url_unescape(s: &str, mode: UrlMode) -> Result<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let h = b.get(i + 1..i + 3).and_then(|h| {
-                    let hex = std::str::from_utf8(h).ok()?;
-                    if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-                        return None;
-                    }
-                    u8::from_str_radix(hex, 16).ok()
-                });
-                let Some(h) = h else {
-                    let end = (i + 3).min(b.len());
-                    let bad = String::from_utf8_lossy(&b[i..end]);
-                    return Err(Error::msg(format!(
-                        "invalid URL escape {}",
-                        goquote::quote_bytes(bad.as_bytes(), false)
-                    )));
-                };
-                out.push(h);
-                i += 3;
-            }
-            b'+' if mode == UrlMode::Query => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    Ok(lossy(out))
+fn url_unescape(s: &str, mode: Mode) -> Result<String> {
+    percent::unescape(s, mode).map_err(|e| {
+        let bad = match e {
+            Invalid::Escape(bad) => bad,
+            Invalid::HostChar(c) => c.to_string(),
+        };
+        Error::msg(format!(
+            "invalid URL escape {}",
+            goquote::quote_bytes(bad.as_bytes(), false)
+        ))
+    })
+}
+
+/// The receiver's text percent-encoded for `mode`.
+fn escaped(v: &Value, mode: Mode) -> Result<Value> {
+    on_text(v, |s| Ok(Value::from(percent::escape(s.as_bytes(), mode))))
+}
+
+/// The receiver's text percent-decoded for `mode`.
+fn unescaped(v: &Value, mode: Mode) -> Result<Value> {
+    on_text(v, |s| Ok(Value::from(url_unescape(s, mode)?)))
 }
 
 fn escape_url_query(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    on_text(&v, |s| {
-        Ok(Value::from(url_escape(s.as_bytes(), UrlMode::Query)))
-    })
+    escaped(&v, Mode::QueryComponent)
 }
 
 fn unescape_url_query(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    on_text(&v, |s| Ok(Value::from(url_unescape(s, UrlMode::Query)?)))
+    unescaped(&v, Mode::QueryComponent)
 }
 
 fn escape_url_path(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    on_text(&v, |s| {
-        Ok(Value::from(url_escape(s.as_bytes(), UrlMode::PathSegment)))
-    })
+    escaped(&v, Mode::PathSegment)
 }
 
 fn unescape_url_path(_: &mut Call<'_, '_>, v: Value) -> Result<Value> {
-    on_text(&v, |s| {
-        Ok(Value::from(url_unescape(s, UrlMode::PathSegment)?))
-    })
+    unescaped(&v, Mode::PathSegment)
 }
 
 /// Go's `path/filepath.Clean` for Unix paths.
@@ -334,7 +270,7 @@ mod tests {
         assert_eq!(clean_path("../../x"), "../../x");
         assert_eq!(clean_path("a/.."), ".");
         assert_eq!(
-            url_escape(b"a/b;c?d e", UrlMode::PathSegment),
+            percent::escape(b"a/b;c?d e", Mode::PathSegment),
             "a%2Fb%3Bc%3Fd%20e"
         );
     }

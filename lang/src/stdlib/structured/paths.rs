@@ -268,55 +268,41 @@ fn path_args(call: &Call<'_, '_>) -> Result<Vec<Vec<Str>>> {
 /// The object minus the given paths (nested paths descend into objects
 /// only).
 pub(super) fn map_without(m: &Map, paths: &[&[Str]]) -> Map {
+    filter_paths(m, paths, false)
+}
+
+/// The object reduced to the given paths (nested paths descend into
+/// objects only).
+fn map_with(m: &Map, paths: &[&[Str]]) -> Map {
+    filter_paths(m, paths, true)
+}
+
+/// Keeps (`keep`) or drops the keys the paths name, descending into the
+/// objects that nested paths go through.
+fn filter_paths(m: &Map, paths: &[&[Str]], keep: bool) -> Map {
     let mut out = Vec::with_capacity(m.len());
     for (k, v) in m.iter() {
-        let mut excluded = false;
+        let mut matched = false;
+        let mut whole = false;
         let mut nested: Vec<&[Str]> = Vec::new();
         for p in paths {
             if let Some((first, rest)) = p.split_first()
                 && first == k
             {
+                matched = true;
                 if rest.is_empty() {
-                    excluded = true;
+                    whole = true;
                 } else {
                     nested.push(rest);
                 }
             }
         }
-        if excluded {
+        if (keep && !matched) || (!keep && whole) {
             continue;
         }
         match v {
             Value::Object(inner) if !nested.is_empty() => {
-                out.push((k.clone(), Value::object(map_without(inner, &nested))));
-            }
-            _ => out.push((k.clone(), v.clone())),
-        }
-    }
-    Map::from_pairs(out)
-}
-
-fn map_with(m: &Map, paths: &[&[Str]]) -> Map {
-    let mut out = Vec::new();
-    for (k, v) in m.iter() {
-        let mut included = false;
-        let mut nested: Vec<&[Str]> = Vec::new();
-        for p in paths {
-            if let Some((first, rest)) = p.split_first()
-                && first == k
-            {
-                included = true;
-                if !rest.is_empty() {
-                    nested.push(rest);
-                }
-            }
-        }
-        if !included {
-            continue;
-        }
-        match v {
-            Value::Object(inner) if !nested.is_empty() => {
-                out.push((k.clone(), Value::object(map_with(inner, &nested))));
+                out.push((k.clone(), Value::object(filter_paths(inner, &nested, keep))));
             }
             _ => out.push((k.clone(), v.clone())),
         }

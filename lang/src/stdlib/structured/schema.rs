@@ -217,6 +217,14 @@ impl Validator<'_, '_, '_, '_> {
         Some(cur)
     }
 
+    /// Validates a child (an array index or a property) with its key on
+    /// the context path.
+    fn validate_at(&mut self, key: String, schema: &Value, value: &Value, ctx: &mut Vec<String>) {
+        ctx.push(key);
+        self.validate(schema, value, ctx);
+        ctx.pop();
+    }
+
     fn validate(&mut self, schema: &Value, value: &Value, ctx: &mut Vec<String>) {
         if self.depth >= MAX_DEPTH {
             return;
@@ -280,9 +288,7 @@ impl Validator<'_, '_, '_, '_> {
         if let (Value::Object(o), Some(Value::Object(props))) = (value, s.get("properties")) {
             for (k, sub) in props.iter() {
                 if let Some(child) = o.get(k) {
-                    ctx.push(k.to_string());
-                    self.validate(sub, child, ctx);
-                    ctx.pop();
+                    self.validate_at(k.to_string(), sub, child, ctx);
                 }
             }
         }
@@ -403,9 +409,7 @@ impl Validator<'_, '_, '_, '_> {
         match s.get("items") {
             Some(Value::Array(tuple)) => {
                 for (i, (sub, v)) in tuple.iter().zip(a.iter()).enumerate() {
-                    ctx.push(i.to_string());
-                    self.validate(sub, v, ctx);
-                    ctx.pop();
+                    self.validate_at(i.to_string(), sub, v, ctx);
                 }
                 if a.len() > tuple.len() {
                     match s.get("additionalItems") {
@@ -414,9 +418,7 @@ impl Validator<'_, '_, '_, '_> {
                         }
                         Some(extra @ Value::Object(_)) => {
                             for (i, v) in a.iter().enumerate().skip(tuple.len()) {
-                                ctx.push(i.to_string());
-                                self.validate(extra, v, ctx);
-                                ctx.pop();
+                                self.validate_at(i.to_string(), extra, v, ctx);
                             }
                         }
                         _ => {}
@@ -425,9 +427,7 @@ impl Validator<'_, '_, '_, '_> {
             }
             Some(items) => {
                 for (i, v) in a.iter().enumerate() {
-                    ctx.push(i.to_string());
-                    self.validate(items, v, ctx);
-                    ctx.pop();
+                    self.validate_at(i.to_string(), items, v, ctx);
                 }
             }
             None => {}
@@ -476,9 +476,7 @@ impl Validator<'_, '_, '_, '_> {
                     };
                     if re.is_match(k) {
                         matched = true;
-                        ctx.push(k.to_string());
-                        self.validate(sub, v, ctx);
-                        ctx.pop();
+                        self.validate_at(k.to_string(), sub, v, ctx);
                     }
                 }
             }
@@ -490,9 +488,7 @@ impl Validator<'_, '_, '_, '_> {
                     self.fail_prop(ctx, format!("Additional property {k} is not allowed"), k);
                 }
                 Some(extra @ Value::Object(_)) => {
-                    ctx.push(k.to_string());
-                    self.validate(extra, v, ctx);
-                    ctx.pop();
+                    self.validate_at(k.to_string(), extra, v, ctx);
                 }
                 _ => {}
             }

@@ -3,23 +3,24 @@
 //! `parse_duration_iso8601`.
 
 use super::duration::{parse_go, parse_iso};
+use super::method;
 use super::zone::receiver_text as text;
 use super::zone::{add_date, add_nanos, from_nanos_wide, to_timestamp, unix_nanos_wide};
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Example, Expect::*, Impl, Kind, Param, Spec, Status};
+use crate::stdlib::{Example, Expect::*, Kind, Param, Spec, Status};
 use crate::value::Value;
 use crate::vm::Call;
 
 /// Seconds from 0001-01-01 (Go's zero time) to the Unix epoch.
 const ZERO_TO_UNIX: i128 = 62_135_596_800;
 
+/// The parameter of `ts_add_iso8601` and `ts_sub_iso8601`.
+const ISO_PARAMS: &[Param] =
+    &[Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")];
+
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
-        name: "ts_unix",
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Returns the timestamp as whole seconds since the Unix epoch.",
         examples: &[
             Example {
                 mapping: r#"root.created_at_unix = this.created_at.ts_unix()"#,
@@ -33,15 +34,14 @@ pub const SPECS: &[Spec] = &[
                 cases: &[(r#"{"ts":1257894000}"#, Out(r#"{"timestamp":1257894000}"#))],
             },
         ],
-        imp: Impl::Method(ts_unix),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "ts_unix",
+            Status::Beta,
+            "Returns the timestamp as whole seconds since the Unix epoch.",
+            ts_unix,
+        )
     },
     Spec {
-        name: "ts_unix_milli",
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Returns the timestamp as milliseconds since the Unix epoch.",
         examples: &[
             Example {
                 mapping: r#"root.created_at_unix = this.created_at.ts_unix_milli()"#,
@@ -58,15 +58,14 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_unix_milli),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "ts_unix_milli",
+            Status::Beta,
+            "Returns the timestamp as milliseconds since the Unix epoch.",
+            ts_unix_milli,
+        )
     },
     Spec {
-        name: "ts_unix_micro",
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Returns the timestamp as microseconds since the Unix epoch.",
         examples: &[
             Example {
                 mapping: r#"root.created_at_unix = this.created_at.ts_unix_micro()"#,
@@ -83,15 +82,14 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_unix_micro),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "ts_unix_micro",
+            Status::Beta,
+            "Returns the timestamp as microseconds since the Unix epoch.",
+            ts_unix_micro,
+        )
     },
     Spec {
-        name: "ts_unix_nano",
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Returns the timestamp as nanoseconds since the Unix epoch.",
         examples: &[
             Example {
                 mapping: r#"root.created_at_unix = this.created_at.ts_unix_nano()"#,
@@ -108,16 +106,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_unix_nano),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "ts_unix_nano",
+            Status::Beta,
+            "Returns the timestamp as nanoseconds since the Unix epoch.",
+            ts_unix_nano,
+        )
     },
     Spec {
-        name: "ts_round",
         params: &[Param::req("duration", Kind::Int).doc("The step to round to, in nanoseconds.")],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Rounds a timestamp to the nearest multiple of a duration, halves rounding up.",
         examples: &[
             Example {
                 mapping: r#"root.created_at_hour = this.created_at.ts_round("1h".parse_duration())"#,
@@ -134,16 +131,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_round),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "ts_round",
+            Status::Beta,
+            "Rounds a timestamp to the nearest multiple of a duration, halves rounding up.",
+            ts_round,
+        )
     },
     Spec {
-        name: "ts_sub",
         params: &[Param::req("t2", Kind::Timestamp).doc("The timestamp to subtract.")],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Returns the nanoseconds from another timestamp to this one (negative when it is later).",
         examples: &[
             Example {
                 mapping: r#"root.between = this.started_at.ts_sub("2020-08-14T05:54:23Z")"#,
@@ -160,18 +156,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_sub),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "ts_sub",
+            Status::Beta,
+            "Returns the nanoseconds from another timestamp to this one (negative when it is later).",
+            ts_sub,
+        )
     },
     Spec {
-        name: "ts_add_iso8601",
-        params: &[
-            Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")
-        ],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Adds an ISO-8601 duration to a timestamp, counting years, months and days on the calendar.",
+        params: ISO_PARAMS,
         examples: &[
             Example {
                 mapping: r#"root.next_year = this.created_at.ts_add_iso8601("P1Y")"#,
@@ -188,19 +181,16 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_add_iso8601),
-        annotate: false,
         compile: Some(check_iso),
-        ..Spec::METHOD
+        ..method(
+            "ts_add_iso8601",
+            Status::Beta,
+            "Adds an ISO-8601 duration to a timestamp, counting years, months and days on the calendar.",
+            ts_add_iso8601,
+        )
     },
     Spec {
-        name: "ts_sub_iso8601",
-        params: &[
-            Param::req("duration", Kind::Str).doc("An ISO-8601 duration such as `P1Y2M3DT4H`.")
-        ],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Subtracts an ISO-8601 duration from a timestamp, counting years, months and days on the calendar.",
+        params: ISO_PARAMS,
         examples: &[
             Example {
                 mapping: r#"root.last_year = this.created_at.ts_sub_iso8601("P1Y")"#,
@@ -217,15 +207,15 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_sub_iso8601),
-        annotate: false,
         compile: Some(check_iso),
-        ..Spec::METHOD
+        ..method(
+            "ts_sub_iso8601",
+            Status::Beta,
+            "Subtracts an ISO-8601 duration from a timestamp, counting years, months and days on the calendar.",
+            ts_sub_iso8601,
+        )
     },
     Spec {
-        name: "parse_duration",
-        category: Category::Time,
-        doc: "Parses Go duration text (`300ms`, `-1.5h`, `2h45m`; units ns, us/µs, ms, s, m, h) into nanoseconds.",
         examples: &[
             Example {
                 mapping: r#"root.delay_for_ns = this.delay_for.parse_duration()"#,
@@ -242,15 +232,14 @@ pub const SPECS: &[Spec] = &[
                 cases: &[(r#"{"delay_for":"2h"}"#, Out(r#"{"delay_for_s":7200}"#))],
             },
         ],
-        imp: Impl::Method(parse_duration),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "parse_duration",
+            Status::Stable,
+            "Parses Go duration text (`300ms`, `-1.5h`, `2h45m`; units ns, us/µs, ms, s, m, h) into nanoseconds.",
+            parse_duration,
+        )
     },
     Spec {
-        name: "parse_duration_iso8601",
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Parses an ISO-8601 duration into nanoseconds; a year counts 365.2425 days and a month a twelfth of that.",
         examples: &[
             Example {
                 mapping: r#"root.delay_for_ns = this.delay_for.parse_duration_iso8601()"#,
@@ -267,9 +256,12 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        imp: Impl::Method(parse_duration_iso8601),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "parse_duration_iso8601",
+            Status::Beta,
+            "Parses an ISO-8601 duration into nanoseconds; a year counts 365.2425 days and a month a twelfth of that.",
+            parse_duration_iso8601,
+        )
     },
 ];
 

@@ -3,19 +3,16 @@
 use super::arith::{ts_unix, ts_unix_micro, ts_unix_milli, ts_unix_nano};
 use super::golayout::RFC3339_NANO;
 use super::layouts::{check_tz_second, parse_layout, parse_strftime, ts_format, ts_strftime};
+use super::method;
 use crate::error::Result;
-use crate::stdlib::{Category, Default, Example, Expect::*, Impl, Kind, Param, Spec, Status};
+use crate::stdlib::{Default, Example, Expect::*, Kind, Param, Spec, Status};
 use crate::value::Value;
 use crate::vm::Call;
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
-        name: "parse_timestamp",
         params: &[Param::req("format", Kind::Str).doc("A Go reference-time layout.")],
-        category: Category::Time,
-        status: Status::Deprecated,
-        doc: "Parses a string with a Go reference-time layout and returns it as RFC3339 text; use `ts_parse`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.parse_timestamp("2006-Jan-02")"#,
             cases: &[(
@@ -23,16 +20,15 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"t":"2020-08-14T00:00:00Z"}"#),
             )],
         }],
-        imp: Impl::Method(parse_timestamp),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "parse_timestamp",
+            Status::Deprecated,
+            "Parses a string with a Go reference-time layout and returns it as RFC3339 text; use `ts_parse`.",
+            parse_timestamp,
+        )
     },
     Spec {
-        name: "parse_timestamp_strptime",
         params: &[Param::req("format", Kind::Str).doc("strftime directives.")],
-        category: Category::Time,
-        status: Status::Deprecated,
-        doc: "Parses a string with strftime directives and returns it as RFC3339 text; use `ts_strptime`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.parse_timestamp_strptime("%Y-%b-%d")"#,
             cases: &[(
@@ -40,20 +36,19 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"t":"2020-08-14T00:00:00Z"}"#),
             )],
         }],
-        imp: Impl::Method(parse_timestamp_strptime),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "parse_timestamp_strptime",
+            Status::Deprecated,
+            "Parses a string with strftime directives and returns it as RFC3339 text; use `ts_strptime`.",
+            parse_timestamp_strptime,
+        )
     },
     Spec {
-        name: "format_timestamp",
         params: &[
             Param::with("format", Kind::Str, Default::Str(RFC3339_NANO))
                 .doc("A Go reference-time layout."),
             Param::opt("tz", Kind::Str).doc("A zone to show the time in."),
         ],
-        category: Category::Time,
-        status: Status::Deprecated,
-        doc: "Formats a timestamp with a Go reference-time layout; use `ts_format`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp("2006-Jan-02 15:04:05", "UTC")"#,
             cases: &[(
@@ -61,20 +56,19 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"t":"2020-Aug-14 11:45:26"}"#),
             )],
         }],
-        imp: Impl::Method(ts_format),
-        annotate: false,
         compile: Some(check_tz_second),
-        ..Spec::METHOD
+        ..method(
+            "format_timestamp",
+            Status::Deprecated,
+            "Formats a timestamp with a Go reference-time layout; use `ts_format`.",
+            ts_format,
+        )
     },
     Spec {
-        name: "format_timestamp_strftime",
         params: &[
             Param::req("format", Kind::Str).doc("strftime directives."),
             Param::opt("tz", Kind::Str).doc("A zone to show the time in."),
         ],
-        category: Category::Time,
-        status: Status::Deprecated,
-        doc: "Formats a timestamp with strftime directives; use `ts_strftime`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_strftime("%Y-%b-%d %H:%M:%S", "UTC")"#,
             cases: &[(
@@ -82,16 +76,15 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"t":"2020-Aug-14 11:45:26"}"#),
             )],
         }],
-        imp: Impl::Method(ts_strftime),
-        annotate: false,
         compile: Some(check_tz_second),
-        ..Spec::METHOD
+        ..method(
+            "format_timestamp_strftime",
+            Status::Deprecated,
+            "Formats a timestamp with strftime directives; use `ts_strftime`.",
+            ts_strftime,
+        )
     },
     Spec {
-        name: "format_timestamp_unix",
-        category: Category::Time,
-        status: Status::Deprecated,
-        doc: "Returns a timestamp as seconds since the Unix epoch; use `ts_unix`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_unix()"#,
             cases: &[(
@@ -99,15 +92,14 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"t":1257894000}"#),
             )],
         }],
-        imp: Impl::Method(ts_unix),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "format_timestamp_unix",
+            Status::Deprecated,
+            "Returns a timestamp as seconds since the Unix epoch; use `ts_unix`.",
+            ts_unix,
+        )
     },
     Spec {
-        name: "format_timestamp_unix_milli",
-        category: Category::Time,
-        status: Status::Deprecated,
-        doc: "Returns a timestamp as milliseconds since the Unix epoch; use `ts_unix_milli`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_unix_milli()"#,
             cases: &[(
@@ -115,15 +107,14 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"t":1257894000500}"#),
             )],
         }],
-        imp: Impl::Method(ts_unix_milli),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "format_timestamp_unix_milli",
+            Status::Deprecated,
+            "Returns a timestamp as milliseconds since the Unix epoch; use `ts_unix_milli`.",
+            ts_unix_milli,
+        )
     },
     Spec {
-        name: "format_timestamp_unix_micro",
-        category: Category::Time,
-        status: Status::Deprecated,
-        doc: "Returns a timestamp as microseconds since the Unix epoch; use `ts_unix_micro`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_unix_micro()"#,
             cases: &[(
@@ -131,15 +122,14 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"t":1257894000500000}"#),
             )],
         }],
-        imp: Impl::Method(ts_unix_micro),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "format_timestamp_unix_micro",
+            Status::Deprecated,
+            "Returns a timestamp as microseconds since the Unix epoch; use `ts_unix_micro`.",
+            ts_unix_micro,
+        )
     },
     Spec {
-        name: "format_timestamp_unix_nano",
-        category: Category::Time,
-        status: Status::Deprecated,
-        doc: "Returns a timestamp as nanoseconds since the Unix epoch; use `ts_unix_nano`.",
         examples: &[Example {
             mapping: r#"root.t = this.t.format_timestamp_unix_nano()"#,
             cases: &[(
@@ -147,9 +137,12 @@ pub const SPECS: &[Spec] = &[
                 Out(r#"{"t":1257894000500000000}"#),
             )],
         }],
-        imp: Impl::Method(ts_unix_nano),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "format_timestamp_unix_nano",
+            Status::Deprecated,
+            "Returns a timestamp as nanoseconds since the Unix epoch; use `ts_unix_nano`.",
+            ts_unix_nano,
+        )
     },
 ];
 

@@ -94,25 +94,20 @@ pub(super) fn digit_at(s: &[u8], i: usize) -> bool {
 pub(super) fn next_chunk(layout: &[u8]) -> Option<(usize, Std, usize)> {
     let at = |i: usize, s: &str| layout.get(i..i + s.len()) == Some(s.as_bytes());
     for i in 0..layout.len() {
+        // A month or weekday name: the long form, else the three-letter
+        // one unless a lower-case letter follows it.
+        let name = |long: &str, long_std: Std, short_std: Std| {
+            if at(i, long) {
+                Some((long_std, long.len()))
+            } else if !starts_lower(&layout[i + 3..]) {
+                Some((short_std, 3))
+            } else {
+                None
+            }
+        };
         let found = match layout[i] {
-            b'J' if at(i, "Jan") => {
-                if at(i, "January") {
-                    Some((Std::LongMonth, 7))
-                } else if !starts_lower(&layout[i + 3..]) {
-                    Some((Std::Month, 3))
-                } else {
-                    None
-                }
-            }
-            b'M' if at(i, "Mon") => {
-                if at(i, "Monday") {
-                    Some((Std::LongWeekDay, 6))
-                } else if !starts_lower(&layout[i + 3..]) {
-                    Some((Std::WeekDay, 3))
-                } else {
-                    None
-                }
-            }
+            b'J' if at(i, "Jan") => name("January", Std::LongMonth, Std::Month),
+            b'M' if at(i, "Mon") => name("Monday", Std::LongWeekDay, Std::WeekDay),
             b'M' if at(i, "MST") => Some((Std::ZoneName, 3)),
             b'0' => match layout.get(i + 1) {
                 Some(b'1') => Some((Std::ZeroMonth, 2)),

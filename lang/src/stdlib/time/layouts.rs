@@ -3,21 +3,17 @@
 
 use super::zone::receiver_text as text;
 use super::zone::{Location, in_location, load_location, to_timestamp};
-use super::{golayout, strftime};
+use super::{golayout, method, strftime};
 use crate::error::{Error, Result};
-use crate::stdlib::{Category, Default, Example, Expect::*, Impl, Kind, Param, Spec, Status};
+use crate::stdlib::{Default, Example, Expect::*, Kind, Param, Spec, Status};
 use crate::value::Value;
 use crate::vm::Call;
 
 /// The entries of this module.
 pub const SPECS: &[Spec] = &[
     Spec {
-        name: "ts_parse",
         params: &[Param::req("format", Kind::Str)
             .doc("A Go reference-time layout (`Mon Jan 2 15:04:05 -0700 MST 2006`).")],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Parses a string into a timestamp using a Go reference-time layout; text without a zone reads as UTC.",
         examples: &[
             Example {
                 mapping: r#"root.doc.timestamp = this.doc.timestamp.ts_parse("2006-Jan-02")"#,
@@ -55,21 +51,20 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        imp: Impl::Method(ts_parse),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "ts_parse",
+            Status::Beta,
+            "Parses a string into a timestamp using a Go reference-time layout; text without a zone reads as UTC.",
+            ts_parse,
+        )
     },
     Spec {
-        name: "ts_format",
         params: &[
             Param::with("format", Kind::Str, Default::Str(golayout::RFC3339_NANO))
                 .doc("A Go reference-time layout."),
             Param::opt("tz", Kind::Str)
                 .doc("A zone to show the time in (`UTC`, `Local` or an IANA name)."),
         ],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Formats a timestamp (or RFC3339 string, or unix seconds) as text using a Go reference-time layout.",
         examples: &[
             Example {
                 mapping: r#"root.something_at = this.created_at.ts_format("2006-Jan-02 15:04:05")"#,
@@ -99,19 +94,18 @@ pub const SPECS: &[Spec] = &[
                 ],
             },
         ],
-        imp: Impl::Method(ts_format),
-        annotate: false,
         compile: Some(check_tz_second),
-        ..Spec::METHOD
+        ..method(
+            "ts_format",
+            Status::Beta,
+            "Formats a timestamp (or RFC3339 string, or unix seconds) as text using a Go reference-time layout.",
+            ts_format,
+        )
     },
     Spec {
-        name: "ts_strptime",
         params: &[
             Param::req("format", Kind::Str).doc("strftime directives; `%f` reads microseconds.")
         ],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Parses a string into a timestamp using strftime directives; text without a zone reads as UTC.",
         examples: &[
             Example {
                 mapping: r#"root.doc.timestamp = this.doc.timestamp.ts_strptime("%Y-%b-%d")"#,
@@ -128,20 +122,19 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_strptime),
-        annotate: false,
-        ..Spec::METHOD
+        ..method(
+            "ts_strptime",
+            Status::Beta,
+            "Parses a string into a timestamp using strftime directives; text without a zone reads as UTC.",
+            ts_strptime,
+        )
     },
     Spec {
-        name: "ts_strftime",
         params: &[
             Param::req("format", Kind::Str).doc("strftime directives; `%f` prints microseconds."),
             Param::opt("tz", Kind::Str)
                 .doc("A zone to show the time in (`UTC`, `Local` or an IANA name)."),
         ],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Formats a timestamp (or RFC3339 string, or unix seconds) as text using strftime directives.",
         examples: &[
             Example {
                 mapping: r#"root.something_at = this.created_at.ts_strftime("%Y-%b-%d %H:%M:%S")"#,
@@ -158,18 +151,17 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_strftime),
-        annotate: false,
         compile: Some(check_tz_second),
-        ..Spec::METHOD
+        ..method(
+            "ts_strftime",
+            Status::Beta,
+            "Formats a timestamp (or RFC3339 string, or unix seconds) as text using strftime directives.",
+            ts_strftime,
+        )
     },
     Spec {
-        name: "ts_tz",
         params: &[Param::req("tz", Kind::Str)
             .doc("The zone: `UTC`, `Local` or an IANA name such as `Europe/Paris`.")],
-        category: Category::Time,
-        status: Status::Beta,
-        doc: "Returns the same instant shown in another time zone.",
         examples: &[
             Example {
                 mapping: r#"root.created_at_utc = this.created_at.ts_tz("UTC")"#,
@@ -193,10 +185,13 @@ pub const SPECS: &[Spec] = &[
                 )],
             },
         ],
-        imp: Impl::Method(ts_tz),
-        annotate: false,
         compile: Some(check_tz_first),
-        ..Spec::METHOD
+        ..method(
+            "ts_tz",
+            Status::Beta,
+            "Returns the same instant shown in another time zone.",
+            ts_tz,
+        )
     },
 ];
 

@@ -2,7 +2,7 @@
 //! parsing, formatting, zones and arithmetic, durations, and the
 //! deprecated spellings.
 
-use super::Spec;
+use super::{Category, Impl, MethodImpl, Spec, Status};
 
 mod arith;
 mod clock;
@@ -22,6 +22,22 @@ pub const SPECS: &[&[Spec]] = &[
     deprecated::SPECS,
 ];
 
+/// A time-category method spec from its name, status, doc and
+/// implementation; like upstream's time plugins it reports errors raw
+/// (without the receiver's annotation). Other fields come from
+/// [`Spec::METHOD`].
+const fn method(name: &'static str, status: Status, doc: &'static str, imp: MethodImpl) -> Spec {
+    Spec {
+        name,
+        category: Category::Time,
+        status,
+        doc,
+        imp: Impl::Method(imp),
+        annotate: false,
+        ..Spec::METHOD
+    }
+}
+
 #[cfg(test)]
 mod robustness {
     use super::{duration, golayout, strftime, zone};
@@ -40,9 +56,7 @@ mod robustness {
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..4000 {
             let mut s = String::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            crate::stdlib::util::xorshift(&mut seed);
             let n = (seed % 7) as usize;
             let mut k = seed;
             for _ in 0..n {

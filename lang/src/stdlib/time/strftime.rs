@@ -1,35 +1,11 @@
 //! strftime-style formatting and parsing (`%Y-%m-%d %H:%M:%S.%f`), with
 //! the directive set and error texts of upstream's strftime library.
 
-use super::golayout::quote;
+use super::golayout::{LONG_DAYS, LONG_MONTHS, quote};
 use super::zone::{Civil, civil};
 use crate::error::{Error, Result};
 use crate::value::Timestamp;
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
-
-const LONG_MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const LONG_DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
 
 /// Expansions of the composite directives.
 fn composite(c: u8) -> Option<&'static [u8]> {

@@ -257,16 +257,8 @@ fn never_panics() {
         Value::array(vec![Value::Int(1), Value::bytes(b"x"), Value::Null]),
         Value::Narrow(crate::value::Narrow::F32(1.5)),
     ];
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    for _ in 0..20_000 {
-        let mut fmt = String::new();
-        for _ in 0..6 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            fmt.push_str(pieces[(seed % pieces.len() as u64) as usize]);
-        }
+    crate::stdlib::util::fuzz_pieces(&pieces, 0x9E37_79B9_7F4A_7C15, 20_000, 6, |fmt, seed| {
         let n = (seed >> 20) as usize % (args.len() + 1);
-        let _ = sprintf(&fmt, &args[..n]);
-    }
+        let _ = sprintf(fmt, &args[..n]);
+    });
 }

@@ -29,19 +29,18 @@ pub(super) struct Printer {
 
 /// Go's type name of a value, as `%T` and error annotations show it.
 pub(super) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null | Value::Delete | Value::Nothing => "<nil>",
-        Value::Bool(_) => "bool",
-        Value::Int(_) => "int64",
-        Value::UInt(_) => "uint64",
-        Value::Float(_) => "float64",
-        Value::Narrow(n) => n.go_type(),
-        Value::Number(_) => "json.Number",
-        Value::Str(_) => "string",
-        Value::Bytes(_) => "[]uint8",
-        Value::Array(_) => "[]interface {}",
-        Value::Object(_) => "map[string]interface {}",
-        Value::Timestamp(_) => "time.Time",
+    if v.is_nullish() {
+        "<nil>"
+    } else {
+        v.go_type_name()
+    }
+}
+
+/// The first `prec` characters of `s`; all of it without a precision.
+fn first_chars(s: &str, prec: Option<usize>) -> &str {
+    match prec {
+        Some(p) => &s[..s.char_indices().nth(p).map_or(s.len(), |(i, _)| i)],
+        None => s,
     }
 }
 
@@ -177,25 +176,19 @@ impl Printer {
                 }
             }
             Value::Array(items) => {
-                if self.f.sharp_v {
-                    self.out.push_str("[]interface {}{");
-                    for (i, item) in items.iter().enumerate() {
-                        if i > 0 {
-                            self.out.push_str(", ");
-                        }
-                        self.print_value(item, verb, depth + 1);
-                    }
-                    self.out.push('}');
+                let (open, sep, close) = if self.f.sharp_v {
+                    ("[]interface {}{", ", ", '}')
                 } else {
-                    self.out.push('[');
-                    for (i, item) in items.iter().enumerate() {
-                        if i > 0 {
-                            self.out.push(' ');
-                        }
-                        self.print_value(item, verb, depth + 1);
+                    ("[", " ", ']')
+                };
+                self.out.push_str(open);
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(sep);
                     }
-                    self.out.push(']');
+                    self.print_value(item, verb, depth + 1);
                 }
+                self.out.push(close);
             }
             Value::Object(map) => {
                 let sharp_v = self.f.sharp_v;
@@ -218,24 +211,12 @@ impl Printer {
     }
 
     fn fmt_s(&mut self, s: &str) {
-        match self.f.prec {
-            Some(p) => {
-                let end = s.char_indices().nth(p).map_or(s.len(), |(i, _)| i);
-                self.pad(&s[..end]);
-            }
-            None => self.pad(s),
-        }
+        self.pad(first_chars(s, self.f.prec));
     }
 
     fn fmt_q(&mut self, b: &[u8]) {
         let text = String::from_utf8_lossy(b);
-        let truncated: &str = match self.f.prec {
-            Some(p) => {
-                let end = text.char_indices().nth(p).map_or(text.len(), |(i, _)| i);
-                &text[..end]
-            }
-            None => &text,
-        };
+        let truncated = first_chars(&text, self.f.prec);
         if self.f.sharp && goquote::can_backquote(truncated) {
             self.pad(&format!("`{truncated}`"));
             return;
