@@ -195,7 +195,12 @@ fn the_readme_example_runs_to_completion() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = root.join("examples/hello.yaml");
     let o = common::run_tarn(&["run".as_ref(), config.as_os_str()], "");
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(out.lines().count(), 3, "{out}");
     assert!(
