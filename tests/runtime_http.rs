@@ -208,3 +208,60 @@ fn the_readme_example_runs_to_completion() {
         "{out}"
     );
 }
+
+/// An upstream service: another pipeline answering with status 201, a
+/// header and a marked body (status 500 for a body of `fail`).
+fn upstream() -> Pipeline {
+    Pipeline::start(
+        "upstream",
+        "http:\n  address: {ADDR}\ninput:\n  http_server:\n    path: /upstream\n    sync_response:\n      status: ${! @code }\n      headers:\n        X-Upstream: seen\n        Content-Type: text/plain\npipeline:\n  processors:\n    - mapping: |\n        meta code = if content().string() == \"fail\" { \"500\" } else { \"201\" }\n        root = \"upstream saw: \" + content().string()\noutput:\n  sync_response: {}\n",
+    )
+}
+
+#[test]
+fn http_client_with_propagate_response_makes_a_proxy() {
+    let up = upstream();
+    let out = temp_file("proxy.txt");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server:\n    sync_response:\n      status: ${{! @http_status_code }}\n      metadata_headers:\n        include_prefixes: [ \"x-\" ]\noutput:\n  broker:\n    pattern: fan_out\n    outputs:\n      - http_client:\n          url: http://{}/upstream\n          propagate_response: true\n          drop_on: [ 500 ]\n          extract_headers:\n            include_prefixes: [ \"x-\" ]\n      - file:\n          path: {}\n",
+        up.addr,
+        out.display()
+    );
+    let p = Pipeline::start("proxy", &config);
+    let (status, headers, body) = http(&p.addr, "POST", "/post", &[], b"ping").expect("request");
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(String::from_utf8_lossy(&body), "upstream saw: ping");
+    assert_eq!(header(&headers, "x-upstream"), Some("seen"));
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("file output"),
+        "ping\n"
+    );
+}
+
+#[test]
+fn an_upstream_status_in_drop_on_rejects_the_message_with_502() {
+    let up = upstream();
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server: {{}}\noutput:\n  http_client:\n    url: http://{}/upstream\n    drop_on: [ 500 ]\n",
+        up.addr
+    );
+    let p = Pipeline::start("drop-on", &config);
+    let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"fail").expect("request");
+    assert_eq!(status, 502);
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("unexpected response code (500)"), "{body}");
+}
+
+#[test]
+fn a_request_not_acknowledged_in_time_gets_408() {
+    // An upstream that accepts connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    let silent_addr = silent.local_addr().expect("addr");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\nshutdown_timeout: 1s\ninput:\n  http_server:\n    timeout: 300ms\noutput:\n  http_client:\n    url: http://{silent_addr}/\n    timeout: 10s\n"
+    );
+    let p = Pipeline::start("timeout", &config);
+    let (status, _, _) = http(&p.addr, "POST", "/post", &[], b"x").expect("request");
+    assert_eq!(status, 408);
+    drop(silent);
+}

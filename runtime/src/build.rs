@@ -156,6 +156,7 @@ fn output(node: &Node, path: &str) -> Result<Arc<Output>, String> {
                 .collect::<Result<Vec<_>, _>>()?;
             Output::Broker { pattern, outputs }
         }
+        "http_client" => Output::HttpClient(Arc::new(http_client(body, &here)?)),
         other => return Err(format!("{here}: the `{other}` output is not supported yet")),
     };
     let procs = processors(node.get("processors"), &format!("{path}.processors"))?;
@@ -166,6 +167,60 @@ fn output(node: &Node, path: &str) -> Result<Arc<Output>, String> {
             processors: procs,
             inner: Arc::new(out),
         })
+    })
+}
+
+fn strings(node: Option<&Node>) -> Vec<String> {
+    items(node)
+        .iter()
+        .filter_map(Node::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+fn codes(node: Option<&Node>) -> Vec<u16> {
+    items(node)
+        .iter()
+        .filter_map(Node::as_str)
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+fn http_client(body: &Node, here: &str) -> Result<crate::http_client::HttpClient, String> {
+    let verb = text(body.get("verb"), "POST");
+    let headers = match body.get("headers").map(|h| &h.kind) {
+        Some(NodeKind::Map(pairs)) => pairs
+            .iter()
+            .map(|(k, v)| {
+                let name = k.as_str().unwrap_or("").to_string();
+                interpolation(v.as_str().unwrap_or(""), here).map(|i| (name, i))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => Vec::new(),
+    };
+    Ok(crate::http_client::HttpClient {
+        url: interpolation(text(body.get("url"), ""), &format!("{here}.url"))?,
+        verb: axum::http::Method::from_bytes(verb.to_uppercase().as_bytes())
+            .map_err(|_| format!("{here}.verb: `{verb}` is not an HTTP method"))?,
+        headers,
+        metadata_prefixes: strings(body.get("metadata").and_then(|m| m.get("include_prefixes"))),
+        timeout: duration(body.get("timeout"), Duration::from_secs(5)),
+        retry_period: duration(body.get("retry_period"), Duration::from_secs(1)),
+        max_retry_backoff: duration(body.get("max_retry_backoff"), Duration::from_secs(300)),
+        retries: number(body.get("retries"), 3),
+        backoff_on: match body.get("backoff_on") {
+            Some(n) => codes(Some(n)),
+            None => vec![429],
+        },
+        drop_on: codes(body.get("drop_on")),
+        successful_on: codes(body.get("successful_on")),
+        propagate_response: text(body.get("propagate_response"), "false") == "true",
+        extract_prefixes: strings(
+            body.get("extract_headers")
+                .and_then(|m| m.get("include_prefixes")),
+        ),
+        in_flight: tokio::sync::Semaphore::new(number(body.get("max_in_flight"), 64usize).max(1)),
+        client: crate::http_client::new_client(),
     })
 }
 

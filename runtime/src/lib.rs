@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod config;
+pub mod http_client;
 pub mod input;
 pub mod output;
 pub mod processor;

@@ -66,6 +66,8 @@ pub enum Output {
         /// The children.
         outputs: Vec<Arc<Output>>,
     },
+    /// Sends each message to an HTTP server.
+    HttpClient(Arc<crate::http_client::HttpClient>),
     /// An output with its own processors in front.
     WithProcessors {
         /// Run first, on a copy of the batch.
@@ -124,6 +126,7 @@ impl Output {
                     }
                     Ok(())
                 }
+                Output::HttpClient(client) => client.write(batch, store).await,
                 Output::Broker { pattern, outputs } => {
                     broker_write(*pattern, outputs, batch, store).await
                 }
