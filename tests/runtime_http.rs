@@ -265,3 +265,38 @@ fn a_request_not_acknowledged_in_time_gets_408() {
     assert_eq!(status, 408);
     drop(silent);
 }
+
+#[test]
+fn round_robin_spreads_messages_over_the_outputs_in_turn() {
+    let a = temp_file("rr-a.txt");
+    let b = temp_file("rr-b.txt");
+    let dir = a.parent().expect("dir").to_path_buf();
+    let config = format!(
+        "http:\n  enabled: false\ninput:\n  generate:\n    count: 4\n    interval: \"\"\n    mapping: root = counter()\npipeline:\n  threads: 1\noutput:\n  broker:\n    pattern: round_robin\n    outputs:\n      - file:\n          path: {}\n      - file:\n          path: {}\n",
+        a.display(),
+        b.display()
+    );
+    let path = dir.join("rr.yaml");
+    std::fs::write(&path, config).expect("write config");
+    let o = common::run_tarn(&["run".as_ref(), path.as_os_str()], "");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut a_lines: Vec<String> = std::fs::read_to_string(&a)
+        .expect("a")
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut b_lines: Vec<String> = std::fs::read_to_string(&b)
+        .expect("b")
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!((a_lines.len(), b_lines.len()), (2, 2));
+    a_lines.append(&mut b_lines);
+    a_lines.sort();
+    assert_eq!(a_lines, ["1", "2", "3", "4"]);
+}

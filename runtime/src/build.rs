@@ -154,7 +154,11 @@ fn output(node: &Node, path: &str) -> Result<Arc<Output>, String> {
                 .enumerate()
                 .map(|(i, n)| output(n, &format!("{here}.outputs.{i}")))
                 .collect::<Result<Vec<_>, _>>()?;
-            Output::Broker { pattern, outputs }
+            Output::Broker {
+                pattern,
+                load: crate::output::BrokerLoad::new(outputs.len()),
+                outputs,
+            }
         }
         "http_client" => Output::HttpClient(Arc::new(http_client(body, &here)?)),
         other => return Err(format!("{here}: the `{other}` output is not supported yet")),

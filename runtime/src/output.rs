@@ -4,6 +4,7 @@
 use crate::processor::{Processor, run_all};
 use crate::txn::{AckResult, Batch, ResponseStore};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tarn_lang::{Interpolation, Vm};
 use tokio::io::AsyncWriteExt;
@@ -20,6 +21,10 @@ pub enum Pattern {
     FanOutSequential,
     /// Every child in turn; the first failure rejects the batch.
     FanOutSequentialFailFast,
+    /// One child per batch, in turn.
+    RoundRobin,
+    /// One child per batch: the one with the fewest writes in flight.
+    Greedy,
 }
 
 impl Pattern {
@@ -30,12 +35,17 @@ impl Pattern {
             "fan_out_fail_fast" => Pattern::FanOutFailFast,
             "fan_out_sequential" => Pattern::FanOutSequential,
             "fan_out_sequential_fail_fast" => Pattern::FanOutSequentialFailFast,
+            "round_robin" => Pattern::RoundRobin,
+            "greedy" => Pattern::Greedy,
             _ => return None,
         })
     }
 
     fn retries(self) -> bool {
-        matches!(self, Pattern::FanOut | Pattern::FanOutSequential)
+        !matches!(
+            self,
+            Pattern::FanOutFailFast | Pattern::FanOutSequentialFailFast
+        )
     }
 
     fn parallel(self) -> bool {
@@ -65,6 +75,8 @@ pub enum Output {
         pattern: Pattern,
         /// The children.
         outputs: Vec<Arc<Output>>,
+        /// Writes in flight per child, and the round-robin turn.
+        load: BrokerLoad,
     },
     /// Sends each message to an HTTP server.
     HttpClient(Arc<crate::http_client::HttpClient>),
@@ -127,9 +139,11 @@ impl Output {
                     Ok(())
                 }
                 Output::HttpClient(client) => client.write(batch, store).await,
-                Output::Broker { pattern, outputs } => {
-                    broker_write(*pattern, outputs, batch, store).await
-                }
+                Output::Broker {
+                    pattern,
+                    outputs,
+                    load,
+                } => broker_write(*pattern, outputs, load, batch, store).await,
                 Output::WithProcessors { processors, inner } => {
                     let mut vm = Vm::new();
                     let batch = run_all(processors, &mut vm, batch, store.as_deref());
@@ -163,12 +177,58 @@ async fn write_child(
     }
 }
 
+/// The state a balancing broker keeps.
+#[derive(Debug, Default)]
+pub struct BrokerLoad {
+    turn: AtomicUsize,
+    in_flight: Vec<AtomicUsize>,
+}
+
+impl BrokerLoad {
+    /// State for a broker of `children` outputs.
+    pub fn new(children: usize) -> BrokerLoad {
+        BrokerLoad {
+            turn: AtomicUsize::new(0),
+            in_flight: (0..children).map(|_| AtomicUsize::new(0)).collect(),
+        }
+    }
+
+    /// The child the next batch goes to.
+    fn pick(&self, pattern: Pattern, children: usize) -> usize {
+        match pattern {
+            Pattern::Greedy => self
+                .in_flight
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, n)| n.load(Ordering::Relaxed))
+                .map_or(0, |(i, _)| i),
+            _ => self.turn.fetch_add(1, Ordering::Relaxed) % children.max(1),
+        }
+    }
+}
+
 async fn broker_write(
     pattern: Pattern,
     outputs: &[Arc<Output>],
+    load: &BrokerLoad,
     batch: Batch,
     store: Option<Arc<ResponseStore>>,
 ) -> AckResult {
+    if matches!(pattern, Pattern::RoundRobin | Pattern::Greedy) {
+        let i = load.pick(pattern, outputs.len());
+        let Some(child) = outputs.get(i) else {
+            return Err("the broker has no outputs".into());
+        };
+        let counter = load.in_flight.get(i);
+        if let Some(c) = counter {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        let result = write_child(child.clone(), batch, store, true).await;
+        if let Some(c) = counter {
+            c.fetch_sub(1, Ordering::Relaxed);
+        }
+        return result;
+    }
     if pattern.parallel() {
         let mut tasks = tokio::task::JoinSet::new();
         for child in outputs {
