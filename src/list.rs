@@ -1,5 +1,6 @@
-//! `tarn list`: the standard library registry, as text or JSON — the same
-//! data the REPL's completion and the language server's hover read.
+//! `tarn list`: the standard library registry and the pipeline components,
+//! as text or JSON — the same data the REPL's completion, the language
+//! server's hover and `tarn lint` read.
 
 use clap::{Parser, ValueEnum};
 use serde_json::{Value as Json, json};
@@ -8,6 +9,8 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use tarn_lang::Env;
 use tarn_lang::stdlib::{Default, Expect, Spec};
+use tarn_runtime::config::components::COMPONENTS;
+use tarn_runtime::config::schema::{ComponentKind, ComponentSpec, Ty};
 
 /// Options of `tarn list`.
 #[derive(Parser, Debug)]
@@ -84,6 +87,28 @@ pub fn spec_json(spec: &Spec) -> Json {
     })
 }
 
+/// One pipeline component as JSON.
+fn component_json(c: &ComponentSpec) -> Json {
+    let fields: Vec<Json> = match c.body {
+        Ty::Object(fields) => fields
+            .iter()
+            .map(|f| json!({"name": f.name, "type": f.ty.name()}))
+            .collect(),
+        _ => Vec::new(),
+    };
+    json!({"name": c.name, "doc": c.doc, "body": c.body.name(), "fields": fields})
+}
+
+fn components<'a>(
+    args: &'a Args,
+    kind: ComponentKind,
+) -> impl Iterator<Item = &'static ComponentSpec> + 'a {
+    COMPONENTS
+        .iter()
+        .filter(move |c| c.kind == kind)
+        .filter(|c| args.filter.as_deref().is_none_or(|f| c.name.contains(f)))
+}
+
 /// Runs the command.
 pub fn main(args: Args) -> ExitCode {
     let mut out = String::new();
@@ -112,7 +137,18 @@ fn render(args: &Args, text: &mut String) {
                 .filter(|s| s.is_method())
                 .map(|s| spec_json(s))
                 .collect();
-            let out = json!({"functions": functions, "methods": methods});
+            let list = |kind| {
+                components(args, kind)
+                    .map(component_json)
+                    .collect::<Vec<_>>()
+            };
+            let out = json!({
+                "functions": functions,
+                "methods": methods,
+                "inputs": list(ComponentKind::Input),
+                "processors": list(ComponentKind::Processor),
+                "outputs": list(ComponentKind::Output),
+            });
             let _ = writeln!(
                 text,
                 "{}",
@@ -138,6 +174,17 @@ fn render(args: &Args, text: &mut String) {
                         other => format!(" [{other}]"),
                     };
                     let _ = writeln!(text, "    {}{status}  {}", s.signature(), s.doc);
+                }
+            }
+            for kind in [
+                ComponentKind::Input,
+                ComponentKind::Processor,
+                ComponentKind::Output,
+            ] {
+                let group: Vec<_> = components(args, kind).collect();
+                let _ = writeln!(text, "{}s ({})", kind.name(), group.len());
+                for c in group {
+                    let _ = writeln!(text, "    {}  {}", c.name, c.doc);
                 }
             }
         }

@@ -101,6 +101,18 @@ fn list_prints_the_registry_as_json() {
     assert!(!catch["doc"].as_str().unwrap_or("").is_empty());
     let functions = v["functions"].as_array().expect("functions array");
     assert!(functions.iter().any(|f| f["name"] == "content"));
+    assert_eq!(functions.len(), 37);
+    assert_eq!(methods.len(), 153);
+    let inputs = v["inputs"].as_array().expect("inputs array");
+    let http = inputs
+        .iter()
+        .find(|c| c["name"] == "http_server")
+        .expect("http_server is listed");
+    assert!(
+        http["fields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["name"] == "sync_response"))
+    );
 }
 
 #[test]

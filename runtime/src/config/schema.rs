@@ -36,6 +36,25 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// A short type name for listings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ty::Str => "string",
+            Ty::Interp => "interpolated string",
+            Ty::Int => "int",
+            Ty::Bool => "bool",
+            Ty::Float => "float",
+            Ty::Duration => "duration",
+            Ty::Mapping => "mapping",
+            Ty::List(_) => "list",
+            Ty::Dict(_) | Ty::Object(_) => "object",
+            Ty::Input => "input",
+            Ty::Processor => "processor",
+            Ty::Output => "output",
+            Ty::Any => "any",
+        }
+    }
+
     /// How the type is named in messages.
     pub fn describe(self) -> &'static str {
         match self {
