@@ -7,6 +7,7 @@ pub mod config;
 pub mod input;
 pub mod output;
 pub mod processor;
+pub mod ratelimit;
 pub mod stream;
 pub mod txn;
 
