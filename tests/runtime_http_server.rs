@@ -18,13 +18,14 @@ fn parts(body: &[u8], boundary: &str) -> Vec<(String, Vec<u8>)> {
     let text = String::from_utf8(body.to_vec()).expect("utf-8 body");
     let closing = format!("--{boundary}--\r\n");
     assert!(text.ends_with(&closing), "closing delimiter: {text:?}");
-    let inner = &text[..text.len() - closing.len()];
+    let inner = text[..text.len() - closing.len()]
+        .strip_suffix("\r\n")
+        .expect("CRLF before the closing delimiter");
     let opening = format!("--{boundary}\r\n");
     assert!(inner.starts_with(&opening), "opening delimiter: {text:?}");
     inner[opening.len()..]
         .split(&format!("\r\n--{boundary}\r\n"))
         .map(|p| {
-            let p = p.strip_suffix("\r\n").expect("CRLF before the delimiter");
             let (head, content) = p.split_once("\r\n\r\n").expect("part header end");
             (head.to_string(), content.as_bytes().to_vec())
         })
@@ -58,7 +59,11 @@ fn a_multipart_request_is_a_batch_and_the_answer_is_multipart() {
     // Each part carries the headers rendered against its own message.
     assert!(got[0].0.contains("x-part: one"), "{:?}", got[0].0);
     assert!(got[1].0.contains("x-part: two"), "{:?}", got[1].0);
-    assert!(got[1].0.contains("content-type: text/plain"), "{:?}", got[1].0);
+    assert!(
+        got[1].0.contains("content-type: text/plain"),
+        "{:?}",
+        got[1].0
+    );
 
     let (status, _, _) = http(
         &p.addr,
@@ -167,7 +172,12 @@ fn rate_limit_resources_are_linted() {
     )
     .expect("write");
     let o = common::run_tarn(&["lint".as_ref(), good.as_os_str()], "");
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let bad = dir.join("limit-bad.yaml");
     std::fs::write(
         &bad,
@@ -179,7 +189,10 @@ fn rate_limit_resources_are_linted() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("rate_limit_resources.0.local.coutn"), "{err}");
     assert!(err.contains("count"), "{err}");
-    assert!(err.contains("rate_limit_resources.0.local.interval"), "{err}");
+    assert!(
+        err.contains("rate_limit_resources.0.local.interval"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -202,7 +215,7 @@ fn an_input_with_its_own_address_listens_there() {
 fn metadata_order_ends_with_cookies_and_patterns_select_response_headers() {
     let p = Pipeline::start(
         "metadata",
-        "http:\n  address: {ADDR}\ninput:\n  http_server:\n    path: /items/{id}\n    sync_response:\n      metadata_headers:\n        include_prefixes: [Pre-]\n        include_patterns: ['^X-Out-\\d+$']\npipeline:\n  processors:\n    - mutation: |\n        meta X-Out-1 = \"one\"\n        meta X-Out-a = \"not a number\"\n        meta Pre-Fix = \"prefixed\"\n        root = [meta(\"id\"), meta(\"X-Key\"), meta(\"q\"), meta(\"flavour\"), meta(\"http_server_request_path\")].join(\",\")\noutput:\n  sync_response: {}\n",
+        "http:\n  address: {ADDR}\ninput:\n  http_server:\n    path: /items/{id}\n    sync_response:\n      metadata_headers:\n        include_prefixes: [Pre-]\n        include_patterns: ['^X-Out-\\d+$']\npipeline:\n  processors:\n    - mutation: |\n        meta \"X-Out-1\" = \"one\"\n        meta \"X-Out-a\" = \"not a number\"\n        meta \"Pre-Fix\" = \"prefixed\"\n        root = [meta(\"id\"), meta(\"X-Key\"), meta(\"q\"), meta(\"flavour\"), meta(\"http_server_request_path\")].join(\",\")\noutput:\n  sync_response: {}\n",
     );
     let (status, headers, body) = http(
         &p.addr,
@@ -246,12 +259,21 @@ fn errors_are_json_when_the_client_asks_for_json() {
     let text = v["error"].as_str().expect("error text");
     assert!(text.contains("/nonexistent-dir/tarn/out.txt"), "{text}");
 
-    let (status, _, body) = http(&p.addr, "GET", "/post", &[("Accept", "application/json")], b"")
-        .expect("request");
+    let (status, _, body) = http(
+        &p.addr,
+        "GET",
+        "/post",
+        &[("Accept", "application/json")],
+        b"",
+    )
+    .expect("request");
     assert_eq!(status, 405);
     assert_eq!(body, br#"{"error":"Method not allowed"}"#);
     let (status, _, body) = http(&p.addr, "GET", "/post", &[], b"").expect("request");
-    assert_eq!((status, body.as_slice()), (405, b"Method not allowed".as_slice()));
+    assert_eq!(
+        (status, body.as_slice()),
+        (405, b"Method not allowed".as_slice())
+    );
 }
 
 #[test]

@@ -93,12 +93,15 @@ pub fn build_resources(root: &Node) -> Result<RateLimits, String> {
         };
         let interval = match scalar(local.get("interval")) {
             None => Duration::from_secs(1),
-            Some(t) => parse_duration(t)
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| format!("{path}.local.interval: `{t}` is not a positive duration"))?,
+            Some(t) => parse_duration(t).filter(|d| !d.is_zero()).ok_or_else(|| {
+                format!("{path}.local.interval: `{t}` is not a positive duration")
+            })?,
         };
         if out
-            .insert(label.to_string(), Arc::new(LocalRateLimit::new(count, interval)))
+            .insert(
+                label.to_string(),
+                Arc::new(LocalRateLimit::new(count, interval)),
+            )
             .is_some()
         {
             return Err(format!("{path}: the label `{label}` is used twice"));

@@ -66,7 +66,9 @@ pub fn error(status: StatusCode, message: &str, accepts: Accepts) -> Reply {
     let mut headers = HeaderMap::new();
     let body = if accepts.json {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        serde_json::json!({ "error": message }).to_string().into_bytes()
+        serde_json::json!({ "error": message })
+            .to_string()
+            .into_bytes()
     } else {
         headers.insert(
             CONTENT_TYPE,
@@ -101,7 +103,12 @@ pub fn ok() -> Reply {
 }
 
 /// Renders the configured headers against message `index`.
-fn rendered_headers(input: &HttpServerInput, vm: &mut Vm, batch: &[Message], index: usize) -> HeaderMap {
+fn rendered_headers(
+    input: &HttpServerInput,
+    vm: &mut Vm,
+    batch: &[Message],
+    index: usize,
+) -> HeaderMap {
     let mut headers = HeaderMap::new();
     for (name, value) in &input.headers {
         let Ok(text) = value.render(vm, batch, index) else {
@@ -158,7 +165,9 @@ pub fn stored(input: &HttpServerInput, batch: &[Message], accepts: Accepts) -> R
             .map(|i| Part {
                 headers: rendered_headers(input, &mut vm, batch, i)
                     .iter()
-                    .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+                    .filter_map(|(k, v)| {
+                        Some((k.as_str().to_string(), v.to_str().ok()?.to_string()))
+                    })
                     .collect(),
                 body: batch[i].content().as_bytes().to_vec(),
             })

@@ -98,7 +98,17 @@ pub async fn handle(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let accepts = Accepts::of(&headers);
-    let reply = serve(&st, remote, params.ok(), &method, &uri, &headers, body, accepts).await;
+    let reply = serve(
+        &st,
+        remote,
+        params.ok(),
+        &method,
+        &uri,
+        &headers,
+        body,
+        accepts,
+    )
+    .await;
     http_response::finish(reply, accepts)
 }
 
@@ -144,13 +154,23 @@ async fn serve(
         .unwrap_or("");
     let batch = match multipart::boundary(content_type) {
         None => vec![with_meta(&body, &request_meta, &[])],
-        Some(Err(e)) => return fail(StatusCode::BAD_REQUEST, &format!("Bad multipart request: {e}")),
+        Some(Err(e)) => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                &format!("Bad multipart request: {e}"),
+            );
+        }
         Some(Ok(boundary)) => match multipart::parse(&body, &boundary) {
             Ok(parts) => parts
                 .iter()
                 .map(|p| with_meta(&p.body, &request_meta, &p.headers))
                 .collect(),
-            Err(e) => return fail(StatusCode::BAD_REQUEST, &format!("Bad multipart request: {e}")),
+            Err(e) => {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    &format!("Bad multipart request: {e}"),
+                );
+            }
         },
     };
     if batch.is_empty() {
@@ -194,7 +214,10 @@ fn request_metadata(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     meta.push(("http_server_user_agent".to_string(), user_agent.to_string()));
-    meta.push(("http_server_request_path".to_string(), uri.path().to_string()));
+    meta.push((
+        "http_server_request_path".to_string(),
+        uri.path().to_string(),
+    ));
     meta.push(("http_server_verb".to_string(), method.as_str().to_string()));
     meta.push(("http_server_remote_ip".to_string(), remote.ip().to_string()));
     for name in headers.keys() {
@@ -208,7 +231,10 @@ fn request_metadata(
             meta.push((k.to_string(), v.to_string()));
         }
     }
-    let cookie_headers = headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok());
+    let cookie_headers = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
     meta.extend(cookie_headers.flat_map(cookies));
     meta
 }

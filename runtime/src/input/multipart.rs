@@ -60,7 +60,10 @@ pub fn parse(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
         }
         // Transport padding, then the line break ending the delimiter.
         let line_end = find(body, b"\r\n", at).ok_or("a multipart delimiter line is not ended")?;
-        if body[at..line_end].iter().any(|b| !matches!(b, b' ' | b'\t')) {
+        if body[at..line_end]
+            .iter()
+            .any(|b| !matches!(b, b' ' | b'\t'))
+        {
             return Err("junk after a multipart boundary".into());
         }
         let start = line_end + 2;
@@ -177,7 +180,10 @@ mod tests {
     #[test]
     fn encoded_bodies_read_back_and_avoid_colliding_boundaries() {
         let parts = vec![
-            part_of(&[("Content-Type", "text/plain")], b"tarn-boundary-0000000000000000"),
+            part_of(
+                &[("Content-Type", "text/plain")],
+                b"tarn-boundary-0000000000000000",
+            ),
             part_of(&[], b""),
         ];
         let (boundary, bytes) = encode(&parts);
