@@ -62,7 +62,7 @@ impl LocalRateLimit {
 /// The rate-limit resources of a config, by label.
 pub type RateLimits = HashMap<String, Arc<LocalRateLimit>>;
 
-fn scalar<'a>(node: Option<&'a Node>) -> Option<&'a str> {
+fn scalar(node: Option<&Node>) -> Option<&str> {
     node.filter(|n| !n.is_null()).and_then(Node::as_str)
 }
 
