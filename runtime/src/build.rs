@@ -5,6 +5,7 @@ use crate::config::schema::parse_duration;
 use crate::input::{HttpServerInput, Input};
 use crate::output::{Output, Pattern};
 use crate::processor::Processor;
+use crate::ratelimit::RateLimits;
 use std::sync::Arc;
 use std::time::Duration;
 use tarn_lang::{Env, Interpolation, Mode};
@@ -228,7 +229,7 @@ fn http_client(body: &Node, here: &str) -> Result<crate::http_client::HttpClient
     })
 }
 
-fn input(node: &Node, path: &str) -> Result<Input, String> {
+fn input(node: &Node, path: &str, rate_limits: &RateLimits) -> Result<Input, String> {
     let (kind, body, _) = parts(node, path)?;
     let here = format!("{path}.{kind}");
     Ok(match kind {
@@ -282,13 +283,34 @@ fn input(node: &Node, path: &str) -> Result<Input, String> {
             .filter_map(Node::as_str)
             .map(str::to_string)
             .collect();
+            let patterns = items(
+                sync.and_then(|s| s.get("metadata_headers"))
+                    .and_then(|m| m.get("include_patterns")),
+            )
+            .iter()
+            .filter_map(Node::as_str)
+            .map(|p| {
+                regex::Regex::new(p).map_err(|e| {
+                    format!("{here}.sync_response.metadata_headers.include_patterns: {e}")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+            let rate_limit = match text(body.get("rate_limit"), "") {
+                "" => None,
+                name => Some(rate_limits.get(name).cloned().ok_or_else(|| {
+                    format!("{here}.rate_limit: no rate limit resource is labelled `{name}`")
+                })?),
+            };
             Input::HttpServer(Arc::new(HttpServerInput {
+                address: text(body.get("address"), "").to_string(),
                 path: text(body.get("path"), "/post").to_string(),
                 allowed_verbs: verbs,
                 timeout: duration(body.get("timeout"), Duration::from_secs(5)),
                 status: interpolation(text(sync.and_then(|s| s.get("status")), "200"), &here)?,
                 headers,
                 metadata_prefixes: prefixes,
+                metadata_patterns: patterns,
+                rate_limit,
             }))
         }
         other => return Err(format!("{here}: the `{other}` input is not supported yet")),
@@ -306,7 +328,8 @@ pub fn build(root: &Node) -> Result<StreamConfig, String> {
         pos: root.pos,
     };
     let input_node = root.get("input").unwrap_or(&default_input);
-    let input_value = input(input_node, "input")?;
+    let rate_limits = crate::ratelimit::build_resources(root)?;
+    let input_value = input(input_node, "input", &rate_limits)?;
     let mut procs = processors(input_node.get("processors"), "input.processors")?;
     let pipeline = root.get("pipeline");
     procs.extend(processors(

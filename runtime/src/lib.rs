@@ -8,6 +8,7 @@ pub mod http_client;
 pub mod input;
 pub mod output;
 pub mod processor;
+pub mod ratelimit;
 pub mod stream;
 pub mod txn;
 

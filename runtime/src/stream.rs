@@ -4,11 +4,11 @@
 
 use crate::build::{HttpConfig, StreamConfig};
 use crate::input::Input;
-use crate::input::http_server::{HttpState, handle};
+use crate::input::http_server::{HttpState, add_routes};
 use crate::processor::run_all;
 use crate::txn::Transaction;
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::get;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tarn_lang::Vm;
@@ -68,7 +68,7 @@ pub async fn run(
         if !input_ended {
             let _ = input_task.await;
         }
-        if let Some((handle, server_task)) = server {
+        for (handle, server_task) in server {
             let _ = handle.send(());
             let _ = server_task.await;
         }
@@ -89,19 +89,28 @@ type ServerHandle = (
 );
 
 /// Starts the service server (with the `http_server` route when the input
-/// is one).
+/// is one), and the input's own server when it has an address.
 async fn start_http(
     http: &HttpConfig,
     input: &Input,
     tx: mpsc::Sender<Transaction>,
     stopping: watch::Receiver<bool>,
-) -> Result<Option<ServerHandle>, String> {
-    let http_input = match input {
+) -> Result<Vec<ServerHandle>, String> {
+    let mut servers = Vec::new();
+    let mut http_input = match input {
         Input::HttpServer(h) => Some(h.clone()),
         _ => None,
     };
+    if let Some(h) = http_input.take_if(|h| !h.address.is_empty()) {
+        let state = HttpState {
+            input: h.clone(),
+            tx: tx.clone(),
+            stopping: stopping.clone(),
+        };
+        servers.push(serve(&h.address, add_routes(Router::new(), state)).await?);
+    }
     if !http.enabled && http_input.is_none() {
-        return Ok(None);
+        return Ok(servers);
     }
     let mut app = Router::new();
     let prefix = http.root_path.trim_end_matches('/').to_string();
@@ -124,28 +133,21 @@ async fn start_http(
     }
     if let Some(h) = http_input {
         let state = HttpState {
-            input: h.clone(),
+            input: h,
             tx,
             stopping,
         };
-        let route = if let Some(stem) = h.path.strip_suffix('/') {
-            app = app.route(
-                &format!("{stem}/{{*tarn_rest}}"),
-                any(handle).with_state(state.clone()),
-            );
-            if stem.is_empty() {
-                "/".to_string()
-            } else {
-                stem.to_string()
-            }
-        } else {
-            h.path.clone()
-        };
-        app = app.route(&route, any(handle).with_state(state));
+        app = add_routes(app, state);
     }
-    let listener = tokio::net::TcpListener::bind(&http.address)
+    servers.push(serve(&http.address, app).await?);
+    Ok(servers)
+}
+
+/// Listens on `address` and serves `app` until told to stop.
+async fn serve(address: &str, app: Router) -> Result<ServerHandle, String> {
+    let listener = tokio::net::TcpListener::bind(address)
         .await
-        .map_err(|e| format!("http: cannot listen on {}: {e}", http.address))?;
+        .map_err(|e| format!("http: cannot listen on {address}: {e}"))?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -155,5 +157,5 @@ async fn start_http(
             })
             .await;
     });
-    Ok(Some((stop_tx, task)))
+    Ok((stop_tx, task))
 }

@@ -150,3 +150,48 @@ pub fn http(
     let body = raw[split + 4..].to_vec();
     Ok((status, headers, body))
 }
+
+/// Sends `request` (raw bytes, sent as given) over a fresh TCP
+/// connection, closes the sending side, and reads the reply.
+pub fn http_raw(addr: &str, request: &[u8]) -> std::io::Result<Reply> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    stream.write_all(request)?;
+    stream.shutdown(std::net::Shutdown::Write)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("bad status line"))?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+        .collect();
+    Ok((status, headers, raw[split + 4..].to_vec()))
+}
+
+/// The content of a single-member gzip body (RFC 1952, no optional
+/// header fields), checked against its length trailer.
+pub fn gunzip(body: &[u8]) -> Vec<u8> {
+    assert!(body.len() >= 18, "too short for gzip: {body:?}");
+    assert_eq!(&body[..4], &[0x1f, 0x8b, 8, 0], "gzip header");
+    let data = miniz_oxide::inflate::decompress_to_vec(&body[10..body.len() - 8])
+        .expect("deflate data inflates");
+    let size = u32::from_le_bytes([
+        body[body.len() - 4],
+        body[body.len() - 3],
+        body[body.len() - 2],
+        body[body.len() - 1],
+    ]);
+    assert_eq!(size as usize, data.len(), "gzip ISIZE");
+    data
+}

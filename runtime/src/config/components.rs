@@ -42,6 +42,15 @@ const SYNC_RESPONSE_FIELDS: &[Field] = &[
     ),
 ];
 
+/// The fields of one `rate_limit_resources` item (only `local` so far).
+pub const RATE_LIMIT_RESOURCE_FIELDS: &[Field] = &[
+    field("label", Ty::Str),
+    field(
+        "local",
+        Ty::Object(&[field("count", Ty::Int), field("interval", Ty::Duration)]),
+    ),
+];
+
 const HTTP_SERVER_FIELDS: &[Field] = &[
     field("address", Ty::Str),
     field("path", Ty::Str),

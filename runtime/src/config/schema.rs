@@ -184,7 +184,10 @@ pub const ROOT_FIELDS: &[Field] = &[
     field("processor_resources", Ty::List(&Ty::Processor)),
     field("output_resources", Ty::List(&Ty::Output)),
     field("cache_resources", Ty::List(&Ty::Any)),
-    field("rate_limit_resources", Ty::List(&Ty::Any)),
+    field(
+        "rate_limit_resources",
+        Ty::List(&Ty::Object(super::components::RATE_LIMIT_RESOURCE_FIELDS)),
+    ),
     field("logger", Ty::Object(LOGGER_FIELDS)),
     field("metrics", Ty::Any),
     field("tracer", Ty::Any),

@@ -1,22 +1,31 @@
 //! The `http_server` input: each request becomes a transaction, and the
 //! response waits for its acknowledgement (runtime.md §3–4).
 
+use super::http_response::{self, Accepts, Reply};
+use super::multipart;
+use crate::ratelimit::LocalRateLimit;
 use crate::txn::{ResponseStore, Transaction};
-use axum::body::{Body, Bytes};
-use axum::extract::rejection::RawPathParamsRejection;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, RawPathParamsRejection};
 use axum::extract::{ConnectInfo, RawPathParams, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::any;
+use regex::Regex;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tarn_lang::value::Value;
-use tarn_lang::{Interpolation, Message, Vm};
+use tarn_lang::{Interpolation, Message};
 use tokio::sync::{mpsc, watch};
 
 /// The configuration of one `http_server` input.
 #[derive(Debug)]
 pub struct HttpServerInput {
+    /// Its own `host:port`; empty means the service server.
+    pub address: String,
     /// The route; `{name}` segments become metadata, a trailing `/`
     /// matches as a prefix.
     pub path: String,
@@ -30,6 +39,20 @@ pub struct HttpServerInput {
     pub headers: Vec<(String, Interpolation)>,
     /// Metadata keys with these prefixes become response headers.
     pub metadata_prefixes: Vec<String>,
+    /// Metadata keys matching these patterns become response headers.
+    pub metadata_patterns: Vec<Regex>,
+    /// The rate limit every request must pass.
+    pub rate_limit: Option<Arc<LocalRateLimit>>,
+}
+
+impl HttpServerInput {
+    /// Whether metadata `key` is copied to the response headers.
+    pub fn copies_metadata(&self, key: &str) -> bool {
+        self.metadata_prefixes
+            .iter()
+            .any(|p| key.starts_with(p.as_str()))
+            || self.metadata_patterns.iter().any(|r| r.is_match(key))
+    }
 }
 
 /// What a request handler needs.
@@ -43,11 +66,28 @@ pub struct HttpState {
     pub stopping: watch::Receiver<bool>,
 }
 
-fn plain(status: StatusCode, body: impl Into<String>) -> Response {
-    (status, body.into()).into_response()
+/// Adds the input's route (and, for a trailing `/`, its prefix route) to
+/// `app`.
+pub fn add_routes(mut app: Router, state: HttpState) -> Router {
+    let path = state.input.path.clone();
+    let route = if let Some(stem) = path.strip_suffix('/') {
+        app = app.route(
+            &format!("{stem}/{{*tarn_rest}}"),
+            any(handle).with_state(state.clone()),
+        );
+        if stem.is_empty() {
+            "/".to_string()
+        } else {
+            stem.to_string()
+        }
+    } else {
+        path
+    };
+    app.route(&route, any(handle).with_state(state))
 }
 
 /// Serves one request.
+#[allow(clippy::too_many_arguments)]
 pub async fn handle(
     State(st): State<HttpState>,
     ConnectInfo(remote): ConnectInfo<SocketAddr>,
@@ -55,128 +95,180 @@ pub async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let accepts = Accepts::of(&headers);
+    let reply = serve(
+        &st,
+        remote,
+        params.ok(),
+        &method,
+        &uri,
+        &headers,
+        body,
+        accepts,
+    )
+    .await;
+    http_response::finish(reply, accepts)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    st: &HttpState,
+    remote: SocketAddr,
+    params: Option<RawPathParams>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    accepts: Accepts,
+) -> Reply {
+    let fail = |status, text: &str| http_response::error(status, text, accepts);
     if *st.stopping.borrow() {
-        return plain(StatusCode::SERVICE_UNAVAILABLE, "Server is shutting down");
+        return fail(StatusCode::SERVICE_UNAVAILABLE, "Server is shutting down");
     }
     if !st.input.allowed_verbs.iter().any(|v| v == method.as_str()) {
-        return plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
+        return fail(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed");
     }
-    let mut msg = Message::new(&body);
+    if let Some(limit) = &st.input.rate_limit
+        && let Err(wait) = limit.access()
     {
-        let meta = msg.meta_mut();
-        let user_agent = headers
-            .get("user-agent")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        meta.insert("http_server_user_agent", Value::str(user_agent));
-        meta.insert("http_server_request_path", Value::str(uri.path()));
-        meta.insert("http_server_verb", Value::str(method.as_str()));
-        meta.insert(
-            "http_server_remote_ip",
-            Value::str(&remote.ip().to_string()),
-        );
-        for name in headers.keys() {
-            if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
-                meta.insert(canonical_header(name.as_str()), Value::str(v));
+        return http_response::too_many(wait, accepts);
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return fail(e.status(), &e.body_text());
+        }
+        Err(e) => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                &format!("Failed to read the request body: {}", e.body_text()),
+            );
+        }
+    };
+    let request_meta = request_metadata(remote, params.as_ref(), method, uri, headers);
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let batch = match multipart::boundary(content_type) {
+        None => vec![with_meta(&body, &request_meta, &[])],
+        Some(Err(e)) => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                &format!("Bad multipart request: {e}"),
+            );
+        }
+        Some(Ok(boundary)) => match multipart::parse(&body, &boundary) {
+            Ok(parts) => parts
+                .iter()
+                .map(|p| with_meta(&p.body, &request_meta, &p.headers))
+                .collect(),
+            Err(e) => {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    &format!("Bad multipart request: {e}"),
+                );
             }
-        }
-        for (k, v) in query_pairs(uri.query().unwrap_or("")) {
-            meta.insert(k, Value::str(&v));
-        }
-        if let Ok(params) = &params {
-            for (k, v) in params {
-                meta.insert(k, Value::str(v));
-            }
-        }
+        },
+    };
+    if batch.is_empty() {
+        return http_response::ok();
     }
     let store = ResponseStore::new();
-    let (txn, done) = Transaction::new(vec![msg], Some(store.clone()));
+    let (txn, done) = Transaction::new(batch, Some(store.clone()));
     let deadline = tokio::time::Instant::now() + st.input.timeout;
     match tokio::time::timeout_at(deadline, st.tx.send(txn)).await {
         Ok(Ok(())) => {}
-        Ok(Err(_)) => return plain(StatusCode::SERVICE_UNAVAILABLE, "Server is shutting down"),
-        Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "Request timed out"),
+        Ok(Err(_)) => return fail(StatusCode::SERVICE_UNAVAILABLE, "Server is shutting down"),
+        Err(_) => return fail(StatusCode::REQUEST_TIMEOUT, "Request timed out"),
     }
     let outcome = match tokio::time::timeout_at(deadline, done).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err("the message was dropped before it was delivered".to_string()),
-        Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "Request timed out"),
+        Err(_) => return fail(StatusCode::REQUEST_TIMEOUT, "Request timed out"),
     };
     if let Err(e) = outcome {
-        return plain(StatusCode::BAD_GATEWAY, e);
+        return fail(StatusCode::BAD_GATEWAY, &e);
     }
     match store.take() {
-        None => StatusCode::OK.into_response(),
-        Some(batch) if batch.is_empty() => StatusCode::OK.into_response(),
-        Some(batch) => respond(&st.input, &batch),
+        Some(batch) if !batch.is_empty() => http_response::stored(&st.input, &batch, accepts),
+        _ => http_response::ok(),
     }
 }
 
-/// Builds the response from the stored batch (one message: its body; more:
-/// a multipart body).
-fn respond(input: &HttpServerInput, batch: &[Message]) -> Response {
-    let mut vm = Vm::new();
-    let status_text = match input.status.render(&mut vm, batch, 0) {
-        Ok(s) => s,
-        Err(e) => return plain(StatusCode::BAD_GATEWAY, format!("status: {e}")),
-    };
-    let Some(status) = status_text
-        .trim()
-        .parse::<u16>()
-        .ok()
-        .and_then(|c| StatusCode::from_u16(c).ok())
-    else {
-        return plain(
-            StatusCode::BAD_GATEWAY,
-            format!("status: `{status_text}` is not an HTTP status code"),
-        );
-    };
-    let mut headers = HeaderMap::new();
-    for (name, value) in &input.headers {
-        let Ok(text) = value.render(&mut vm, batch, 0) else {
-            continue;
-        };
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&text),
-        ) {
-            headers.insert(n, v);
+/// The request's metadata, in the order runtime.md §3 gives (a later key
+/// of the same name wins): request facts, headers (first value), query
+/// parameters, path parameters, cookies.
+fn request_metadata(
+    remote: SocketAddr,
+    params: Option<&RawPathParams>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Vec<(String, String)> {
+    let mut meta = Vec::new();
+    let user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    meta.push(("http_server_user_agent".to_string(), user_agent.to_string()));
+    meta.push((
+        "http_server_request_path".to_string(),
+        uri.path().to_string(),
+    ));
+    meta.push(("http_server_verb".to_string(), method.as_str().to_string()));
+    meta.push(("http_server_remote_ip".to_string(), remote.ip().to_string()));
+    for name in headers.keys() {
+        if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
+            meta.push((canonical_header(name.as_str()), v.to_string()));
         }
     }
-    if let Some(first) = batch.first() {
-        for (k, v) in first.meta().iter() {
-            if input
-                .metadata_prefixes
-                .iter()
-                .any(|p| k.starts_with(p.as_str()))
-                && let (Ok(n), Ok(v)) = (
-                    HeaderName::from_bytes(k.as_bytes()),
-                    HeaderValue::from_str(&tarn_lang::convert::to_display_string(v)),
-                )
-            {
-                headers.insert(n, v);
-            }
+    meta.extend(query_pairs(uri.query().unwrap_or("")));
+    if let Some(params) = params {
+        for (k, v) in params {
+            meta.push((k.to_string(), v.to_string()));
         }
     }
-    let body = if let [only] = batch {
-        Body::from(only.content().as_bytes().to_vec())
-    } else {
-        let boundary = "tarn-multipart-boundary";
-        let mut out = Vec::new();
-        for m in batch {
-            out.extend_from_slice(format!("--{boundary}\r\n\r\n").as_bytes());
-            out.extend_from_slice(m.content().as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        if let Ok(v) = HeaderValue::from_str(&format!("multipart/mixed; boundary={boundary}")) {
-            headers.insert(axum::http::header::CONTENT_TYPE, v);
-        }
-        Body::from(out)
-    };
-    (status, headers, body).into_response()
+    let cookie_headers = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    meta.extend(cookie_headers.flat_map(cookies));
+    meta
+}
+
+/// A message with the request metadata, then the part headers (a
+/// multipart part's own headers are the most specific).
+fn with_meta(body: &[u8], request: &[(String, String)], part: &[(String, String)]) -> Message {
+    let mut msg = Message::new(body);
+    let meta = msg.meta_mut();
+    for (k, v) in request {
+        meta.insert(k.as_str(), Value::str(v));
+    }
+    for (k, v) in part {
+        meta.insert(canonical_header(k), Value::str(v));
+    }
+    msg
+}
+
+/// The `name=value` pairs of one `Cookie` header (quotes around a value
+/// are dropped; malformed pairs are skipped).
+fn cookies(header: &str) -> Vec<(String, String)> {
+    header
+        .split(';')
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            let k = k.trim();
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .unwrap_or(v);
+            (!k.is_empty()).then(|| (k.to_string(), v.to_string()))
+        })
+        .collect()
 }
 
 /// `content-type` → `Content-Type`, as Go's HTTP server presents names.
@@ -248,5 +340,52 @@ mod tests {
             ]
         );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+
+    #[test]
+    fn cookies_are_split_into_pairs() {
+        assert_eq!(
+            cookies("a=1; b=\"two\";bad; =x; c="),
+            vec![
+                ("a".to_string(), "1".to_string()),
+                ("b".to_string(), "two".to_string()),
+                ("c".to_string(), String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn metadata_follows_the_documented_order() {
+        let mut headers = HeaderMap::new();
+        headers.insert("user-agent", "ua".parse().expect("value"));
+        headers.insert("x-key", "header".parse().expect("value"));
+        headers.insert("cookie", "X-Key=cookie; id=c".parse().expect("value"));
+        let uri: Uri = "/p/7?X-Key=query&id=q&ua=1".parse().expect("uri");
+        let remote: SocketAddr = "10.0.0.1:5".parse().expect("addr");
+        let meta = request_metadata(remote, None, &Method::POST, &uri, &headers);
+        let keys: Vec<&str> = meta.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "http_server_user_agent",
+                "http_server_request_path",
+                "http_server_verb",
+                "http_server_remote_ip",
+                "User-Agent",
+                "X-Key",
+                "Cookie",
+                "X-Key",
+                "id",
+                "ua",
+                "X-Key",
+                "id"
+            ]
+        );
+        let msg = with_meta(b"", &meta, &[("x-part".to_string(), "p".to_string())]);
+        let get = |k: &str| msg.meta().get(k).map(tarn_lang::convert::to_display_string);
+        assert_eq!(get("X-Key").as_deref(), Some("cookie"));
+        assert_eq!(get("id").as_deref(), Some("c"));
+        assert_eq!(get("http_server_remote_ip").as_deref(), Some("10.0.0.1"));
+        assert_eq!(get("X-Part").as_deref(), Some("p"));
     }
 }

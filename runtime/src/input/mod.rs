@@ -2,7 +2,9 @@
 //! channel and waits for acknowledgements before it considers a message
 //! done.
 
+pub mod http_response;
 pub mod http_server;
+pub mod multipart;
 
 use crate::txn::{ResponseStore, Transaction};
 use std::sync::Arc;
