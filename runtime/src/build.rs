@@ -303,6 +303,12 @@ fn input(node: &Node, path: &str, rate_limits: &RateLimits) -> Result<Input, Str
             };
             Input::HttpServer(Arc::new(HttpServerInput {
                 address: text(body.get("address"), "").to_string(),
+                ws_path: text(body.get("ws_path"), "/post/ws").to_string(),
+                ws_welcome_message: body
+                    .get("ws_welcome_message")
+                    .and_then(Node::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
                 path: text(body.get("path"), "/post").to_string(),
                 allowed_verbs: verbs,
                 timeout: duration(body.get("timeout"), Duration::from_secs(5)),

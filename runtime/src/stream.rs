@@ -107,7 +107,7 @@ async fn start_http(
             tx: tx.clone(),
             stopping: stopping.clone(),
         };
-        servers.push(serve(&h.address, add_routes(Router::new(), state)).await?);
+        servers.push(serve(&h.address, add_routes(Router::new(), state)?).await?);
     }
     if !http.enabled && http_input.is_none() {
         return Ok(servers);
@@ -137,7 +137,7 @@ async fn start_http(
             tx,
             stopping,
         };
-        app = add_routes(app, state);
+        app = add_routes(app, state)?;
     }
     servers.push(serve(&http.address, app).await?);
     Ok(servers)

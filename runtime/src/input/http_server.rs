@@ -43,6 +43,10 @@ pub struct HttpServerInput {
     pub metadata_patterns: Vec<Regex>,
     /// The rate limit every request must pass.
     pub rate_limit: Option<Arc<LocalRateLimit>>,
+    /// The WebSocket route (empty: none).
+    pub ws_path: String,
+    /// Sent to each WebSocket client when it connects.
+    pub ws_welcome_message: Option<String>,
 }
 
 impl HttpServerInput {
@@ -68,7 +72,31 @@ pub struct HttpState {
 
 /// Adds the input's route (and, for a trailing `/`, its prefix route) to
 /// `app`.
-pub fn add_routes(mut app: Router, state: HttpState) -> Router {
+pub fn add_routes(app: Router, state: HttpState) -> Result<Router, String> {
+    for (field, path) in [
+        ("path", &state.input.path),
+        ("ws_path", &state.input.ws_path),
+    ] {
+        if !path.is_empty() && !path.starts_with('/') {
+            return Err(format!(
+                "input.http_server.{field}: `{path}` must start with `/`"
+            ));
+        }
+    }
+    // The router refuses clashing or malformed routes by panicking; turn
+    // that into an error naming the input's paths.
+    let paths = format!("`{}` / `{}`", state.input.path, state.input.ws_path);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| routes(app, state))).map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("invalid route");
+        format!("input.http_server: the routes {paths} cannot be served: {why}")
+    })
+}
+
+fn routes(mut app: Router, state: HttpState) -> Router {
     let path = state.input.path.clone();
     let route = if let Some(stem) = path.strip_suffix('/') {
         app = app.route(
@@ -83,6 +111,12 @@ pub fn add_routes(mut app: Router, state: HttpState) -> Router {
     } else {
         path
     };
+    if !state.input.ws_path.is_empty() && state.input.ws_path != route {
+        app = app.route(
+            &state.input.ws_path.clone(),
+            any(super::ws::handle_ws).with_state(state.clone()),
+        );
+    }
     app.route(&route, any(handle).with_state(state))
 }
 

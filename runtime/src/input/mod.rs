@@ -5,6 +5,7 @@
 pub mod http_response;
 pub mod http_server;
 pub mod multipart;
+pub mod ws;
 
 use crate::txn::{ResponseStore, Transaction};
 use std::sync::Arc;
