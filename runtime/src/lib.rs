@@ -4,7 +4,10 @@
 
 pub mod build;
 pub mod config;
+pub mod endpoints;
 pub mod input;
+pub mod log;
+pub mod metrics;
 pub mod output;
 pub mod processor;
 pub mod stream;

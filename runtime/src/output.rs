@@ -73,6 +73,8 @@ pub enum Output {
         /// Then this output.
         inner: Arc<Output>,
     },
+    /// An output counted in `/metrics` under its label and path.
+    Observed(Arc<Output>, crate::metrics::OutputMetrics),
 }
 
 /// The longest pause between retries of a failing broker child.
@@ -134,6 +136,11 @@ impl Output {
                         return Ok(());
                     }
                     inner.write(batch, store).await
+                }
+                Output::Observed(inner, metrics) => {
+                    metrics
+                        .observe(batch.len(), inner.write(batch, store))
+                        .await
                 }
             }
         })
