@@ -72,7 +72,10 @@ fn metrics_count_every_request_through_every_component() {
     ] {
         assert_eq!(get(&before, &series), 0.0, "{series}");
     }
-    assert!(text.contains("# TYPE output_latency_ns histogram\n"), "{text}");
+    assert!(
+        text.contains("# TYPE output_latency_ns histogram\n"),
+        "{text}"
+    );
     assert!(text.contains("# TYPE input_received counter\n"), "{text}");
 
     let bodies: [&[u8]; 5] = [b"a", b"bb", b"fail", b"ccc", b"dddd"];
@@ -149,7 +152,9 @@ fn endpoints_and_version_describe_the_server() {
             "/post",
         ] {
             assert!(
-                map.get(key).and_then(|d| d.as_str()).is_some_and(|d| !d.is_empty()),
+                map.get(key)
+                    .and_then(|d| d.as_str())
+                    .is_some_and(|d| !d.is_empty()),
                 "{key} in {map:?}"
             );
         }
@@ -199,10 +204,16 @@ output:
         .collect();
     for line in &lines {
         assert_eq!(line["@service"], "obs-test", "{line}");
-        assert!(line["time"].as_str().is_some_and(|t| t.ends_with('Z')), "{line}");
+        assert!(
+            line["time"].as_str().is_some_and(|t| t.ends_with('Z')),
+            "{line}"
+        );
     }
     let msg = |l: &serde_json::Value| l["msg"].as_str().unwrap_or("").to_string();
-    let got: Vec<&serde_json::Value> = lines.iter().filter(|l| msg(l).starts_with("got ")).collect();
+    let got: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| msg(l).starts_with("got "))
+        .collect();
     assert_eq!(got.len(), 2, "{err}");
     for (line, (text, size)) in got.iter().zip([("got abc", 3), ("got hello", 5)]) {
         assert_eq!(line["level"], "info");

@@ -142,11 +142,11 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
             },
             message: interpolation(text(body.get("message"), ""), &here)?,
             fields_mapping: match body.get("fields_mapping").and_then(Node::as_str) {
-                Some(src) => Some(Arc::new(
-                    Env::standard()
-                        .compile(src)
-                        .map_err(|d| format!("{here}.fields_mapping: {}", d.short()))?,
-                )),
+                Some(src) => {
+                    Some(Arc::new(Env::standard().compile(src).map_err(|d| {
+                        format!("{here}.fields_mapping: {}", d.short())
+                    })?))
+                }
                 None => None,
             },
             label,

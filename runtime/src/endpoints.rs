@@ -97,8 +97,17 @@ mod tests {
     #[test]
     fn endpoints_are_sorted_json() {
         let json = endpoints_json(&[("/post".into(), "Post a \"message\".".into())]);
-        assert!(json.starts_with("{\"/endpoints\":\"Returns a JSON object"), "{json}");
-        assert!(json.contains(",\"/post\":\"Post a \\\"message\\\".\","), "{json}");
-        assert!(json.ends_with(",\"/version\":\"Returns the service version.\"}"), "{json}");
+        assert!(
+            json.starts_with("{\"/endpoints\":\"Returns a JSON object"),
+            "{json}"
+        );
+        assert!(
+            json.contains(",\"/post\":\"Post a \\\"message\\\".\","),
+            "{json}"
+        );
+        assert!(
+            json.ends_with(",\"/version\":\"Returns the service version.\"}"),
+            "{json}"
+        );
     }
 }

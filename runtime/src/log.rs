@@ -103,7 +103,11 @@ impl Logger {
         let Some(node) = node else {
             return Ok(logger);
         };
-        let text = |key: &str| node.get(key).filter(|n| !n.is_null()).and_then(Node::as_str);
+        let text = |key: &str| {
+            node.get(key)
+                .filter(|n| !n.is_null())
+                .and_then(Node::as_str)
+        };
         if let Some(l) = text("level") {
             logger.level = Level::parse(l).ok_or_else(|| {
                 format!("logger.level: `{l}` is not one of OFF, ERROR, WARN, INFO, DEBUG, TRACE")
@@ -146,9 +150,9 @@ impl Logger {
 
     /// One formatted line (with its newline), whatever the level.
     pub fn format_line(&self, level: Level, message: &str, fields: &[(&str, Value)]) -> String {
-        let time = self.add_timestamp.then(|| {
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-        });
+        let time = self
+            .add_timestamp
+            .then(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
         let mut all: Vec<(&str, Value)> = Vec::with_capacity(fields.len() + 4);
         if let Some(t) = &time {
             all.push((&self.timestamp_name, Value::str(t)));
@@ -210,7 +214,8 @@ impl Logger {
 
 /// Quotes a logfmt key or value when it needs it.
 fn logfmt_value(text: &str) -> String {
-    if !text.is_empty() && !text.contains(|c: char| c == ' ' || c == '"' || c == '=' || c.is_control())
+    if !text.is_empty()
+        && !text.contains(|c: char| c == ' ' || c == '"' || c == '=' || c.is_control())
     {
         text.to_string()
     } else {
@@ -312,8 +317,10 @@ impl LogProcessor {
                     ),
                 }
             }
-            let fields: Vec<(&str, Value)> =
-                fields.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let fields: Vec<(&str, Value)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
             logger.log(self.level, &text, &fields);
         }
     }

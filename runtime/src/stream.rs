@@ -119,7 +119,12 @@ async fn start_http(
     let prefix = http.root_path.trim_end_matches('/').to_string();
     let extra: Vec<(String, String)> = http_input
         .iter()
-        .map(|h| (h.path.clone(), "Post a message into the pipeline.".to_string()))
+        .map(|h| {
+            (
+                h.path.clone(),
+                "Post a message into the pipeline.".to_string(),
+            )
+        })
         .collect();
     if let Some((path, _)) = extra.iter().find(|(p, _)| {
         crate::endpoints::SERVICE_ENDPOINTS
