@@ -276,3 +276,74 @@ fn an_unknown_log_level_is_refused() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("logger.level: `LOUD` is not one of"), "{err}");
 }
+
+#[test]
+fn broker_children_are_counted_under_their_own_paths() {
+    let config = r#"http:
+  address: {ADDR}
+input:
+  http_server: {}
+output:
+  label: fan
+  broker:
+    pattern: fan_out
+    outputs:
+      - drop: {}
+      - label: answer
+        sync_response: {}
+        processors:
+          - mapping: root = content().uppercase()
+"#;
+    let p = Pipeline::start("broker", config);
+    for _ in 0..3 {
+        let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"hi").expect("request");
+        assert_eq!((status, body.as_slice()), (200, b"HI".as_slice()));
+    }
+    let (_, m) = scrape(&p.addr, "/metrics");
+    for (series, want) in [
+        (r#"output_sent{label="fan",path="root.output"}"#, 3.0),
+        (
+            r#"output_sent{label="",path="root.output.broker.outputs.0"}"#,
+            3.0,
+        ),
+        (
+            r#"output_sent{label="answer",path="root.output.broker.outputs.1"}"#,
+            3.0,
+        ),
+        (
+            r#"processor_sent{label="",path="root.output.broker.outputs.1.processors.0"}"#,
+            3.0,
+        ),
+        (r#"output_error{label="fan",path="root.output"}"#, 0.0),
+    ] {
+        assert_eq!(get(&m, series), want, "{series}");
+    }
+}
+
+#[test]
+fn log_fields_are_interpolated() {
+    let config = r#"http:
+  address: {ADDR}
+logger:
+  level: WARN
+input:
+  http_server: {}
+pipeline:
+  processors:
+    - log:
+        level: WARN
+        message: seen
+        fields:
+          body: '${! content() }'
+output:
+  drop: {}
+"#;
+    let mut p = Pipeline::start("logfields", config);
+    let (status, _, _) = http(&p.addr, "POST", "/post", &[], b"a=b").expect("request");
+    assert_eq!(status, 200);
+    assert_eq!(p.terminate(), Some(0));
+    assert_eq!(
+        p.take_output(),
+        "level=warn msg=seen @service=tarn label=\"\" path=root.pipeline.processors.0 body=\"a=b\"\n"
+    );
+}

@@ -149,6 +149,16 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
                 }
                 None => None,
             },
+            fields: match body.get("fields").map(|f| &f.kind) {
+                Some(NodeKind::Map(pairs)) => pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let name = k.as_str().unwrap_or("").to_string();
+                        interpolation(v.as_str().unwrap_or(""), &here).map(|i| (name, i))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                _ => Vec::new(),
+            },
             label,
             path: format!("root.{path}"),
         }),

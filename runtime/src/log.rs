@@ -269,7 +269,8 @@ pub fn debug(message: &str) {
 }
 
 /// The `log` processor: a line per message at its level, with the
-/// component's `label` and `path` and the fields of `fields_mapping`.
+/// component's `label` and `path`, the fields of `fields` and those of
+/// `fields_mapping`.
 #[derive(Debug)]
 pub struct LogProcessor {
     /// The level of its lines.
@@ -278,6 +279,8 @@ pub struct LogProcessor {
     pub message: tarn_lang::Interpolation,
     /// A mapping whose object result becomes extra fields.
     pub fields_mapping: Option<Arc<tarn_lang::Program>>,
+    /// The older `fields`: names with interpolated values.
+    pub fields: Vec<(String, tarn_lang::Interpolation)>,
     /// The component's label.
     pub label: String,
     /// Its config path (`root.pipeline.processors.0`).
@@ -301,6 +304,12 @@ impl LogProcessor {
                 ("label".into(), Value::str(&self.label)),
                 ("path".into(), Value::str(&self.path)),
             ];
+            for (k, v) in &self.fields {
+                let text = v
+                    .render(vm, batch, i)
+                    .unwrap_or_else(|e| format!("failed to render: {e}"));
+                fields.push((k.clone(), Value::str(&text)));
+            }
             if let Some(program) = &self.fields_mapping {
                 match tarn_lang::vm::run(program, vm, batch, i, tarn_lang::Mode::Mapping) {
                     Ok(outcome) => {
