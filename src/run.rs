@@ -42,7 +42,7 @@ pub fn main(args: Args) -> ExitCode {
     match runtime.block_on(tarn_runtime::stream::run(cfg, stop_signal())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            tarn_runtime::log::error(&e);
             ExitCode::FAILURE
         }
     }

@@ -3,6 +3,8 @@
 use crate::config::node::{Node, NodeKind};
 use crate::config::schema::parse_duration;
 use crate::input::{HttpServerInput, Input};
+use crate::log::{Level, LogProcessor, Logger};
+use crate::metrics::{self, InputMetrics, OutputMetrics, ProcessorMetrics};
 use crate::output::{Output, Pattern};
 use crate::processor::Processor;
 use crate::ratelimit::RateLimits;
@@ -37,6 +39,10 @@ pub struct StreamConfig {
     pub http: HttpConfig,
     /// How long shutdown may take to finish in-flight work.
     pub shutdown_timeout: Duration,
+    /// The `logger` section.
+    pub logger: Logger,
+    /// The input's metrics.
+    pub input_metrics: InputMetrics,
 }
 
 fn text<'a>(node: Option<&'a Node>, default: &'a str) -> &'a str {
@@ -91,7 +97,15 @@ pub fn processors(list: Option<&Node>, path: &str) -> Result<Vec<Processor>, Str
     items(list)
         .iter()
         .enumerate()
-        .map(|(i, n)| processor(n, &format!("{path}.{i}")))
+        .map(|(i, n)| {
+            let here = format!("{path}.{i}");
+            let metrics = ProcessorMetrics::new(
+                metrics::global(),
+                text(n.get("label"), ""),
+                &format!("root.{here}"),
+            );
+            processor(n, &here).map(|p| Processor::Observed(Box::new(p), metrics))
+        })
         .collect()
 }
 
@@ -122,10 +136,33 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
         }
         "sync_response" => Processor::SyncResponse,
         "catch" => Processor::Catch(processors(Some(body), &here)?),
-        "log" => Processor::Log {
-            level: text(body.get("level"), "INFO").to_string(),
+        "log" => Processor::Log(LogProcessor {
+            level: {
+                let l = text(body.get("level"), "INFO");
+                Level::parse(l).ok_or_else(|| format!("{here}.level: `{l}` is not a log level"))?
+            },
             message: interpolation(text(body.get("message"), ""), &here)?,
-        },
+            fields_mapping: match body.get("fields_mapping").and_then(Node::as_str) {
+                Some(src) => {
+                    Some(Arc::new(Env::standard().compile(src).map_err(|d| {
+                        format!("{here}.fields_mapping: {}", d.short())
+                    })?))
+                }
+                None => None,
+            },
+            fields: match body.get("fields").map(|f| &f.kind) {
+                Some(NodeKind::Map(pairs)) => pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let name = k.as_str().unwrap_or("").to_string();
+                        interpolation(v.as_str().unwrap_or(""), &here).map(|i| (name, i))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                _ => Vec::new(),
+            },
+            label,
+            path: format!("root.{path}"),
+        }),
         other => {
             return Err(format!(
                 "{here}: the `{other}` processor is not supported yet"
@@ -135,7 +172,7 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
 }
 
 fn output(node: &Node, path: &str) -> Result<Arc<Output>, String> {
-    let (kind, body, _) = parts(node, path)?;
+    let (kind, body, label) = parts(node, path)?;
     let here = format!("{path}.{kind}");
     let out = match kind {
         "stdout" => Output::Stdout,
@@ -164,6 +201,10 @@ fn output(node: &Node, path: &str) -> Result<Arc<Output>, String> {
         "http_client" => Output::HttpClient(Arc::new(http_client(body, &here)?)),
         other => return Err(format!("{here}: the `{other}` output is not supported yet")),
     };
+    let out = Output::Observed(
+        Arc::new(out),
+        OutputMetrics::new(metrics::global(), &label, &format!("root.{path}")),
+    );
     let procs = processors(node.get("processors"), &format!("{path}.processors"))?;
     Ok(if procs.is_empty() {
         Arc::new(out)
@@ -360,6 +401,12 @@ pub fn build(root: &Node) -> Result<StreamConfig, String> {
             root_path: text(http.and_then(|h| h.get("root_path")), "/benthos").to_string(),
         },
         shutdown_timeout: duration(root.get("shutdown_timeout"), Duration::from_secs(20)),
+        logger: Logger::from_config(root.get("logger"))?,
+        input_metrics: InputMetrics::new(
+            metrics::global(),
+            text(input_node.get("label"), ""),
+            "root.input",
+        ),
     })
 }
 

@@ -4,8 +4,11 @@
 
 pub mod build;
 pub mod config;
+pub mod endpoints;
 pub mod http_client;
 pub mod input;
+pub mod log;
+pub mod metrics;
 pub mod output;
 pub mod processor;
 pub mod ratelimit;

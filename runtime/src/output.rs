@@ -87,6 +87,8 @@ pub enum Output {
         /// Then this output.
         inner: Arc<Output>,
     },
+    /// An output counted in `/metrics` under its label and path.
+    Observed(Arc<Output>, crate::metrics::OutputMetrics),
 }
 
 /// The longest pause between retries of a failing broker child.
@@ -151,6 +153,11 @@ impl Output {
                         return Ok(());
                     }
                     inner.write(batch, store).await
+                }
+                Output::Observed(inner, metrics) => {
+                    metrics
+                        .observe(batch.len(), inner.write(batch, store))
+                        .await
                 }
             }
         })

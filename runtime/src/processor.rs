@@ -5,7 +5,7 @@ use crate::txn::{Batch, ResponseStore};
 use std::sync::Arc;
 use tarn_lang::convert::to_message_bytes;
 use tarn_lang::value::Blob;
-use tarn_lang::{ErrorSource, Interpolation, Mode, Program, Value, Vm};
+use tarn_lang::{ErrorSource, Mode, Program, Value, Vm};
 
 /// One configured processor.
 #[derive(Debug)]
@@ -28,12 +28,9 @@ pub enum Processor {
     /// Runs its processors on errored messages, then clears their errors.
     Catch(Vec<Processor>),
     /// Writes a log line per message.
-    Log {
-        /// `TRACE` … `ERROR`.
-        level: String,
-        /// The interpolated message.
-        message: Interpolation,
-    },
+    Log(crate::log::LogProcessor),
+    /// A processor counted in `/metrics` under its label and path.
+    Observed(Box<Processor>, crate::metrics::ProcessorMetrics),
 }
 
 /// Runs `processors` in order on `batch`.
@@ -90,25 +87,14 @@ impl Processor {
                 ok.extend(handled);
                 ok
             }
-            Processor::Log { level, message } => {
-                for i in 0..batch.len() {
-                    let text = message
-                        .render(vm, &batch, i)
-                        .unwrap_or_else(|e| format!("failed to render the log message: {e}"));
-                    eprintln!("level={} msg={}", level.to_lowercase(), quote_log(&text));
-                }
+            Processor::Log(log) => {
+                log.process(vm, &batch);
                 batch
             }
+            Processor::Observed(inner, metrics) => {
+                metrics.observe(batch, |b| inner.process(vm, b, store))
+            }
         }
-    }
-}
-
-/// Quotes a logfmt value when it needs it.
-fn quote_log(text: &str) -> String {
-    if !text.is_empty() && !text.contains([' ', '"', '=', '\n']) {
-        text.to_string()
-    } else {
-        format!("{text:?}")
     }
 }
 

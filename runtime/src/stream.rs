@@ -1,6 +1,7 @@
 //! Runs a stream: the input feeds a channel, pipeline workers process
 //! and deliver each transaction, and the service HTTP server answers
-//! `/ping`, `/ready`, `/version` and the `http_server` input's route.
+//! `/ping`, `/ready`, `/version`, `/endpoints`, `/metrics` and the
+//! `http_server` input's route.
 
 use crate::build::{HttpConfig, StreamConfig};
 use crate::input::Input;
@@ -8,7 +9,6 @@ use crate::input::http_server::{HttpState, add_routes};
 use crate::processor::run_all;
 use crate::txn::Transaction;
 use axum::Router;
-use axum::routing::get;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tarn_lang::Vm;
@@ -20,6 +20,7 @@ pub async fn run(
     cfg: StreamConfig,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
+    crate::log::set(cfg.logger.clone());
     let (tx, rx) = mpsc::channel::<Transaction>(cfg.threads.max(1));
     let (stop_tx, stop_rx) = watch::channel(false);
     let server = start_http(&cfg.http, &cfg.input, tx.clone(), stop_rx.clone()).await?;
@@ -31,18 +32,21 @@ pub async fn run(
         let rx = rx.clone();
         let processors = processors.clone();
         let output = cfg.output.clone();
+        let input_metrics = cfg.input_metrics.clone();
         workers.spawn(async move {
             let mut vm = Vm::new();
             loop {
                 let next = rx.lock().await.recv().await;
                 let Some(txn) = next else { break };
                 let Transaction { batch, store, ack } = txn;
+                let taken = input_metrics.received(&batch);
                 let batch = run_all(&processors, &mut vm, batch, store.as_deref());
                 let result = if batch.is_empty() {
                     Ok(())
                 } else {
                     output.write(batch, store).await
                 };
+                input_metrics.acked(taken);
                 let _ = ack.send(result);
             }
         });
@@ -56,6 +60,7 @@ pub async fn run(
         tokio::spawn(async move { input.run(tx, stop).await })
     };
     drop(tx);
+    crate::log::info("Launching a pipeline, use CTRL+C to close");
     tokio::pin!(shutdown);
     let mut input_task = input_task;
     let input_ended = tokio::select! {
@@ -63,6 +68,11 @@ pub async fn run(
         _ = &mut shutdown => false,
     };
     let _ = stop_tx.send(true);
+    if input_ended {
+        crate::log::info("Input has closed, waiting for the pipeline to finish");
+    } else {
+        crate::log::info("Received the stop signal, waiting for the pipeline to finish");
+    }
     // Stop accepting requests, then give in-flight work its time.
     let drain = async {
         if !input_ended {
@@ -80,6 +90,7 @@ pub async fn run(
     {
         return Err("shutdown timed out with messages still in flight".into());
     }
+    crate::log::info("Pipeline has terminated. Shutting down the service");
     Ok(())
 }
 
@@ -114,23 +125,25 @@ async fn start_http(
     }
     let mut app = Router::new();
     let prefix = http.root_path.trim_end_matches('/').to_string();
-    for base in ["", prefix.as_str()] {
-        app = app
-            .route(&format!("{base}/ping"), get(|| async { "pong" }))
-            .route(&format!("{base}/ready"), get(|| async { "OK" }))
-            .route(
-                &format!("{base}/version"),
-                get(|| async {
-                    format!(
-                        "{{\"built\":\"\",\"version\":\"{}\"}}",
-                        env!("CARGO_PKG_VERSION")
-                    )
-                }),
-            );
-        if base.is_empty() && prefix.is_empty() {
-            break;
-        }
+    let extra: Vec<(String, String)> = http_input
+        .iter()
+        .map(|h| {
+            (
+                h.path.clone(),
+                "Post a message into the pipeline.".to_string(),
+            )
+        })
+        .collect();
+    if let Some((path, _)) = extra.iter().find(|(p, _)| {
+        crate::endpoints::SERVICE_ENDPOINTS
+            .iter()
+            .any(|(e, _)| p == e || *p == format!("{prefix}{e}"))
+    }) {
+        return Err(format!(
+            "http_server: the path {path} clashes with a service endpoint"
+        ));
     }
+    app = crate::endpoints::service_routes(app, &prefix, &extra);
     if let Some(h) = http_input {
         let state = HttpState {
             input: h,
@@ -148,6 +161,7 @@ async fn serve(address: &str, app: Router) -> Result<ServerHandle, String> {
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|e| format!("http: cannot listen on {address}: {e}"))?;
+    crate::log::info(&format!("Listening for HTTP requests at: http://{address}"));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let service = app.into_make_service_with_connect_info::<SocketAddr>();

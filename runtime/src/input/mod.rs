@@ -51,8 +51,8 @@ async fn send_and_track(
     pending.spawn(async move {
         match done.await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("level=error msg=\"message rejected: {e}\""),
-            Err(_) => eprintln!("level=error msg=\"message dropped during shutdown\""),
+            Ok(Err(e)) => crate::log::error(&format!("message rejected: {e}")),
+            Err(_) => crate::log::error("message dropped during shutdown"),
         }
     });
     true
@@ -81,7 +81,7 @@ impl Input {
                         }
                         Ok(None) => break,
                         Err(e) => {
-                            eprintln!("level=error msg=\"stdin: {e}\"");
+                            crate::log::error(&format!("stdin: {e}"));
                             break;
                         }
                     }
@@ -137,7 +137,7 @@ fn generate_one(program: &Program, vm: &mut Vm) -> Option<Message> {
                 Value::Delete | Value::Nothing => return None,
                 root => {
                     if let Err(e) = tarn_lang::convert::to_message_bytes(&root, &mut bytes) {
-                        eprintln!("level=error msg=\"generate: {e}\"");
+                        crate::log::error(&format!("generate: {e}"));
                         return None;
                     }
                 }
@@ -147,7 +147,7 @@ fn generate_one(program: &Program, vm: &mut Vm) -> Option<Message> {
             Some(msg)
         }
         Err(e) => {
-            eprintln!("level=error msg=\"generate: {e}\"");
+            crate::log::error(&format!("generate: {e}"));
             None
         }
     }
