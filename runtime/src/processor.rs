@@ -1,7 +1,10 @@
 //! Processors: the steps between input and output. They are CPU work on
 //! a batch and run synchronously on a pipeline worker with its own VM.
 
+pub mod flow;
+
 use crate::txn::{Batch, ResponseStore};
+pub use flow::{Branch, SwitchCase};
 use std::sync::Arc;
 use tarn_lang::convert::to_message_bytes;
 use tarn_lang::value::Blob;
@@ -33,7 +36,13 @@ pub enum Processor {
         level: String,
         /// The interpolated message.
         message: Interpolation,
+        /// Builds an object of extra fields for the line.
+        fields: Option<Arc<Program>>,
     },
+    /// Runs each message through the first case whose check passes.
+    Switch(Vec<SwitchCase>),
+    /// Processes a derived message and maps the result back.
+    Branch(Box<Branch>),
 }
 
 /// Runs `processors` in order on `batch`.
@@ -90,17 +99,64 @@ impl Processor {
                 ok.extend(handled);
                 ok
             }
-            Processor::Log { level, message } => {
+            Processor::Log {
+                level,
+                message,
+                fields,
+            } => {
                 for i in 0..batch.len() {
                     let text = message
                         .render(vm, &batch, i)
                         .unwrap_or_else(|e| format!("failed to render the log message: {e}"));
-                    eprintln!("level={} msg={}", level.to_lowercase(), quote_log(&text));
+                    let extra = fields
+                        .as_deref()
+                        .map(|f| log_fields(f, vm, &batch, i))
+                        .unwrap_or_default();
+                    eprintln!(
+                        "level={} msg={}{extra}",
+                        level.to_lowercase(),
+                        quote_log(&text)
+                    );
                 }
                 batch
             }
+            Processor::Switch(cases) => flow::run_switch(cases, vm, batch, store),
+            Processor::Branch(branch) => branch.run(vm, batch, store),
         }
     }
+}
+
+/// The ` key=value` pairs a `fields_mapping` makes for message `index`.
+fn log_fields(program: &Program, vm: &mut Vm, batch: &Batch, index: usize) -> String {
+    let root = match tarn_lang::vm::run(program, vm, batch, index, Mode::Mapping) {
+        Ok(outcome) => outcome.root,
+        Err(e) => {
+            return format!(
+                " fields_error={}",
+                quote_log(&format!("failed to build the log fields: {e}"))
+            );
+        }
+    };
+    let mut out = String::new();
+    if let Value::Object(map) = root {
+        for (k, v) in map.iter() {
+            let text = match v {
+                Value::Str(s) => s.as_str().to_string(),
+                other => {
+                    let mut bytes = Vec::new();
+                    match to_message_bytes(other, &mut bytes) {
+                        Ok(()) => String::from_utf8_lossy(&bytes).into_owned(),
+                        Err(_) => tarn_lang::convert::to_display_string(other),
+                    }
+                }
+            };
+            out.push(' ');
+            out.push_str(k.as_str());
+            out.push('=');
+            out.push_str(&quote_log(&text));
+        }
+    }
+    out
 }
 
 /// Quotes a logfmt value when it needs it.

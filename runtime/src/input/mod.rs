@@ -2,6 +2,7 @@
 //! channel and waits for acknowledgements before it considers a message
 //! done.
 
+pub mod file;
 pub mod http_server;
 
 use crate::txn::{ResponseStore, Transaction};
@@ -29,6 +30,11 @@ pub enum Input {
         count: u64,
         /// Messages per batch.
         batch_size: usize,
+    },
+    /// Lines of the files matched by glob patterns.
+    File {
+        /// The glob patterns.
+        paths: Vec<String>,
     },
     /// HTTP requests on the service server; served by the HTTP layer.
     HttpServer(Arc<HttpServerInput>),
@@ -107,6 +113,25 @@ impl Input {
                         tokio::select! {
                             _ = tokio::time::sleep(*pause) => {}
                             _ = stop.changed() => break,
+                        }
+                    }
+                }
+            }
+            Input::File { paths } => {
+                'files: for path in file::matched_files(paths) {
+                    let messages = match file::read_messages(&path) {
+                        Ok(m) => m,
+                        Err(e) => {
+                            eprintln!(
+                                "level=error msg={:?}",
+                                format!("file {}: {e}", path.display())
+                            );
+                            continue;
+                        }
+                    };
+                    for msg in messages {
+                        if *stop.borrow() || !send_and_track(&tx, vec![msg], &mut pending).await {
+                            break 'files;
                         }
                     }
                 }
