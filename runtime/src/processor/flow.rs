@@ -311,7 +311,7 @@ mod tests {
         let b = branch(
             Some("root.v = this.id\nmeta tmp = \"x\""),
             vec![mapping("root = {\"doubled\": this.v * 2}\nmeta got = @tmp")],
-            Some("root.result = this.doubled\nmeta from = @"),
+            Some("root.result = this.doubled\nmeta seen = @orig"),
         );
         let input = vec![Message::new(br#"{"id":21,"keep":true}"#).with_meta("orig", Value::Int(1))];
         let out = b.run(&mut Vm::new(), input, None);
@@ -319,6 +319,7 @@ mod tests {
         // Metadata starts as the original's: nothing of the branch leaks.
         let meta = out[0].meta();
         assert_eq!(meta.get("orig"), Some(&Value::Int(1)));
+        assert_eq!(meta.get("seen"), Some(&Value::Int(1)));
         assert!(meta.get("tmp").is_none() && meta.get("got").is_none());
     }
 
