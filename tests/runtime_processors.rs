@@ -66,8 +66,7 @@ output:
     );
     let (stdout, _) = run_pipeline("switch", config, input);
     assert_eq!(
-        stdout,
-        "A:1+fell\nB:2\nother:{\"type\":\"c\"}\nB:3\n",
+        stdout, "A:1+fell\nB:2\nother:{\"type\":\"c\"}\nB:3\n",
         "a falls through into the next case without its check; drop is dropped"
     );
 }
@@ -254,8 +253,7 @@ output:
     );
     let (stdout, _) = run_pipeline("file-input-run", &config, "");
     assert_eq!(
-        stdout,
-        "a.txt a1 true\na.txt a2 true\nsub/b.txt b1 true\nsub/deep/c.txt c1 true\n",
+        stdout, "a.txt a1 true\na.txt a2 true\nsub/b.txt b1 true\nsub/deep/c.txt c1 true\n",
         "files in sorted order, each once, lines in order"
     );
 }
@@ -351,8 +349,8 @@ pipeline:
     )
     .expect("write");
     let out = run_tarn(&["lint".as_ref(), bad.as_os_str()], "");
-    let report = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{report}");
     assert!(report.contains("fallthru"), "{report}");
 }

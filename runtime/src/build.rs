@@ -124,7 +124,10 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
         "log" => Processor::Log {
             level: text(body.get("level"), "INFO").to_string(),
             message: interpolation(text(body.get("message"), ""), &here)?,
-            fields: optional_mapping(body.get("fields_mapping"), &format!("{here}.fields_mapping"))?,
+            fields: optional_mapping(
+                body.get("fields_mapping"),
+                &format!("{here}.fields_mapping"),
+            )?,
         },
         "switch" => Processor::Switch(
             items(Some(body))
@@ -134,7 +137,10 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
                     let at = format!("{here}.{i}");
                     Ok(SwitchCase {
                         check: optional_mapping(case.get("check"), &format!("{at}.check"))?,
-                        processors: processors(case.get("processors"), &format!("{at}.processors"))?,
+                        processors: processors(
+                            case.get("processors"),
+                            &format!("{at}.processors"),
+                        )?,
                         fallthrough: text(case.get("fallthrough"), "false") == "true",
                     })
                 })
@@ -159,7 +165,10 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
 }
 
 /// A mapping field; `None` when it is absent or blank.
-fn optional_mapping(node: Option<&Node>, path: &str) -> Result<Option<Arc<tarn_lang::Program>>, String> {
+fn optional_mapping(
+    node: Option<&Node>,
+    path: &str,
+) -> Result<Option<Arc<tarn_lang::Program>>, String> {
     let src = text(node, "");
     if src.trim().is_empty() {
         return Ok(None);

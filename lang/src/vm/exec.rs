@@ -86,7 +86,9 @@ fn grow_stack<T>(f: impl FnOnce() -> T) -> T {
 
 /// Evaluates a query program (an interpolation) on message `index`.
 pub fn eval(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize) -> Result<Value> {
-    run_top(prog, vm, batch, index, Mode::Mapping, None, |_, result| result)
+    run_top(prog, vm, batch, index, Mode::Mapping, None, |_, result| {
+        result
+    })
 }
 
 /// Runs the top unit of `prog` and lets `finish` read the final state

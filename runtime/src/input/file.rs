@@ -92,7 +92,8 @@ fn walk(dir: &Path, parts: &[&str], found: &mut Vec<PathBuf>) {
         }
     } else if has_magic(first) {
         for (name, path) in entries(dir) {
-            if (!name.starts_with('.') || first.starts_with('.')) && component_matches(first, &name) {
+            if (!name.starts_with('.') || first.starts_with('.')) && component_matches(first, &name)
+            {
                 walk(&path, rest, found);
             }
         }
@@ -162,7 +163,13 @@ mod tests {
     fn tree(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("tarn-glob-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        for f in ["a.txt", "b.log", "sub/c.txt", "sub/deep/d.txt", ".hidden/e.txt"] {
+        for f in [
+            "a.txt",
+            "b.log",
+            "sub/c.txt",
+            "sub/deep/d.txt",
+            ".hidden/e.txt",
+        ] {
             let p = dir.join(f);
             std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
             std::fs::write(&p, f).expect("write");
@@ -173,7 +180,12 @@ mod tests {
     fn rel(dir: &Path, found: Vec<PathBuf>) -> Vec<String> {
         found
             .iter()
-            .map(|p| p.strip_prefix(dir).expect("inside").to_string_lossy().into_owned())
+            .map(|p| {
+                p.strip_prefix(dir)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect()
     }
 
@@ -187,7 +199,10 @@ mod tests {
             rel(&dir, expand(&format!("{d}/**/*.txt"))),
             ["a.txt", "sub/c.txt", "sub/deep/d.txt"]
         );
-        assert_eq!(rel(&dir, expand(&format!("{d}/sub/*/d.txt"))), ["sub/deep/d.txt"]);
+        assert_eq!(
+            rel(&dir, expand(&format!("{d}/sub/*/d.txt"))),
+            ["sub/deep/d.txt"]
+        );
         assert_eq!(rel(&dir, expand(&format!("{d}/b.log"))), ["b.log"]);
         assert!(expand(&format!("{d}/nothing/*.txt")).is_empty());
         let _ = std::fs::remove_dir_all(&dir);
@@ -199,8 +214,19 @@ mod tests {
         let p = dir.join("x.txt");
         std::fs::write(&p, "one\r\ntwo\n\nfour\n").expect("write");
         let msgs = read_messages(&p).expect("reads");
-        let texts: Vec<_> = msgs.iter().map(|m| m.content().as_bytes().to_vec()).collect();
-        assert_eq!(texts, [b"one".to_vec(), b"two".to_vec(), b"".to_vec(), b"four".to_vec()]);
+        let texts: Vec<_> = msgs
+            .iter()
+            .map(|m| m.content().as_bytes().to_vec())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                b"one".to_vec(),
+                b"two".to_vec(),
+                b"".to_vec(),
+                b"four".to_vec()
+            ]
+        );
         let meta = msgs[0].meta();
         assert_eq!(
             meta.get("path"),
@@ -209,7 +235,10 @@ mod tests {
         let Some(Value::Str(t)) = meta.get("mod_time") else {
             panic!("no mod_time");
         };
-        assert!(chrono::DateTime::parse_from_rfc3339(t.as_str()).is_ok(), "{t:?}");
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(t.as_str()).is_ok(),
+            "{t:?}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

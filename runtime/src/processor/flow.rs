@@ -50,7 +50,12 @@ pub fn set_root(msg: &mut Message, root: Value) -> Result<bool, String> {
 }
 
 /// Runs a `check` on message `index`: `Ok(true)` when it passes.
-fn check_passes(program: &Program, vm: &mut Vm, batch: &Batch, index: usize) -> Result<bool, String> {
+fn check_passes(
+    program: &Program,
+    vm: &mut Vm,
+    batch: &Batch,
+    index: usize,
+) -> Result<bool, String> {
     let outcome =
         tarn_lang::vm::run(program, vm, batch, index, Mode::Mapping).map_err(|e| e.to_string())?;
     match outcome.root {
@@ -117,10 +122,8 @@ impl Branch {
                     requests.push(req);
                 }
                 Ok(None) => {}
-                Err(e) => batch[i].set_error_from(
-                    format!("request mapping failed: {e}"),
-                    self.source.clone(),
-                ),
+                Err(e) => batch[i]
+                    .set_error_from(format!("request mapping failed: {e}"), self.source.clone()),
             }
         }
         if requests.is_empty() {
@@ -151,10 +154,8 @@ impl Branch {
             match self.map_back(map, vm, &results, r, &batch[i]) {
                 Ok(Some(msg)) => batch[i] = msg,
                 Ok(None) => deleted[i] = true,
-                Err(e) => batch[i].set_error_from(
-                    format!("result mapping failed: {e}"),
-                    self.source.clone(),
-                ),
+                Err(e) => batch[i]
+                    .set_error_from(format!("result mapping failed: {e}"), self.source.clone()),
             }
         }
         batch
@@ -190,9 +191,8 @@ impl Branch {
         original: &Message,
     ) -> Result<Option<Message>, String> {
         let root = original.structured().cloned().unwrap_or(Value::Nothing);
-        let outcome =
-            tarn_lang::vm::run_onto(map, vm, results, r, root, original.meta().clone())
-                .map_err(|e| e.to_string())?;
+        let outcome = tarn_lang::vm::run_onto(map, vm, results, r, root, original.meta().clone())
+            .map_err(|e| e.to_string())?;
         let mut msg = original.clone();
         msg.set_meta(outcome.meta);
         Ok(set_root(&mut msg, outcome.root)?.then_some(msg))
@@ -313,7 +313,8 @@ mod tests {
             vec![mapping("root = {\"doubled\": this.v * 2}\nmeta got = @tmp")],
             Some("root.result = this.doubled\nmeta seen = @orig"),
         );
-        let input = vec![Message::new(br#"{"id":21,"keep":true}"#).with_meta("orig", Value::Int(1))];
+        let input =
+            vec![Message::new(br#"{"id":21,"keep":true}"#).with_meta("orig", Value::Int(1))];
         let out = b.run(&mut Vm::new(), input, None);
         assert_eq!(contents(&out), [r#"{"id":21,"keep":true,"result":42}"#]);
         // Metadata starts as the original's: nothing of the branch leaks.
@@ -327,7 +328,9 @@ mod tests {
     fn branch_skips_deleted_requests_and_flags_errors() {
         let b = branch(
             Some(r#"root = if this.skip { deleted() } else { this }"#),
-            vec![mapping(r#"root = if this.fail { throw("boom") } else { {"ok": 1} }"#)],
+            vec![mapping(
+                r#"root = if this.fail { throw("boom") } else { {"ok": 1} }"#,
+            )],
             Some("root.ok = this.ok"),
         );
         let input = batch(&[
@@ -347,7 +350,10 @@ mod tests {
         assert!(out[0].error().is_none() && out[2].error().is_none());
         let err = out[1].error().unwrap_or_default();
         assert!(err.contains("boom"), "{err}");
-        assert_eq!(out[1].error_source().map(|s| s.name.as_str()), Some("branch"));
+        assert_eq!(
+            out[1].error_source().map(|s| s.name.as_str()),
+            Some("branch")
+        );
     }
 
     #[test]
