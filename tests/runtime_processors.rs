@@ -292,6 +292,39 @@ output:
 }
 
 #[test]
+fn file_input_deletes_files_on_finish_only_when_asked() {
+    let dir = temp_dir("file-delete");
+    std::fs::write(dir.join("gone.txt"), "x\n").expect("write");
+    std::fs::write(dir.join("kept.dat"), "y\n").expect("write");
+    let config = format!(
+        "input:\n  file:\n    paths: [ \"{d}/*.txt\" ]\n    delete_on_finish: true\noutput:\n  stdout: {{}}\n",
+        d = dir.display()
+    );
+    let (stdout, _) = run_pipeline("file-delete-run", &config, "");
+    assert_eq!(stdout, "x\n");
+    assert!(!dir.join("gone.txt").exists(), "acknowledged file deleted");
+    let config = format!(
+        "input:\n  file:\n    paths: [ \"{d}/*.dat\" ]\noutput:\n  stdout: {{}}\n",
+        d = dir.display()
+    );
+    let (stdout, _) = run_pipeline("file-keep-run", &config, "");
+    assert_eq!(stdout, "y\n");
+    assert!(
+        dir.join("kept.dat").exists(),
+        "kept without delete_on_finish"
+    );
+    // A file whose message the output rejects stays.
+    std::fs::write(dir.join("nacked.txt"), "z\n").expect("write");
+    let config = format!(
+        "input:\n  file:\n    paths: [ \"{d}/nacked.txt\" ]\n    delete_on_finish: true\noutput:\n  file:\n    path: {d}\n",
+        d = dir.display()
+    );
+    let (_, stderr) = run_pipeline("file-nack-run", &config, "");
+    assert!(stderr.contains("message rejected"), "{stderr}");
+    assert!(dir.join("nacked.txt").exists(), "a rejected file is kept");
+}
+
+#[test]
 fn generate_feeds_a_switch() {
     let config = r#"
 input:

@@ -226,6 +226,7 @@ fn input(node: &Node, path: &str) -> Result<Input, String> {
                 .filter_map(Node::as_str)
                 .map(str::to_string)
                 .collect(),
+            delete_on_finish: text(body.get("delete_on_finish"), "false") == "true",
         },
         "generate" => {
             let src = text(body.get("mapping"), "");

@@ -2,8 +2,76 @@
 //! globs is a message, with metadata `path`, `mod_time` (RFC 3339, UTC)
 //! and `mod_time_unix`.
 
+use crate::txn::Transaction;
 use std::path::{Path, PathBuf};
 use tarn_lang::{Message, Value};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+/// Sends every line of every matched file, one transaction per line,
+/// until `stop` turns true. Acknowledgements are awaited in `pending`;
+/// with `delete_on_finish` a file whose lines were all acknowledged is
+/// deleted.
+pub async fn run(
+    patterns: &[String],
+    delete_on_finish: bool,
+    tx: &mpsc::Sender<Transaction>,
+    stop: &watch::Receiver<bool>,
+    pending: &mut JoinSet<()>,
+) {
+    for path in matched_files(patterns) {
+        let messages = match read_messages(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                log_error(&format!("file {}: {e}", path.display()));
+                continue;
+            }
+        };
+        let mut acks = Vec::with_capacity(messages.len());
+        let mut complete = true;
+        for msg in messages {
+            if *stop.borrow() {
+                complete = false;
+                break;
+            }
+            let (txn, done) = Transaction::new(vec![msg], None);
+            if tx.send(txn).await.is_err() {
+                complete = false;
+                break;
+            }
+            acks.push(done);
+        }
+        let delete = (delete_on_finish && complete).then(|| path.clone());
+        pending.spawn(async move {
+            let mut all_ok = true;
+            for done in acks {
+                match done.await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        all_ok = false;
+                        log_error(&format!("message rejected: {e}"));
+                    }
+                    Err(_) => {
+                        all_ok = false;
+                        log_error("message dropped during shutdown");
+                    }
+                }
+            }
+            if let Some(path) = delete.filter(|_| all_ok)
+                && let Err(e) = tokio::fs::remove_file(&path).await
+            {
+                log_error(&format!("file {}: cannot delete: {e}", path.display()));
+            }
+        });
+        if !complete {
+            break;
+        }
+    }
+}
+
+fn log_error(text: &str) {
+    eprintln!("level=error msg={text:?}");
+}
 
 /// Whether `name` matches one glob component: `*` is any run of
 /// characters, `?` any one character, everything else itself.

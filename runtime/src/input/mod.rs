@@ -35,6 +35,8 @@ pub enum Input {
     File {
         /// The glob patterns.
         paths: Vec<String>,
+        /// Delete each file once all its messages are acknowledged.
+        delete_on_finish: bool,
     },
     /// HTTP requests on the service server; served by the HTTP layer.
     HttpServer(Arc<HttpServerInput>),
@@ -117,25 +119,10 @@ impl Input {
                     }
                 }
             }
-            Input::File { paths } => {
-                'files: for path in file::matched_files(paths) {
-                    let messages = match file::read_messages(&path) {
-                        Ok(m) => m,
-                        Err(e) => {
-                            eprintln!(
-                                "level=error msg={:?}",
-                                format!("file {}: {e}", path.display())
-                            );
-                            continue;
-                        }
-                    };
-                    for msg in messages {
-                        if *stop.borrow() || !send_and_track(&tx, vec![msg], &mut pending).await {
-                            break 'files;
-                        }
-                    }
-                }
-            }
+            Input::File {
+                paths,
+                delete_on_finish,
+            } => file::run(paths, *delete_on_finish, &tx, &stop, &mut pending).await,
             Input::HttpServer(_) => {
                 // Requests arrive through the HTTP server; wait for shutdown.
                 while !*stop.borrow() {
