@@ -6,7 +6,7 @@ use crate::input::{HttpServerInput, Input};
 use crate::log::{Level, LogProcessor, Logger};
 use crate::metrics::{self, InputMetrics, OutputMetrics, ProcessorMetrics};
 use crate::output::{Output, Pattern};
-use crate::processor::Processor;
+use crate::processor::{Branch, Processor, SwitchCase};
 use crate::ratelimit::RateLimits;
 use std::sync::Arc;
 use std::time::Duration;
@@ -125,10 +125,10 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
                 } else {
                     Mode::Mapping
                 },
-                kind: if kind == "mutation" {
-                    "mutation"
-                } else {
-                    "mapping"
+                kind: match kind {
+                    "mutation" => "mutation",
+                    "bloblang" => "bloblang",
+                    _ => "mapping",
                 },
                 label,
                 path: here,
@@ -163,12 +163,54 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
             label,
             path: format!("root.{path}"),
         }),
+        "switch" => Processor::Switch(
+            items(Some(body))
+                .iter()
+                .enumerate()
+                .map(|(i, case)| {
+                    let at = format!("{here}.{i}");
+                    Ok(SwitchCase {
+                        check: optional_mapping(case.get("check"), &format!("{at}.check"))?,
+                        processors: processors(
+                            case.get("processors"),
+                            &format!("{at}.processors"),
+                        )?,
+                        fallthrough: text(case.get("fallthrough"), "false") == "true",
+                    })
+                })
+                .collect::<Result<_, String>>()?,
+        ),
+        "branch" => Processor::Branch(Box::new(Branch {
+            request_map: optional_mapping(body.get("request_map"), &format!("{here}.request_map"))?,
+            processors: processors(body.get("processors"), &format!("{here}.processors"))?,
+            result_map: optional_mapping(body.get("result_map"), &format!("{here}.result_map"))?,
+            source: tarn_lang::ErrorSource {
+                name: "branch".to_string(),
+                label,
+                path: here.clone(),
+            },
+        })),
         other => {
             return Err(format!(
                 "{here}: the `{other}` processor is not supported yet"
             ));
         }
     })
+}
+
+/// A mapping field; `None` when it is absent or blank.
+fn optional_mapping(
+    node: Option<&Node>,
+    path: &str,
+) -> Result<Option<Arc<tarn_lang::Program>>, String> {
+    let src = text(node, "");
+    if src.trim().is_empty() {
+        return Ok(None);
+    }
+    Env::standard()
+        .compile(src)
+        .map(|p| Some(Arc::new(p)))
+        .map_err(|d| format!("{path}: {}", d.short()))
 }
 
 fn output(node: &Node, path: &str) -> Result<Arc<Output>, String> {
@@ -275,6 +317,14 @@ fn input(node: &Node, path: &str, rate_limits: &RateLimits) -> Result<Input, Str
     let here = format!("{path}.{kind}");
     Ok(match kind {
         "stdin" => Input::Stdin,
+        "file" => Input::File {
+            paths: items(body.get("paths"))
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_string)
+                .collect(),
+            delete_on_finish: text(body.get("delete_on_finish"), "false") == "true",
+        },
         "generate" => {
             let src = text(body.get("mapping"), "");
             let program = Env::standard()

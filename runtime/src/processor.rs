@@ -1,7 +1,10 @@
 //! Processors: the steps between input and output. They are CPU work on
 //! a batch and run synchronously on a pipeline worker with its own VM.
 
+pub mod flow;
+
 use crate::txn::{Batch, ResponseStore};
+pub use flow::{Branch, SwitchCase};
 use std::sync::Arc;
 use tarn_lang::convert::to_message_bytes;
 use tarn_lang::value::Blob;
@@ -31,6 +34,10 @@ pub enum Processor {
     Log(crate::log::LogProcessor),
     /// A processor counted in `/metrics` under its label and path.
     Observed(Box<Processor>, crate::metrics::ProcessorMetrics),
+    /// Runs each message through the first case whose check passes.
+    Switch(Vec<SwitchCase>),
+    /// Processes a derived message and maps the result back.
+    Branch(Box<Branch>),
 }
 
 /// Runs `processors` in order on `batch`.
@@ -94,6 +101,8 @@ impl Processor {
             Processor::Observed(inner, metrics) => {
                 metrics.observe(batch, |b| inner.process(vm, b, store))
             }
+            Processor::Switch(cases) => flow::run_switch(cases, vm, batch, store),
+            Processor::Branch(branch) => branch.run(vm, batch, store),
         }
     }
 }

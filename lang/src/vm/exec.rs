@@ -41,12 +41,40 @@ pub fn run(
     index: usize,
     mode: Mode,
 ) -> Result<Outcome> {
-    run_top(prog, vm, batch, index, mode, |exec, result| {
+    run_top(prog, vm, batch, index, mode, None, |exec, result| {
         result.map(|_| Outcome {
             root: std::mem::take(&mut exec.root),
             meta: exec.meta.clone(),
         })
     })
+}
+
+/// Runs `prog` as a mapping on message `index` of `batch` (its `this`),
+/// with `root` starting as `root` and the output metadata starting as
+/// `meta` instead of the message's own: a mapping "onto" another
+/// document, as a branch's `result_map` runs.
+pub fn run_onto(
+    prog: &Program,
+    vm: &mut Vm,
+    batch: &[Message],
+    index: usize,
+    root: Value,
+    meta: Arc<Map>,
+) -> Result<Outcome> {
+    run_top(
+        prog,
+        vm,
+        batch,
+        index,
+        Mode::Mapping,
+        Some((root, meta)),
+        |exec, result| {
+            result.map(|_| Outcome {
+                root: std::mem::take(&mut exec.root),
+                meta: exec.meta.clone(),
+            })
+        },
+    )
 }
 
 /// Runs `f`, first moving to a fresh stack segment when less than 128 KiB
@@ -58,7 +86,9 @@ fn grow_stack<T>(f: impl FnOnce() -> T) -> T {
 
 /// Evaluates a query program (an interpolation) on message `index`.
 pub fn eval(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize) -> Result<Value> {
-    run_top(prog, vm, batch, index, Mode::Mapping, |_, result| result)
+    run_top(prog, vm, batch, index, Mode::Mapping, None, |_, result| {
+        result
+    })
 }
 
 /// Runs the top unit of `prog` and lets `finish` read the final state
@@ -69,14 +99,18 @@ fn run_top<T>(
     batch: &[Message],
     index: usize,
     mode: Mode,
+    onto: Option<(Value, Arc<Map>)>,
     finish: impl FnOnce(&mut Exec<'_>, Result<Value>) -> Result<T>,
 ) -> Result<T> {
     let Some(unit) = prog.units.first() else {
         return Err(Error::msg("empty program"));
     };
-    let meta = batch
-        .get(index)
-        .map_or_else(|| Arc::new(Map::new()), |m| m.meta().clone());
+    let (root, meta) = onto.unwrap_or_else(|| {
+        let meta = batch
+            .get(index)
+            .map_or_else(|| Arc::new(Map::new()), |m| m.meta().clone());
+        (Value::Nothing, meta)
+    });
     let regs = vm.frame(unit.n_regs as usize);
     let mut exec = Exec {
         prog,
@@ -86,7 +120,7 @@ fn run_top<T>(
         this_index: index,
         index,
         mode,
-        root: Value::Nothing,
+        root,
         root_loaded: mode == Mode::Mapping,
         meta,
         unit: 0,

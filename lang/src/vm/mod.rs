@@ -7,7 +7,7 @@ mod exec;
 pub use assign::set_path;
 pub use call::Call;
 pub use call::coerce;
-pub use exec::{Mode, Outcome, eval, run};
+pub use exec::{Mode, Outcome, eval, run, run_onto};
 
 use crate::value::Value;
 use std::collections::HashMap;
@@ -56,5 +56,36 @@ impl Vm {
         }
         self.regexes.insert(pattern.to_string(), r.clone());
         Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{Arc, Map};
+    use crate::{Env, Message, Value};
+
+    #[test]
+    fn run_onto_starts_root_and_metadata_from_another_document() {
+        let prog = Env::standard()
+            .compile("root.got = this.x\nmeta seen = @base\nroot.had = root.keep")
+            .expect("compiles");
+        let batch = [Message::new(br#"{"x":1}"#).with_meta("base", Value::Int(9))];
+        let mut meta = Map::new();
+        meta.insert("base", Value::Int(7));
+        let root = Value::Object(Arc::new(Map::from_pairs(vec![(
+            "keep".into(),
+            Value::Bool(true),
+        )])));
+        let out = run_onto(&prog, &mut Vm::new(), &batch, 0, root, Arc::new(meta)).expect("runs");
+        let Value::Object(doc) = &out.root else {
+            panic!("an object: {:?}", out.root);
+        };
+        assert_eq!(doc.get("got"), Some(&Value::Int(1)));
+        assert_eq!(doc.get("keep"), Some(&Value::Bool(true)));
+        assert_eq!(doc.get("had"), Some(&Value::Bool(true)));
+        // `@` reads, and writes go to, the given metadata.
+        assert_eq!(out.meta.get("seen"), Some(&Value::Int(7)));
+        assert_eq!(out.meta.get("base"), Some(&Value::Int(7)));
     }
 }

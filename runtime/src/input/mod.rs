@@ -2,6 +2,7 @@
 //! channel and waits for acknowledgements before it considers a message
 //! done.
 
+pub mod file;
 pub mod http_response;
 pub mod http_server;
 pub mod multipart;
@@ -32,6 +33,13 @@ pub enum Input {
         count: u64,
         /// Messages per batch.
         batch_size: usize,
+    },
+    /// Lines of the files matched by glob patterns.
+    File {
+        /// The glob patterns.
+        paths: Vec<String>,
+        /// Delete each file once all its messages are acknowledged.
+        delete_on_finish: bool,
     },
     /// HTTP requests on the service server; served by the HTTP layer.
     HttpServer(Arc<HttpServerInput>),
@@ -114,6 +122,10 @@ impl Input {
                     }
                 }
             }
+            Input::File {
+                paths,
+                delete_on_finish,
+            } => file::run(paths, *delete_on_finish, &tx, &stop, &mut pending).await,
             Input::HttpServer(_) => {
                 // Requests arrive through the HTTP server; wait for shutdown.
                 while !*stop.borrow() {
