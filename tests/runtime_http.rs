@@ -300,3 +300,30 @@ fn round_robin_spreads_messages_over_the_outputs_in_turn() {
     a_lines.sort();
     assert_eq!(a_lines, ["1", "2", "3", "4"]);
 }
+
+#[test]
+fn resources_are_declared_once_and_used_by_label() {
+    let config = "http:\n  address: {ADDR}\ninput:\n  http_server: {}\npipeline:\n  processors:\n    - resource: shout\n    - resource: shout\nprocessor_resources:\n  - label: shout\n    mapping: root = content().string() + \"!\"\noutput:\n  resource: reply\noutput_resources:\n  - label: reply\n    sync_response: {}\n";
+    let p = Pipeline::start("resources", config);
+    let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"hey").expect("request");
+    assert_eq!((status, body.as_slice()), (200, b"hey!!".as_slice()));
+}
+
+#[test]
+fn an_unknown_resource_label_is_a_located_lint_error() {
+    let dir = std::env::temp_dir().join(format!("tarn-http-res-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("res.yaml");
+    std::fs::write(
+        &path,
+        "pipeline:\n  processors:\n    - resource: shuot\nprocessor_resources:\n  - label: shout\n    mapping: root = 1\n",
+    )
+    .expect("write");
+    let o = common::run_tarn(&["lint".as_ref(), path.as_os_str()], "");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("res.yaml:3:7: error: no resource is labelled `shuot`; did you mean `shout`?"),
+        "{err}"
+    );
+}

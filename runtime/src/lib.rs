@@ -31,5 +31,11 @@ pub fn load(file: &str, text: &str) -> Result<build::StreamConfig, String> {
         })?;
     let root = config::node::parse(&substituted)
         .map_err(|e| format!("{file}:{}:{}: error: {}", e.pos.line, e.pos.col, e.message))?;
+    let root = config::resources::inline(&root).map_err(|problems| {
+        problems
+            .iter()
+            .map(|(pos, m)| format!("{file}:{}:{}: error: {m}\n", pos.line, pos.col))
+            .collect::<String>()
+    })?;
     build::build(&root).map_err(|e| format!("{file}: error: {e}\n"))
 }

@@ -4,6 +4,7 @@
 pub mod components;
 pub mod envsubst;
 pub mod node;
+pub mod resources;
 pub mod schema;
 pub mod validate;
 
@@ -46,6 +47,13 @@ pub fn lint_text(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Vec<Pro
     let mut checker = validate::Checker::new(&substituted, env);
     checker.check(&root, Ty::Object(ROOT_FIELDS), "");
     let mut problems = checker.problems;
+    if let Err(unresolved) = resources::inline(&root) {
+        problems.extend(unresolved.into_iter().map(|(pos, message)| Problem {
+            pos,
+            path: String::new(),
+            message,
+        }));
+    }
     problems.sort_by_key(|p| (p.pos.line, p.pos.col));
     problems
 }
