@@ -21,7 +21,7 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
     crate::log::set(cfg.logger.clone());
-    let (tx, rx) = mpsc::channel::<Transaction>(cfg.threads.max(1));
+    let (tx, rx) = mpsc::channel::<Transaction>(cfg.threads.max(1) * 16);
     let (stop_tx, stop_rx) = watch::channel(false);
     let server = start_http(&cfg.http, &cfg.input, tx.clone(), stop_rx.clone()).await?;
 
