@@ -92,6 +92,25 @@ fn interpolation(src: &str, path: &str) -> Result<Interpolation, String> {
         .map_err(|d| format!("{path}: {}", d.short()))
 }
 
+/// An object of interpolated strings (headers, log fields); `None` when
+/// the field is absent or not an object.
+fn interpolated_map(
+    node: Option<&Node>,
+    here: &str,
+) -> Result<Option<Vec<(String, Interpolation)>>, String> {
+    let Some(NodeKind::Map(pairs)) = node.map(|n| &n.kind) else {
+        return Ok(None);
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let name = k.as_str().unwrap_or("").to_string();
+            interpolation(v.as_str().unwrap_or(""), here).map(|i| (name, i))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 /// Builds a processor list.
 pub fn processors(list: Option<&Node>, path: &str) -> Result<Vec<Processor>, String> {
     items(list)
@@ -150,16 +169,7 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
                 }
                 None => None,
             },
-            fields: match body.get("fields").map(|f| &f.kind) {
-                Some(NodeKind::Map(pairs)) => pairs
-                    .iter()
-                    .map(|(k, v)| {
-                        let name = k.as_str().unwrap_or("").to_string();
-                        interpolation(v.as_str().unwrap_or(""), &here).map(|i| (name, i))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                _ => Vec::new(),
-            },
+            fields: interpolated_map(body.get("fields"), &here)?.unwrap_or_default(),
             label,
             path: format!("root.{path}"),
         }),
@@ -276,16 +286,7 @@ fn codes(node: Option<&Node>) -> Vec<u16> {
 
 fn http_client(body: &Node, here: &str) -> Result<crate::http_client::HttpClient, String> {
     let verb = text(body.get("verb"), "POST");
-    let headers = match body.get("headers").map(|h| &h.kind) {
-        Some(NodeKind::Map(pairs)) => pairs
-            .iter()
-            .map(|(k, v)| {
-                let name = k.as_str().unwrap_or("").to_string();
-                interpolation(v.as_str().unwrap_or(""), here).map(|i| (name, i))
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        _ => Vec::new(),
-    };
+    let headers = interpolated_map(body.get("headers"), here)?.unwrap_or_default();
     Ok(crate::http_client::HttpClient {
         url: interpolation(text(body.get("url"), ""), &format!("{here}.url"))?,
         verb: axum::http::Method::from_bytes(verb.to_uppercase().as_bytes())
@@ -353,15 +354,9 @@ fn input(node: &Node, path: &str, rate_limits: &RateLimits) -> Result<Input, Str
                     .collect(),
             };
             let sync = body.get("sync_response");
-            let headers = match sync.and_then(|s| s.get("headers")).map(|h| &h.kind) {
-                Some(NodeKind::Map(pairs)) => pairs
-                    .iter()
-                    .map(|(k, v)| {
-                        let name = k.as_str().unwrap_or("").to_string();
-                        interpolation(v.as_str().unwrap_or(""), &here).map(|i| (name, i))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                _ => vec![(
+            let headers = match interpolated_map(sync.and_then(|s| s.get("headers")), &here)? {
+                Some(headers) => headers,
+                None => vec![(
                     "Content-Type".to_string(),
                     interpolation("application/octet-stream", &here)?,
                 )],
