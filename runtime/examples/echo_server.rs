@@ -7,6 +7,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
 
+/// The same allocator as the `tarn` binary, so the comparison is fair.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let addr = std::env::args()
