@@ -10,6 +10,8 @@ pub struct MissingVar {
     pub name: String,
     /// The 1-based line it is referenced on.
     pub line: usize,
+    /// Set when the variable is there but its value does not decode.
+    pub undecodable: bool,
 }
 
 /// Replaces every reference in `text`, reading variables through `lookup`.
@@ -32,14 +34,23 @@ pub fn substitute(
             continue;
         }
         match parse_reference(from) {
-            Some((name, default, len)) => {
+            Some((name, default, len, decode)) => {
                 match lookup(name).filter(|v| !v.is_empty()) {
+                    Some(value) if decode => match base64_text(&value) {
+                        Some(text) => out.push_str(&text),
+                        None => missing.push(MissingVar {
+                            name: name.to_string(),
+                            line,
+                            undecodable: true,
+                        }),
+                    },
                     Some(value) => out.push_str(&value),
                     None => match default {
                         Some(d) => out.push_str(d),
                         None => missing.push(MissingVar {
                             name: name.to_string(),
                             line,
+                            undecodable: false,
                         }),
                     },
                 }
@@ -59,9 +70,19 @@ pub fn substitute(
     }
 }
 
-/// Reads `${NAME}` or `${NAME:default}` at the start of `s`: the name, the
-/// default and the length of the whole reference.
-fn parse_reference(s: &str) -> Option<(&str, Option<&str>, usize)> {
+/// Decodes standard base64 into UTF-8 text.
+fn base64_text(value: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Reads `${NAME}`, `${NAME:default}` or `${NAME|base64decode}` at the
+/// start of `s`: the name, the default, the length of the whole reference
+/// and whether the value is to be base64-decoded.
+fn parse_reference(s: &str) -> Option<(&str, Option<&str>, usize, bool)> {
     let body = s.strip_prefix("${")?;
     let name_len = body
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -72,7 +93,10 @@ fn parse_reference(s: &str) -> Option<(&str, Option<&str>, usize)> {
     let name = &body[..name_len];
     let after = &body[name_len..];
     if after.starts_with('}') {
-        return Some((name, None, 2 + name_len + 1));
+        return Some((name, None, 2 + name_len + 1, false));
+    }
+    if after.starts_with("|base64decode}") {
+        return Some((name, None, 2 + name_len + "|base64decode}".len(), true));
     }
     let default_and_rest = after.strip_prefix(':')?;
     let end = default_and_rest.find('}')?;
@@ -80,7 +104,7 @@ fn parse_reference(s: &str) -> Option<(&str, Option<&str>, usize)> {
     if default.contains('\n') {
         return None;
     }
-    Some((name, Some(default), 2 + name_len + 1 + end + 1))
+    Some((name, Some(default), 2 + name_len + 1 + end + 1, false))
 }
 
 #[cfg(test)]
@@ -91,6 +115,7 @@ mod tests {
         match name {
             "HOST" => Some("example.com".into()),
             "EMPTY" => Some(String::new()),
+            "SECRET" => Some("aHVudGVyMg==".into()),
             _ => None,
         }
     }
@@ -104,6 +129,12 @@ mod tests {
             Ok("a: fallback".into())
         );
         assert_eq!(substitute("a: ${EMPTY:}", vars), Ok("a: ".into()));
+        assert_eq!(
+            substitute("p: ${SECRET|base64decode}", vars),
+            Ok("p: hunter2".into())
+        );
+        let bad = substitute("p: ${HOST|base64decode}", vars).expect_err("not base64");
+        assert!(bad[0].undecodable);
     }
 
     #[test]
@@ -123,11 +154,13 @@ mod tests {
             Err(vec![
                 MissingVar {
                     name: "NOPE".into(),
-                    line: 1
+                    line: 1,
+                    undecodable: false
                 },
                 MissingVar {
                     name: "ALSO_NOPE".into(),
-                    line: 3
+                    line: 3,
+                    undecodable: false
                 },
             ])
         );

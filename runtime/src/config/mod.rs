@@ -25,10 +25,14 @@ pub fn lint_text(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Vec<Pro
                 .map(|m| Problem {
                     pos: Pos { line: m.line, col: 1 },
                     path: String::new(),
-                    message: format!(
-                        "environment variable `{}` is not set and has no default (write ${{{}:default}} to give one)",
-                        m.name, m.name
-                    ),
+                    message: if m.undecodable {
+                        format!("environment variable `{}` is not valid base64 text", m.name)
+                    } else {
+                        format!(
+                            "environment variable `{}` is not set and has no default (write ${{{}:default}} to give one)",
+                            m.name, m.name
+                        )
+                    },
                 })
                 .collect();
         }
