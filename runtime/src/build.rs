@@ -333,9 +333,14 @@ fn input(node: &Node, path: &str, rate_limits: &RateLimits) -> Result<Input, Str
                 .map_err(|d| format!("{here}.mapping: {}", d.short()))?;
             let interval = match text(body.get("interval"), "1s") {
                 "" => None,
-                t => Some(parse_duration(t).ok_or_else(|| {
-                    format!("{here}.interval: `{t}` is not a duration (cron schedules are not supported yet)")
-                })?),
+                t => Some(match parse_duration(t) {
+                    Some(d) => crate::input::Schedule::Every(d),
+                    None => crate::input::Schedule::Cron(
+                        crate::input::cron::Cron::parse(t).map_err(|e| {
+                            format!("{here}.interval: `{t}` is neither a duration nor a cron schedule: {e}")
+                        })?,
+                    ),
+                }),
             };
             Input::Generate {
                 program: Arc::new(program),

@@ -115,7 +115,7 @@ pub const COMPONENTS: &[ComponentSpec] = &[
         "generate",
         Ty::Object(&[
             field("mapping", Ty::Mapping),
-            field("interval", Ty::Str),
+            field("interval", Ty::Schedule),
             field("count", Ty::Int),
             field("batch_size", Ty::Int),
             field("auto_replay_nacks", Ty::Bool),

@@ -156,6 +156,12 @@ mod tests {
         assert!(p[1].message.contains("integer"));
         let p = lint("input:\n  stdin: {}\n  generate: {}\n");
         assert!(p[0].message.contains("exactly one type"), "{p:?}");
+        assert_eq!(
+            lint("input:\n  generate:\n    interval: '*/5 * * * *'\n    mapping: root = 1\n"),
+            Vec::new()
+        );
+        let p = lint("input:\n  generate:\n    interval: soonish\n    mapping: root = 1\n");
+        assert!(p[0].message.contains("cron schedule"), "{p:?}");
         let p = lint("http:\n  address: ${NOPE}\n");
         assert_eq!(p[0].pos.line, 2);
         assert!(p[0].message.contains("`NOPE`"));

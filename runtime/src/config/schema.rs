@@ -15,6 +15,8 @@ pub enum Ty {
     Float,
     /// A Go duration (`5s`, `1m30s`, `250ms`).
     Duration,
+    /// A duration, a cron schedule, or empty (as fast as possible).
+    Schedule,
     /// A Bloblang mapping, compiled when the config is checked.
     Mapping,
     /// A string that may hold `${! … }` interpolations.
@@ -45,6 +47,7 @@ impl Ty {
             Ty::Bool => "bool",
             Ty::Float => "float",
             Ty::Duration => "duration",
+            Ty::Schedule => "duration or cron schedule",
             Ty::Mapping => "mapping",
             Ty::List(_) => "list",
             Ty::Dict(_) | Ty::Object(_) => "object",
@@ -63,6 +66,7 @@ impl Ty {
             Ty::Bool => "true or false",
             Ty::Float => "a number",
             Ty::Duration => "a duration such as 5s or 1m30s",
+            Ty::Schedule => "a duration, a cron schedule such as `*/5 * * * *`, or empty",
             Ty::Mapping => "a Bloblang mapping",
             Ty::List(_) => "a list",
             Ty::Dict(_) | Ty::Object(_) => "an object",

@@ -84,7 +84,9 @@ impl<'a> Checker<'a> {
             },
             Ty::Mapping => self.mapping(node, path),
             Ty::Interp => self.interpolation(node, path),
-            Ty::Str | Ty::Int | Ty::Bool | Ty::Float | Ty::Duration => self.scalar(node, ty, path),
+            Ty::Str | Ty::Int | Ty::Bool | Ty::Float | Ty::Duration | Ty::Schedule => {
+                self.scalar(node, ty, path)
+            }
         }
     }
 
@@ -102,6 +104,11 @@ impl<'a> Checker<'a> {
             Ty::Float => text.parse::<f64>().is_ok(),
             Ty::Bool => matches!(text, "true" | "false" | "True" | "False" | "TRUE" | "FALSE"),
             Ty::Duration => is_duration(text),
+            Ty::Schedule => {
+                text.is_empty()
+                    || is_duration(text)
+                    || crate::input::cron::Cron::parse(text).is_ok()
+            }
             _ => true,
         };
         if !ok {

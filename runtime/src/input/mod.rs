@@ -2,6 +2,7 @@
 //! channel and waits for acknowledgements before it considers a message
 //! done.
 
+pub mod cron;
 pub mod file;
 pub mod http_response;
 pub mod http_server;
@@ -18,6 +19,15 @@ use tokio::task::JoinSet;
 
 pub use http_server::HttpServerInput;
 
+/// When the `generate` input makes its batches.
+#[derive(Debug, Clone)]
+pub enum Schedule {
+    /// The first at once, then one per period.
+    Every(Duration),
+    /// At the times a cron schedule names.
+    Cron(cron::Cron),
+}
+
 /// One configured input.
 #[derive(Debug)]
 pub enum Input {
@@ -27,8 +37,8 @@ pub enum Input {
     Generate {
         /// The mapping; its `root` becomes the message.
         program: Arc<Program>,
-        /// Pause between batches (`None`: as fast as possible).
-        interval: Option<Duration>,
+        /// When batches are made (`None`: as fast as possible).
+        interval: Option<Schedule>,
         /// How many batches (0: no limit).
         count: u64,
         /// Messages per batch.
@@ -107,6 +117,19 @@ impl Input {
                     if *stop.borrow() {
                         break;
                     }
+                    if let Some(Schedule::Cron(cron)) = interval {
+                        let now = chrono::Local::now();
+                        let Some(wait) = cron
+                            .next_after(now)
+                            .and_then(|next| (next - now).to_std().ok())
+                        else {
+                            break;
+                        };
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = stop.changed() => break,
+                        }
+                    }
                     let batch: Vec<Message> = (0..*batch_size)
                         .filter_map(|_| generate_one(program, &mut vm))
                         .collect();
@@ -114,7 +137,7 @@ impl Input {
                     if !batch.is_empty() && !send_and_track(&tx, batch, &mut pending).await {
                         break;
                     }
-                    if let Some(pause) = interval {
+                    if let Some(Schedule::Every(pause)) = interval {
                         tokio::select! {
                             _ = tokio::time::sleep(*pause) => {}
                             _ = stop.changed() => break,
