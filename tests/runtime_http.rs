@@ -327,3 +327,19 @@ fn an_unknown_resource_label_is_a_located_lint_error() {
         "{err}"
     );
 }
+
+#[test]
+fn http_client_sends_basic_auth_when_enabled() {
+    let up = Pipeline::start(
+        "auth-upstream",
+        "http:\n  address: {ADDR}\ninput:\n  http_server:\n    path: /whoami\npipeline:\n  processors:\n    - mapping: root = @Authorization.or(\"anonymous\")\noutput:\n  sync_response: {}\n",
+    );
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server: {{}}\noutput:\n  http_client:\n    url: http://{}/whoami\n    propagate_response: true\n    basic_auth:\n      enabled: true\n      username: user\n      password: pass\n",
+        up.addr
+    );
+    let p = Pipeline::start("auth", &config);
+    let (status, _, body) = http(&p.addr, "POST", "/post", &[], b"x").expect("request");
+    assert_eq!(status, 200);
+    assert_eq!(String::from_utf8_lossy(&body), "Basic dXNlcjpwYXNz");
+}

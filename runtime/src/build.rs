@@ -310,6 +310,15 @@ fn http_client(body: &Node, here: &str) -> Result<crate::http_client::HttpClient
         ),
         in_flight: tokio::sync::Semaphore::new(number(body.get("max_in_flight"), 64usize).max(1)),
         client: crate::http_client::new_client(),
+        authorization: body
+            .get("basic_auth")
+            .filter(|b| text(b.get("enabled"), "false") == "true")
+            .map(|b| {
+                crate::http_client::basic_authorization(
+                    text(b.get("username"), ""),
+                    text(b.get("password"), ""),
+                )
+            }),
     })
 }
 

@@ -48,6 +48,15 @@ pub struct HttpClient {
     pub in_flight: Semaphore,
     /// The connection pool.
     pub client: Client<HttpConnector, Full<Bytes>>,
+    /// `Authorization: Basic …` from `basic_auth`, when enabled.
+    pub authorization: Option<String>,
+}
+
+/// The `Authorization` value for HTTP basic authentication.
+pub fn basic_authorization(username: &str, password: &str) -> String {
+    use base64::Engine;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+    format!("Basic {token}")
 }
 
 /// A new connection pool.
@@ -125,6 +134,9 @@ impl HttpClient {
         let mut builder = Request::builder()
             .method(self.verb.clone())
             .uri(url.as_str());
+        if let Some(auth) = &self.authorization {
+            builder = builder.header(axum::http::header::AUTHORIZATION, auth.as_str());
+        }
         for (k, v) in msg.meta().iter() {
             if self
                 .metadata_prefixes
