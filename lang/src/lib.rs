@@ -32,3 +32,9 @@ pub use message::{ErrorSource, Message};
 pub use program::Program;
 pub use value::Value;
 pub use vm::{Mode, Outcome, Vm};
+
+/// Checksums the standard library computes, for other crates that need
+/// the same ones (the runtime's gzip responses).
+pub mod checksum {
+    pub use crate::stdlib::formats::digest_util::crc32;
+}

@@ -144,13 +144,11 @@ fn processor(node: &Node, path: &str) -> Result<Processor, String> {
                 } else {
                     Mode::Mapping
                 },
-                kind: match kind {
-                    "mutation" => "mutation",
-                    "bloblang" => "bloblang",
-                    _ => "mapping",
+                source: tarn_lang::ErrorSource {
+                    name: kind.to_string(),
+                    label,
+                    path: here,
                 },
-                label,
-                path: here,
             }
         }
         "sync_response" => Processor::SyncResponse,

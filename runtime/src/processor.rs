@@ -6,9 +6,7 @@ pub mod flow;
 use crate::txn::{Batch, ResponseStore};
 pub use flow::{Branch, SwitchCase};
 use std::sync::Arc;
-use tarn_lang::convert::to_message_bytes;
-use tarn_lang::value::Blob;
-use tarn_lang::{ErrorSource, Mode, Program, Value, Vm};
+use tarn_lang::{ErrorSource, Mode, Program, Vm};
 
 /// One configured processor.
 #[derive(Debug)]
@@ -19,12 +17,8 @@ pub enum Processor {
         program: Arc<Program>,
         /// Mapping or mutation.
         mode: Mode,
-        /// The component's name, for `error_source_name()`.
-        kind: &'static str,
-        /// Its label, for `error_source_label()`.
-        label: String,
-        /// Its config path, for `error_source_path()`.
-        path: String,
+        /// Name, label and config path, attached to messages it fails.
+        source: ErrorSource,
     },
     /// Copies the batch as it is now into the response store.
     SyncResponse,
@@ -64,17 +58,8 @@ impl Processor {
             Processor::Mapping {
                 program,
                 mode,
-                kind,
-                label,
-                path,
-            } => {
-                let source = ErrorSource {
-                    name: (*kind).to_string(),
-                    label: label.clone(),
-                    path: path.clone(),
-                };
-                map_batch(program, *mode, vm, batch, &source)
-            }
+                source,
+            } => map_batch(program, *mode, vm, batch, source),
             Processor::SyncResponse => {
                 if let Some(store) = store {
                     store.set(batch.clone());
@@ -122,18 +107,10 @@ fn map_batch(
             Ok(outcome) => {
                 let mut msg = batch[i].clone();
                 msg.set_meta(outcome.meta);
-                match outcome.root {
-                    Value::Delete => continue,
-                    Value::Nothing => {}
-                    Value::Str(s) => msg.set_content(Blob::new(s.as_bytes())),
-                    Value::Bytes(b) => msg.set_content(b),
-                    root => {
-                        let mut bytes = Vec::new();
-                        match to_message_bytes(&root, &mut bytes) {
-                            Ok(()) => msg.set_structured(Blob::new(&bytes), root),
-                            Err(e) => msg.set_error_from(e.to_string(), source.clone()),
-                        }
-                    }
+                match flow::set_root(&mut msg, outcome.root) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => msg.set_error_from(e, source.clone()),
                 }
                 out.push(msg);
             }

@@ -6,7 +6,7 @@
 
 mod context;
 mod core;
-mod formats;
+pub(crate) mod formats;
 mod numbers;
 mod percent;
 mod spec;

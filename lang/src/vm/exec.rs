@@ -41,11 +41,14 @@ pub fn run(
     index: usize,
     mode: Mode,
 ) -> Result<Outcome> {
-    run_top(prog, vm, batch, index, mode, None, |exec, result| {
-        result.map(|_| Outcome {
-            root: std::mem::take(&mut exec.root),
-            meta: exec.meta.clone(),
-        })
+    run_top(prog, vm, batch, index, mode, None, outcome)
+}
+
+/// The final document and metadata of a finished run.
+fn outcome(exec: &mut Exec<'_>, result: Result<Value>) -> Result<Outcome> {
+    result.map(|_| Outcome {
+        root: std::mem::take(&mut exec.root),
+        meta: exec.meta.clone(),
     })
 }
 
@@ -68,12 +71,7 @@ pub fn run_onto(
         index,
         Mode::Mapping,
         Some((root, meta)),
-        |exec, result| {
-            result.map(|_| Outcome {
-                root: std::mem::take(&mut exec.root),
-                meta: exec.meta.clone(),
-            })
-        },
+        outcome,
     )
 }
 

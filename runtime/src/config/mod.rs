@@ -17,10 +17,17 @@ use tarn_lang::Env;
 /// Checks a whole config file and returns every problem found, in file
 /// order. Environment variables are read through `lookup`.
 pub fn lint_text(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Vec<Problem> {
+    check(text, lookup).err().unwrap_or_default()
+}
+
+/// Substitutes variables, parses and checks a config file. A clean file
+/// gives its tree with every `resource:` reference inlined, ready to
+/// build; otherwise every problem, in file order.
+pub fn check(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Node, Vec<Problem>> {
     let substituted = match envsubst::substitute(text, lookup) {
         Ok(s) => s,
         Err(missing) => {
-            return missing
+            return Err(missing
                 .into_iter()
                 .map(|m| Problem {
                     pos: Pos { line: m.line, col: 1 },
@@ -34,32 +41,41 @@ pub fn lint_text(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Vec<Pro
                         )
                     },
                 })
-                .collect();
+                .collect());
         }
     };
     let root = match node::parse(&substituted) {
         Ok(root) => root,
         Err(e) => {
-            return vec![Problem {
+            return Err(vec![Problem {
                 pos: e.pos,
                 path: String::new(),
                 message: format!("invalid YAML: {}", e.message),
-            }];
+            }]);
         }
     };
     let env = Env::standard();
     let mut checker = validate::Checker::new(&substituted, env);
     checker.check(&root, Ty::Object(ROOT_FIELDS), "");
     let mut problems = checker.problems;
-    if let Err(unresolved) = resources::inline(&root) {
-        problems.extend(unresolved.into_iter().map(|(pos, message)| Problem {
-            pos,
-            path: String::new(),
-            message,
-        }));
+    let inlined = match resources::inline(&root) {
+        Ok(inlined) => Some(inlined),
+        Err(unresolved) => {
+            problems.extend(unresolved.into_iter().map(|(pos, message)| Problem {
+                pos,
+                path: String::new(),
+                message,
+            }));
+            None
+        }
+    };
+    match inlined {
+        Some(tree) if problems.is_empty() => Ok(tree),
+        _ => {
+            problems.sort_by_key(|p| (p.pos.line, p.pos.col));
+            Err(problems)
+        }
     }
-    problems.sort_by_key(|p| (p.pos.line, p.pos.col));
-    problems
 }
 
 /// Checks a config with the process environment.

@@ -209,17 +209,9 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// CRC-32 (IEEE, reflected), as gzip uses it.
+/// CRC-32 with the IEEE polynomial, as gzip uses it.
 fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
+    tarn_lang::checksum::crc32(0xEDB8_8320, data)
 }
 
 #[cfg(test)]

@@ -167,19 +167,19 @@ fn generate_one(program: &Program, vm: &mut Vm) -> Option<Message> {
     let seed = [Message::new(b"")];
     match tarn_lang::vm::run(program, vm, &seed, 0, Mode::Mapping) {
         Ok(outcome) => {
-            let mut bytes = Vec::new();
-            match outcome.root {
-                Value::Delete | Value::Nothing => return None,
-                root => {
-                    if let Err(e) = tarn_lang::convert::to_message_bytes(&root, &mut bytes) {
-                        crate::log::error(&format!("generate: {e}"));
-                        return None;
-                    }
+            if matches!(outcome.root, Value::Nothing) {
+                return None;
+            }
+            let mut msg = Message::new(b"");
+            msg.set_meta(outcome.meta);
+            match crate::processor::flow::set_root(&mut msg, outcome.root) {
+                Ok(true) => Some(msg),
+                Ok(false) => None,
+                Err(e) => {
+                    crate::log::error(&format!("generate: {e}"));
+                    None
                 }
             }
-            let mut msg = Message::new(&bytes);
-            msg.set_meta(outcome.meta);
-            Some(msg)
         }
         Err(e) => {
             crate::log::error(&format!("generate: {e}"));

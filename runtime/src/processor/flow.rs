@@ -212,9 +212,11 @@ mod tests {
         Processor::Mapping {
             program: prog(src),
             mode: Mode::Mapping,
-            kind: "mapping",
-            label: String::new(),
-            path: "test".to_string(),
+            source: tarn_lang::ErrorSource {
+                name: "mapping".to_string(),
+                label: String::new(),
+                path: "test".to_string(),
+            },
         }
     }
 

@@ -1,17 +1,41 @@
 //! Small checksums written out here rather than pulled in as crates:
 //! table-driven CRC-32 for any reflected polynomial, XXH64 and FNV-1 32.
 
+/// The byte table of a reflected CRC-32 polynomial.
+const fn crc32_table(poly: u32) -> [u32; 256] {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut bit = 0;
+        while bit < 8 {
+            c = if c & 1 == 1 { (c >> 1) ^ poly } else { c >> 1 };
+            bit += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+}
+
+/// Tables of the polynomials `hash` offers, built at compile time.
+const IEEE: [u32; 256] = crc32_table(0xedb8_8320);
+const CASTAGNOLI: [u32; 256] = crc32_table(0x82f6_3b78);
+const KOOPMAN: [u32; 256] = crc32_table(0xeb31_d82e);
+
 /// CRC-32 of `data` with the reflected polynomial `poly` (IEEE is
 /// `0xedb88320`, Castagnoli `0x82f63b78`, Koopman `0xeb31d82e`).
 pub fn crc32(poly: u32, data: &[u8]) -> u32 {
-    let mut table = [0u32; 256];
-    for (i, slot) in table.iter_mut().enumerate() {
-        let mut c = i as u32;
-        for _ in 0..8 {
-            c = if c & 1 == 1 { (c >> 1) ^ poly } else { c >> 1 };
+    let built;
+    let table = match poly {
+        0xedb8_8320 => &IEEE,
+        0x82f6_3b78 => &CASTAGNOLI,
+        0xeb31_d82e => &KOOPMAN,
+        other => {
+            built = crc32_table(other);
+            &built
         }
-        *slot = c;
-    }
+    };
     let mut crc = !0u32;
     for &b in data {
         crc = table[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);

@@ -7,7 +7,7 @@ mod codec;
 mod compress;
 mod crypto;
 mod csv_logfmt;
-mod digest_util;
+pub(crate) mod digest_util;
 mod encoding;
 mod json;
 mod url;
