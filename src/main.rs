@@ -4,6 +4,7 @@ mod blobl;
 mod lint;
 mod list;
 mod run;
+mod streams;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,9 @@ enum Command {
     Blobl(blobl::Args),
     /// Run a pipeline from a Benthos-style YAML config.
     Run(run::Args),
+    /// Run many pipelines in one process, from stream files and a REST
+    /// API on the shared HTTP server.
+    Streams(streams::Args),
     /// Check config files: every problem with file:line:col, the field
     /// path and a suggestion; exit 1 when any is found.
     Lint(lint::Args),
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Blobl(args) => blobl::main(args),
         Command::Run(args) => run::main(args),
+        Command::Streams(args) => streams::main(args),
         Command::Lint(args) => lint::main(args),
         Command::List(args) => list::main(args),
     }

@@ -49,7 +49,7 @@ pub fn main(args: Args) -> ExitCode {
 }
 
 /// Resolves on SIGINT or SIGTERM.
-async fn stop_signal() {
+pub async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

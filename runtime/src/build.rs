@@ -402,6 +402,7 @@ fn input(node: &Node, path: &str, rate_limits: &RateLimits) -> Result<Input, Str
             Input::HttpServer(Arc::new(HttpServerInput {
                 address: text(body.get("address"), "").to_string(),
                 ws_path: text(body.get("ws_path"), "/post/ws").to_string(),
+                ws_path_set: body.get("ws_path").is_some(),
                 ws_welcome_message: body
                     .get("ws_welcome_message")
                     .and_then(Node::as_str)
@@ -418,6 +419,32 @@ fn input(node: &Node, path: &str, rate_limits: &RateLimits) -> Result<Input, Str
             }))
         }
         other => return Err(format!("{here}: the `{other}` input is not supported yet")),
+    })
+}
+
+/// The process-level sections of a config: what a streams-mode root
+/// config holds besides resources.
+#[derive(Debug)]
+pub struct Service {
+    /// The service server.
+    pub http: HttpConfig,
+    /// The `logger` section.
+    pub logger: Logger,
+    /// How long shutdown may take to finish in-flight work.
+    pub shutdown_timeout: Duration,
+}
+
+/// Reads the `http`, `logger` and `shutdown_timeout` sections.
+pub fn service(root: &Node) -> Result<Service, String> {
+    let http = root.get("http");
+    Ok(Service {
+        http: HttpConfig {
+            enabled: text(http.and_then(|h| h.get("enabled")), "true") != "false",
+            address: text(http.and_then(|h| h.get("address")), "0.0.0.0:4195").to_string(),
+            root_path: text(http.and_then(|h| h.get("root_path")), "/benthos").to_string(),
+        },
+        logger: Logger::from_config(root.get("logger"))?,
+        shutdown_timeout: duration(root.get("shutdown_timeout"), Duration::from_secs(20)),
     })
 }
 
@@ -446,19 +473,19 @@ pub fn build(root: &Node) -> Result<StreamConfig, String> {
     } else {
         usize::try_from(threads).unwrap_or(1)
     };
-    let http = root.get("http");
+    let Service {
+        http,
+        logger,
+        shutdown_timeout,
+    } = service(root)?;
     Ok(StreamConfig {
         input: input_value,
         processors: procs,
         output: output(root.get("output").unwrap_or(&default_output), "output")?,
         threads,
-        http: HttpConfig {
-            enabled: text(http.and_then(|h| h.get("enabled")), "true") != "false",
-            address: text(http.and_then(|h| h.get("address")), "0.0.0.0:4195").to_string(),
-            root_path: text(http.and_then(|h| h.get("root_path")), "/benthos").to_string(),
-        },
-        shutdown_timeout: duration(root.get("shutdown_timeout"), Duration::from_secs(20)),
-        logger: Logger::from_config(root.get("logger"))?,
+        http,
+        shutdown_timeout,
+        logger,
         input_metrics: InputMetrics::new(
             metrics::global(),
             text(input_node.get("label"), ""),

@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use std::collections::BTreeMap;
 
 /// The endpoints every service server has, with their descriptions.
@@ -54,12 +54,13 @@ pub fn version_json() -> String {
 
 /// Adds the service endpoints at `/x` and `{prefix}/x`. `extra` lists
 /// other endpoints of the server (the `http_server` input's route) for
-/// `/endpoints`.
-pub fn service_routes<S: Clone + Send + Sync + 'static>(
-    mut app: Router<S>,
+/// `/endpoints`; `ready` answers `/ready`.
+pub fn service_routes(
+    mut app: Router,
     prefix: &str,
     extra: &[(String, String)],
-) -> Router<S> {
+    ready: MethodRouter,
+) -> Router {
     let endpoints = endpoints_json(extra);
     let metrics = || async {
         (
@@ -72,7 +73,7 @@ pub fn service_routes<S: Clone + Send + Sync + 'static>(
         let endpoints = endpoints.clone();
         app = app
             .route(&format!("{base}/ping"), get(|| async { "pong" }))
-            .route(&format!("{base}/ready"), get(|| async { "OK" }))
+            .route(&format!("{base}/ready"), ready.clone())
             .route(
                 &format!("{base}/version"),
                 get(|| async { ([(CONTENT_TYPE, "application/json")], version_json()) }),

@@ -13,6 +13,7 @@ pub mod output;
 pub mod processor;
 pub mod ratelimit;
 pub mod stream;
+pub mod streams;
 pub mod txn;
 
 /// Checks and builds a config text: every problem rendered for `file`,

@@ -1,7 +1,8 @@
 //! Runs a stream: the input feeds a channel, pipeline workers process
-//! and deliver each transaction, and the service HTTP server answers
-//! `/ping`, `/ready`, `/version`, `/endpoints`, `/metrics` and the
-//! `http_server` input's route.
+//! and deliver each transaction. A stream run alone ([`run`]) also has
+//! the service HTTP server (`/ping`, `/ready`, `/version`, `/endpoints`,
+//! `/metrics` and the `http_server` input's route); in streams mode the
+//! caller serves the input's route on its shared server ([`Mount::Shared`]).
 
 use crate::build::{HttpConfig, StreamConfig};
 use crate::input::Input;
@@ -11,23 +12,52 @@ use crate::txn::Transaction;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tarn_lang::Vm;
 use tokio::sync::{Mutex, mpsc, watch};
+use tokio::task::{JoinHandle, JoinSet};
 
-/// Runs the stream until its input ends or `shutdown` resolves, then
-/// drains in-flight transactions within the shutdown timeout.
-pub async fn run(
-    cfg: StreamConfig,
-    shutdown: impl std::future::Future<Output = ()>,
-) -> Result<(), String> {
-    crate::log::set(cfg.logger.clone());
+/// Where a started stream's HTTP endpoints live.
+#[derive(Debug, Clone)]
+pub enum Mount {
+    /// The stream serves its own service server from its `http` section,
+    /// with the `http_server` input's route on it.
+    Own,
+    /// The caller serves the `http_server` input's route (taken from
+    /// [`Running::http`]) on a shared server. `stopping` turns true when
+    /// the whole process stops; replacing or deleting the stream does not
+    /// set it, so a request already routed here still gets its answer.
+    Shared {
+        /// The process-wide stop signal.
+        stopping: watch::Receiver<bool>,
+    },
+}
+
+/// A started stream.
+#[derive(Debug)]
+pub struct Running {
+    stop_tx: watch::Sender<bool>,
+    input_task: JoinHandle<()>,
+    workers: JoinSet<()>,
+    servers: Vec<ServerHandle>,
+    /// The `http_server` input's request state, when the caller serves
+    /// its route ([`Mount::Shared`] and no `address` of its own).
+    pub http: Option<HttpState>,
+}
+
+/// Starts the stream: its workers, its input and its HTTP servers.
+pub async fn start(cfg: StreamConfig, mount: Mount) -> Result<Running, String> {
     let (tx, rx) = mpsc::channel::<Transaction>(cfg.threads.max(1) * 16);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let server = start_http(&cfg.http, &cfg.input, tx.clone(), stop_rx.clone()).await?;
+    let http_stopping = match &mount {
+        Mount::Own => stop_rx.clone(),
+        Mount::Shared { stopping } => stopping.clone(),
+    };
+    let (servers, http) = start_http(&cfg, &mount, tx.clone(), http_stopping).await?;
 
     let rx = Arc::new(Mutex::new(rx));
     let processors = Arc::new(cfg.processors);
-    let mut workers = tokio::task::JoinSet::new();
+    let mut workers = JoinSet::new();
     for _ in 0..cfg.threads.max(1) {
         let rx = rx.clone();
         let processors = processors.clone();
@@ -51,85 +81,137 @@ pub async fn run(
             }
         });
     }
-
     let input = Arc::new(cfg.input);
-    let input_task = {
-        let input = input.clone();
-        let tx = tx.clone();
-        let stop = stop_rx.clone();
-        tokio::spawn(async move { input.run(tx, stop).await })
-    };
-    drop(tx);
+    let input_task = tokio::spawn(async move { input.run(tx, stop_rx).await });
+    Ok(Running {
+        stop_tx,
+        input_task,
+        workers,
+        servers,
+        http,
+    })
+}
+
+impl Running {
+    /// True once the input has ended (or failed) on its own.
+    pub fn input_finished(&self) -> bool {
+        self.input_task.is_finished()
+    }
+
+    /// Resolves when the input ends on its own.
+    pub async fn input_ended(&mut self) {
+        let _ = (&mut self.input_task).await;
+    }
+
+    /// Stops the input, closes the stream's own servers and waits for
+    /// every message already taken to be delivered and acknowledged,
+    /// within `timeout`. In-flight requests routed here by a shared
+    /// server are still served while they hold the stream's entrance.
+    pub async fn stop(self, timeout: Duration) -> Result<(), String> {
+        let Running {
+            stop_tx,
+            input_task,
+            mut workers,
+            servers,
+            http,
+        } = self;
+        let _ = stop_tx.send(true);
+        drop(http);
+        let drain = async {
+            let _ = input_task.await;
+            for (handle, server_task) in servers {
+                let _ = handle.send(());
+                let _ = server_task.await;
+            }
+            while workers.join_next().await.is_some() {}
+        };
+        tokio::time::timeout(timeout, drain)
+            .await
+            .map_err(|_| "shutdown timed out with messages still in flight".to_string())
+    }
+}
+
+/// Runs the stream alone until its input ends or `shutdown` resolves,
+/// then drains in-flight transactions within the shutdown timeout.
+pub async fn run(
+    cfg: StreamConfig,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), String> {
+    crate::log::set(cfg.logger.clone());
+    let timeout = cfg.shutdown_timeout;
+    let mut running = start(cfg, Mount::Own).await?;
     crate::log::info("Launching a pipeline, use CTRL+C to close");
     tokio::pin!(shutdown);
-    let mut input_task = input_task;
     let input_ended = tokio::select! {
-        _ = &mut input_task => true,
+        _ = running.input_ended() => true,
         _ = &mut shutdown => false,
     };
-    let _ = stop_tx.send(true);
     if input_ended {
         crate::log::info("Input has closed, waiting for the pipeline to finish");
     } else {
         crate::log::info("Received the stop signal, waiting for the pipeline to finish");
     }
-    // Stop accepting requests, then give in-flight work its time.
-    let drain = async {
-        if !input_ended {
-            let _ = input_task.await;
-        }
-        for (handle, server_task) in server {
-            let _ = handle.send(());
-            let _ = server_task.await;
-        }
-        while workers.join_next().await.is_some() {}
-    };
-    if tokio::time::timeout(cfg.shutdown_timeout, drain)
-        .await
-        .is_err()
-    {
-        return Err("shutdown timed out with messages still in flight".into());
-    }
+    running.stop(timeout).await?;
     crate::log::info("Pipeline has terminated. Shutting down the service");
     Ok(())
 }
 
-type ServerHandle = (
+/// A running HTTP server: send on the first to stop it gracefully, then
+/// await the second.
+pub type ServerHandle = (
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<()>,
 );
 
-/// Starts the service server (with the `http_server` route when the input
-/// is one), and the input's own server when it has an address.
+/// Starts the input's own server when it has an address and, when the
+/// stream is mounted on its own, the service server (with the
+/// `http_server` route when the input is one). With a shared mount, the
+/// request state of an input without an address is handed back.
 async fn start_http(
-    http: &HttpConfig,
-    input: &Input,
+    cfg: &StreamConfig,
+    mount: &Mount,
     tx: mpsc::Sender<Transaction>,
     stopping: watch::Receiver<bool>,
-) -> Result<Vec<ServerHandle>, String> {
+) -> Result<(Vec<ServerHandle>, Option<HttpState>), String> {
     let mut servers = Vec::new();
-    let mut http_input = match input {
-        Input::HttpServer(h) => Some(h.clone()),
-        _ => None,
+    let Input::HttpServer(h) = &cfg.input else {
+        if matches!(mount, Mount::Own) && cfg.http.enabled {
+            servers.push(serve_service(&cfg.http, None).await?);
+        }
+        return Ok((servers, None));
     };
-    if let Some(h) = http_input.take_if(|h| !h.address.is_empty()) {
-        let state = HttpState {
-            input: h.clone(),
-            tx: tx.clone(),
-            stopping: stopping.clone(),
-        };
-        servers.push(serve(&h.address, add_routes(Router::new(), state)?).await?);
+    let state = HttpState {
+        input: h.clone(),
+        tx,
+        stopping,
+    };
+    if !h.address.is_empty() {
+        servers.push(serve(&h.address, add_routes(Router::new(), state, "", true)?).await?);
+        if matches!(mount, Mount::Own) && cfg.http.enabled {
+            servers.push(serve_service(&cfg.http, None).await?);
+        }
+        return Ok((servers, None));
     }
-    if !http.enabled && http_input.is_none() {
-        return Ok(servers);
+    match mount {
+        Mount::Own => {
+            servers.push(serve_service(&cfg.http, Some(state)).await?);
+            Ok((servers, None))
+        }
+        Mount::Shared { .. } => Ok((servers, Some(state))),
     }
-    let mut app = Router::new();
+}
+
+/// Serves the service endpoints, plus the `http_server` route of `input`.
+async fn serve_service(
+    http: &HttpConfig,
+    input: Option<HttpState>,
+) -> Result<ServerHandle, String> {
     let prefix = http.root_path.trim_end_matches('/').to_string();
-    let extra: Vec<(String, String)> = http_input
+    let extra: Vec<(String, String)> = input
         .iter()
         .map(|h| {
             (
-                h.path.clone(),
+                h.input.path.clone(),
                 "Post a message into the pipeline.".to_string(),
             )
         })
@@ -143,21 +225,16 @@ async fn start_http(
             "http_server: the path {path} clashes with a service endpoint"
         ));
     }
-    app = crate::endpoints::service_routes(app, &prefix, &extra);
-    if let Some(h) = http_input {
-        let state = HttpState {
-            input: h,
-            tx,
-            stopping,
-        };
-        app = add_routes(app, state)?;
+    let ready = axum::routing::get(|| async { "OK" });
+    let mut app = crate::endpoints::service_routes(Router::new(), &prefix, &extra, ready);
+    if let Some(state) = input {
+        app = add_routes(app, state, "", true)?;
     }
-    servers.push(serve(&http.address, app).await?);
-    Ok(servers)
+    serve(&http.address, app).await
 }
 
 /// Listens on `address` and serves `app` until told to stop.
-async fn serve(address: &str, app: Router) -> Result<ServerHandle, String> {
+pub async fn serve(address: &str, app: Router) -> Result<ServerHandle, String> {
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|e| format!("http: cannot listen on {address}: {e}"))?;

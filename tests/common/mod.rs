@@ -28,12 +28,20 @@ pub fn run_tarn<S: AsRef<OsStr>>(args: &[S], stdin: &str) -> Output {
     child.wait_with_output().expect("tarn finishes")
 }
 
-/// A `tarn run` process serving a config on a free local port; stopped
-/// with SIGTERM when dropped.
+/// A `tarn run` or `tarn streams` process serving HTTP on a free local
+/// port; stopped with SIGTERM when dropped.
 pub struct Pipeline {
     child: std::process::Child,
     /// `127.0.0.1:PORT` of its HTTP server.
     pub addr: String,
+}
+
+/// A fresh, empty temporary directory for one test.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tarn-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
 
 /// A port nothing listens on right now.
@@ -49,20 +57,24 @@ impl Pipeline {
     /// temporary file, starts `tarn run` on it and waits for `/ping`.
     pub fn start(name: &str, config: &str) -> Pipeline {
         let addr = format!("127.0.0.1:{}", free_port());
-        let dir = std::env::temp_dir().join(format!("tarn-run-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        let dir = temp_dir(&format!("run-{name}"));
         let path = dir.join("config.yaml");
         std::fs::write(&path, config.replace("{ADDR}", &addr)).expect("write config");
+        Pipeline::spawn(&[OsStr::new("run"), path.as_os_str()], addr)
+    }
+
+    /// Starts `tarn ARGS…`, which serves HTTP at `addr`, and waits for
+    /// `/ping`.
+    pub fn spawn<S: AsRef<OsStr>>(args: &[S], addr: String) -> Pipeline {
         let child = Command::new(env!("CARGO_BIN_EXE_tarn"))
-            .arg("run")
-            .arg(&path)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("tarn starts");
         let mut p = Pipeline { child, addr };
-        for _ in 0..200 {
+        for _ in 0..400 {
             if let Ok((200, _, body)) = http(&p.addr, "GET", "/ping", &[], b"")
                 && body == b"pong"
             {
@@ -75,7 +87,7 @@ impl Pipeline {
         }
         let _ = p.child.kill();
         let out = p.take_output();
-        panic!("tarn run did not come up: {out}");
+        panic!("tarn did not come up: {out}");
     }
 
     /// Sends SIGTERM and waits for the process; returns its exit code.

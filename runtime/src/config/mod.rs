@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod envsubst;
+pub mod json;
 pub mod node;
 pub mod resources;
 pub mod schema;
@@ -11,7 +12,7 @@ pub mod validate;
 pub use node::{Node, NodeKind, Pos};
 pub use validate::Problem;
 
-use schema::{ROOT_FIELDS, Ty};
+use schema::{Field, ROOT_FIELDS, Ty};
 use tarn_lang::Env;
 
 /// Checks a whole config file and returns every problem found, in file
@@ -24,6 +25,40 @@ pub fn lint_text(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Vec<Pro
 /// gives its tree with every `resource:` reference inlined, ready to
 /// build; otherwise every problem, in file order.
 pub fn check(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Node, Vec<Problem>> {
+    check_as(text, lookup, &Checks::root())
+}
+
+/// What [`check_as`] checks a config text as.
+#[derive(Debug, Clone, Copy)]
+pub struct Checks<'a> {
+    /// The fields allowed at the top level.
+    pub fields: &'static [Field],
+    /// Resource sections declared elsewhere (the streams-mode root config
+    /// and the resources API) that `resource:` references may name.
+    pub shared: Option<&'a Node>,
+    /// Check against the schema; `false` only parses, substitutes and
+    /// inlines (the streams API's `?chilled=true`).
+    pub lint: bool,
+}
+
+impl Checks<'static> {
+    /// A whole config file.
+    pub fn root() -> Checks<'static> {
+        Checks {
+            fields: ROOT_FIELDS,
+            shared: None,
+            lint: true,
+        }
+    }
+}
+
+/// Like [`check`], with the top-level fields, shared resources and
+/// linting given by `checks`.
+pub fn check_as(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+    checks: &Checks<'_>,
+) -> Result<Node, Vec<Problem>> {
     let substituted = match envsubst::substitute(text, lookup) {
         Ok(s) => s,
         Err(missing) => {
@@ -44,7 +79,7 @@ pub fn check(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Node
                 .collect());
         }
     };
-    let root = match node::parse(&substituted) {
+    let mut root = match node::parse(&substituted) {
         Ok(root) => root,
         Err(e) => {
             return Err(vec![Problem {
@@ -54,10 +89,28 @@ pub fn check(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Node
             }]);
         }
     };
-    let env = Env::standard();
-    let mut checker = validate::Checker::new(&substituted, env);
-    checker.check(&root, Ty::Object(ROOT_FIELDS), "");
-    let mut problems = checker.problems;
+    let mut problems = Vec::new();
+    if checks.lint {
+        let env = Env::standard();
+        let mut checker = validate::Checker::new(&substituted, env);
+        checker.check(&root, Ty::Object(checks.fields), "");
+        problems = checker.problems;
+    } else if !matches!(root.kind, NodeKind::Map(_)) {
+        problems.push(Problem {
+            pos: root.pos,
+            path: String::new(),
+            message: format!("expected an object, found {}", root.shape()),
+        });
+    }
+    if let (Some(shared), NodeKind::Map(pairs)) = (checks.shared, &mut root.kind)
+        && let NodeKind::Map(sections) = &shared.kind
+    {
+        for (key, value) in sections {
+            if !pairs.iter().any(|(k, _)| k.as_str() == key.as_str()) {
+                pairs.push((key.clone(), value.clone()));
+            }
+        }
+    }
     let inlined = match resources::inline(&root) {
         Ok(inlined) => Some(inlined),
         Err(unresolved) => {

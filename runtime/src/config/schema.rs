@@ -171,18 +171,27 @@ pub const LOGGER_FIELDS: &[Field] = &[
     field("file", Ty::Any),
 ];
 
+/// The fields of the `pipeline` section.
+pub const PIPELINE_FIELDS: &[Field] = &[
+    field("threads", Ty::Int),
+    field("processors", Ty::List(&Ty::Processor)),
+];
+
+/// The top level of a stream file in streams mode: only the pipeline;
+/// `http`, `logger`, `metrics` and resources come from the root config.
+pub const STREAM_FIELDS: &[Field] = &[
+    field("input", Ty::Input),
+    field("buffer", Ty::Any),
+    field("pipeline", Ty::Object(PIPELINE_FIELDS)),
+    field("output", Ty::Output),
+];
+
 /// The top level of a config file.
 pub const ROOT_FIELDS: &[Field] = &[
     field("http", Ty::Object(HTTP_FIELDS)),
     field("input", Ty::Input),
     field("buffer", Ty::Any),
-    field(
-        "pipeline",
-        Ty::Object(&[
-            field("threads", Ty::Int),
-            field("processors", Ty::List(&Ty::Processor)),
-        ]),
-    ),
+    field("pipeline", Ty::Object(PIPELINE_FIELDS)),
     field("output", Ty::Output),
     field("input_resources", Ty::List(&Ty::Input)),
     field("processor_resources", Ty::List(&Ty::Processor)),

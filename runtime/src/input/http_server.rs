@@ -45,6 +45,8 @@ pub struct HttpServerInput {
     pub rate_limit: Option<Arc<LocalRateLimit>>,
     /// The WebSocket route (empty: none).
     pub ws_path: String,
+    /// Whether the config set `ws_path` rather than taking the default.
+    pub ws_path_set: bool,
     /// Sent to each WebSocket client when it connects.
     pub ws_welcome_message: Option<String>,
 }
@@ -71,8 +73,9 @@ pub struct HttpState {
 }
 
 /// Adds the input's route (and, for a trailing `/`, its prefix route) to
-/// `app`.
-pub fn add_routes(app: Router, state: HttpState) -> Result<Router, String> {
+/// `app`, each under `prefix` (empty, or `/{stream id}` in streams mode);
+/// the WebSocket route too when `ws`.
+pub fn add_routes(app: Router, state: HttpState, prefix: &str, ws: bool) -> Result<Router, String> {
     for (field, path) in [
         ("path", &state.input.path),
         ("ws_path", &state.input.ws_path),
@@ -85,8 +88,14 @@ pub fn add_routes(app: Router, state: HttpState) -> Result<Router, String> {
     }
     // The router refuses clashing or malformed routes by panicking; turn
     // that into an error naming the input's paths.
-    let paths = format!("`{}` / `{}`", state.input.path, state.input.ws_path);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| routes(app, state))).map_err(|panic| {
+    let paths = format!(
+        "`{prefix}{}` / `{prefix}{}`",
+        state.input.path, state.input.ws_path
+    );
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        routes(app, state, prefix, ws)
+    }))
+    .map_err(|panic| {
         let why = panic
             .downcast_ref::<String>()
             .map(String::as_str)
@@ -96,28 +105,41 @@ pub fn add_routes(app: Router, state: HttpState) -> Result<Router, String> {
     })
 }
 
-fn routes(mut app: Router, state: HttpState) -> Router {
-    let path = state.input.path.clone();
-    let route = if let Some(stem) = path.strip_suffix('/') {
-        app = app.route(
-            &format!("{stem}/{{*tarn_rest}}"),
-            any(handle).with_state(state.clone()),
-        );
-        if stem.is_empty() {
-            "/".to_string()
-        } else {
-            stem.to_string()
+/// The routes an input serves under `prefix`, each with whether it is
+/// the WebSocket route: its path (for a trailing `/`, the stem and a
+/// catch-all below it) and, when `ws`, its `ws_path`. Streams mode
+/// compares these to find collisions between streams.
+pub fn route_patterns(input: &HttpServerInput, prefix: &str, ws: bool) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let path = format!("{prefix}{}", input.path);
+    let route = match path.strip_suffix('/') {
+        Some(stem) => {
+            out.push((format!("{stem}/{{*tarn_rest}}"), false));
+            if stem.is_empty() {
+                "/".to_string()
+            } else {
+                stem.to_string()
+            }
         }
-    } else {
-        path
+        None => path,
     };
-    if !state.input.ws_path.is_empty() && state.input.ws_path != route {
-        app = app.route(
-            &state.input.ws_path.clone(),
-            any(super::ws::handle_ws).with_state(state.clone()),
-        );
+    let ws_route = format!("{prefix}{}", input.ws_path);
+    if ws && !input.ws_path.is_empty() && ws_route != route {
+        out.push((ws_route, true));
     }
-    app.route(&route, any(handle).with_state(state))
+    out.push((route, false));
+    out
+}
+
+fn routes(mut app: Router, state: HttpState, prefix: &str, ws: bool) -> Router {
+    for (route, is_ws) in route_patterns(&state.input, prefix, ws) {
+        app = if is_ws {
+            app.route(&route, any(super::ws::handle_ws).with_state(state.clone()))
+        } else {
+            app.route(&route, any(handle).with_state(state.clone()))
+        };
+    }
+    app
 }
 
 /// Serves one request.

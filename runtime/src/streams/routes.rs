@@ -1,0 +1,109 @@
+//! Which paths a stream's `http_server` input may take on the shared
+//! server: none of the API's or service endpoints' paths, and none that
+//! another stream already serves.
+
+use super::{Routes, Settings};
+use crate::input::HttpServerInput;
+use crate::input::http_server::route_patterns;
+
+/// Paths (and everything below them) that belong to the server itself.
+const RESERVED: &[&str] = &[
+    "/streams",
+    "/resources",
+    "/validate",
+    "/ready",
+    "/ping",
+    "/version",
+    "/metrics",
+    "/stats",
+    "/endpoints",
+];
+
+/// A route with every `{name}` parameter made anonymous, so `/a/{x}` and
+/// `/a/{y}` compare equal, as the router sees them.
+fn shape(route: &str) -> String {
+    let mut out = String::with_capacity(route.len());
+    let mut in_param = false;
+    for c in route.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push('{');
+            }
+            '}' => {
+                in_param = false;
+                out.push('}');
+            }
+            '*' if in_param => out.push('*'),
+            _ if in_param => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn under(route: &str, base: &str) -> bool {
+    route == base
+        || route
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Refuses routes of stream `id`'s input (served as `routes` says) that
+/// take a reserved path or one that another stream (`others`: id,
+/// routes, input) serves, naming both streams.
+pub(super) fn check_collisions<'a>(
+    id: &str,
+    input: &HttpServerInput,
+    routes: &Routes,
+    others: impl Iterator<Item = (&'a str, &'a Routes, &'a HttpServerInput)>,
+    settings: &Settings,
+) -> Result<(), String> {
+    let mine: Vec<String> = route_patterns(input, &routes.prefix, routes.ws)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    let root_path = settings.root_path.trim_end_matches('/');
+    let own_ready = format!("/{id}/ready");
+    for route in &mine {
+        let reserved = RESERVED
+            .iter()
+            .copied()
+            .chain((!root_path.is_empty()).then_some(root_path))
+            .find(|base| under(route, base));
+        if let Some(base) = reserved {
+            return Err(format!(
+                "stream `{id}`: the path `{route}` is taken by the server's own `{base}` endpoint"
+            ));
+        }
+        if settings.prefix_endpoints && *route == own_ready {
+            return Err(format!(
+                "stream `{id}`: the path `{route}` is taken by the stream's readiness endpoint"
+            ));
+        }
+    }
+    for (other, other_routes, other_input) in others {
+        for (theirs, _) in route_patterns(other_input, &other_routes.prefix, other_routes.ws) {
+            if let Some(route) = mine.iter().find(|r| shape(r) == shape(&theirs)) {
+                return Err(format!(
+                    "stream `{id}`: the path `{route}` collides with `{theirs}` of stream `{other}`"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_anonymous() {
+        assert_eq!(shape("/a/{x}/b/{*rest}"), "/a/{}/b/{*}");
+        assert_eq!(shape("/a/{y}/b/{*tail}"), "/a/{}/b/{*}");
+        assert!(under("/streams/x", "/streams"));
+        assert!(under("/streams", "/streams"));
+        assert!(!under("/streamsx", "/streams"));
+    }
+}

@@ -1,0 +1,180 @@
+//! `tarn streams`: many pipelines in one process, from stream files and
+//! the REST API, until the process is asked to stop.
+
+use clap::{ArgAction, Parser};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tarn_runtime::config::{Node, NodeKind};
+use tarn_runtime::streams::api::{self, ApiOptions};
+use tarn_runtime::streams::{Manager, Settings, files};
+
+/// Options of `tarn streams`.
+#[derive(Parser, Debug)]
+pub struct Args {
+    /// The root config: `http`, `logger`, `metrics`, `shutdown_timeout`
+    /// and resources shared by every stream.
+    #[arg(short = 'o', long = "root", value_name = "ROOT.yaml")]
+    root: Option<PathBuf>,
+    /// Stream files, directories of them, or glob patterns. A stream's id
+    /// is its path relative to the directory, without the extension,
+    /// with `/` replaced by `_`.
+    paths: Vec<String>,
+    /// Do not serve the REST API (`/ready`, `/ping`, `/version` and
+    /// `/metrics` stay up).
+    #[arg(long)]
+    no_api: bool,
+    /// Serve each stream's `http_server` paths under `/{id}`.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = ArgAction::Set)]
+    prefix_stream_endpoints: bool,
+    /// Watch the stream files: an edit updates its stream, a removal
+    /// stops it, a new file starts one.
+    #[arg(short = 'w', long)]
+    watch: bool,
+    /// Require `Authorization: Bearer TOKEN` on the API's changes
+    /// (default: the TARN_API_TOKEN environment variable).
+    #[arg(long, value_name = "TOKEN")]
+    api_token: Option<String>,
+}
+
+/// The root config sections that streams may use with `resource:`.
+const RESOURCE_SECTIONS: &[&str] = &[
+    "input_resources",
+    "processor_resources",
+    "output_resources",
+    "cache_resources",
+    "rate_limit_resources",
+];
+
+/// The root config's checked tree (an empty one when there is none).
+fn root_config(path: Option<&PathBuf>) -> Result<Node, String> {
+    let Some(path) = path else {
+        return tarn_runtime::config::check("{}", |_| None)
+            .map_err(|_| "error: cannot build the default root config\n".to_string());
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{name}: error: cannot read the config: {e}\n"))?;
+    let root = tarn_runtime::config::check(&text, |n| std::env::var(n).ok())
+        .map_err(|problems| tarn_runtime::config::render(&name, &text, &problems))?;
+    for section in ["input", "pipeline", "output", "buffer"] {
+        if root.get(section).is_some() {
+            eprintln!(
+                "{name}: warning: `{section}` is ignored in streams mode; put it in a stream file"
+            );
+        }
+    }
+    Ok(root)
+}
+
+/// The resource sections of the root config, for the streams to share.
+fn shared_resources(root: &Node) -> Node {
+    let pairs = match &root.kind {
+        NodeKind::Map(pairs) => pairs
+            .iter()
+            .filter(|(k, _)| k.as_str().is_some_and(|k| RESOURCE_SECTIONS.contains(&k)))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    Node {
+        kind: NodeKind::Map(pairs),
+        pos: root.pos,
+    }
+}
+
+/// Runs the command.
+pub fn main(args: Args) -> ExitCode {
+    let root = match root_config(args.root.as_ref()) {
+        Ok(root) => root,
+        Err(report) => {
+            eprint!("{report}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let service = match tarn_runtime::build::service(&root) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stream_files = match files::collect(&args.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tarn_runtime::log::set(service.logger.clone());
+    let settings = Settings {
+        prefix_endpoints: args.prefix_stream_endpoints,
+        shutdown_timeout: service.shutdown_timeout,
+        root_path: service.http.root_path.clone(),
+    };
+    let options = ApiOptions {
+        enabled: !args.no_api,
+        token: args
+            .api_token
+            .clone()
+            .or_else(|| std::env::var("TARN_API_TOKEN").ok())
+            .filter(|t| !t.is_empty()),
+        root_path: service.http.root_path.clone(),
+    };
+    runtime.block_on(async move {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let manager = Manager::new(settings, shared_resources(&root), stop_rx.clone());
+        let known = match files::start_all(&manager, &stream_files).await {
+            Ok(known) => known,
+            Err(report) => {
+                eprint!("{report}");
+                manager.stop_all().await;
+                return ExitCode::FAILURE;
+            }
+        };
+        let server = if service.http.enabled {
+            let app = api::router(Arc::clone(&manager), options);
+            match tarn_runtime::stream::serve(&service.http.address, app).await {
+                Ok(server) => Some(server),
+                Err(e) => {
+                    tarn_runtime::log::error(&e);
+                    manager.stop_all().await;
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            None
+        };
+        if args.watch {
+            tokio::spawn(files::watch(
+                Arc::clone(&manager),
+                args.paths.clone(),
+                known,
+                stop_rx,
+            ));
+        }
+        tarn_runtime::log::info(&format!(
+            "Running {} streams, use CTRL+C to close",
+            manager.ids().len()
+        ));
+        crate::run::stop_signal().await;
+        tarn_runtime::log::info("Received the stop signal, stopping every stream");
+        let _ = stop_tx.send(true);
+        manager.stop_all().await;
+        if let Some((handle, task)) = server {
+            let _ = handle.send(());
+            let _ = task.await;
+        }
+        ExitCode::SUCCESS
+    })
+}
