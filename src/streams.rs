@@ -92,6 +92,13 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    match tarn_runtime::build::metrics_mapping(&root) {
+        Ok(mapping) => tarn_runtime::metrics::global().set_mapping(mapping),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let service = match tarn_runtime::build::service(&root) {
         Ok(s) => s,
         Err(e) => {

@@ -347,3 +347,43 @@ output:
         "level=warn msg=seen @service=tarn label=\"\" path=root.pipeline.processors.0 body=\"a=b\"\n"
     );
 }
+
+#[test]
+fn the_metrics_mapping_renames_and_drops_series() {
+    let config = r#"http:
+  address: {ADDR}
+metrics:
+  mapping: |
+    root = match this {
+      "input_received" => "tarn_messages_in"
+      this.has_prefix("processor_") => deleted()
+    }
+    meta path = deleted()
+    meta service = "obs"
+  prometheus: {}
+input:
+  label: in
+  http_server:
+    path: /post
+pipeline:
+  processors:
+    - mapping: root = content().uppercase()
+output:
+  sync_response: {}
+"#;
+    let p = Pipeline::start("metricsmapping", config);
+    for body in [b"a".as_slice(), b"bb".as_slice()] {
+        let (status, _, reply) = http(&p.addr, "POST", "/post", &[], body).expect("request");
+        assert_eq!(status, 200);
+        assert_eq!(reply, body.to_ascii_uppercase());
+    }
+    let (text, values) = scrape(&p.addr, "/metrics");
+    assert_eq!(
+        get(&values, r#"tarn_messages_in{label="in",service="obs"}"#),
+        2.0
+    );
+    assert_eq!(get(&values, r#"output_sent{label="",service="obs"}"#), 2.0);
+    assert!(!text.contains("input_received"), "{text}");
+    assert!(!text.contains("processor_"), "{text}");
+    assert!(!text.contains("path="), "{text}");
+}

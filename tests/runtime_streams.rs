@@ -450,3 +450,33 @@ fn a_replace_under_load_answers_every_request() {
     );
     eprintln!("answered {old_answers} by the old stream and {new_answers} by the new ones");
 }
+
+#[test]
+fn metrics_carry_the_stream_and_the_mapping_drops_a_stream() {
+    let root =
+        "metrics:\n  mapping: |\n    root = if meta(\"stream\") == \"noisy\" { deleted() }\n";
+    let p = streams("metrics", root, &[]);
+    assert_eq!(call(&p, "POST", "/streams/foo", MEOW).0, 200);
+    assert_eq!(call(&p, "POST", "/streams/noisy", MEOW).0, 200);
+    assert_eq!(call(&p, "POST", "/foo/meow", "a"), (200, "meow a".into()));
+    assert_eq!(call(&p, "POST", "/foo/meow", "b"), (200, "meow b".into()));
+    assert_eq!(call(&p, "POST", "/noisy/meow", "c"), (200, "meow c".into()));
+    let metrics = call(&p, "GET", "/metrics", "").1;
+    assert!(
+        metrics.contains("input_received{label=\"\",path=\"root.input\",stream=\"foo\"} 2\n"),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("stream=\"noisy\""), "{metrics}");
+    let stats = json(&call(&p, "GET", "/streams/foo/stats", "").1);
+    assert_eq!(stats["input_received"], 2, "{stats}");
+    assert_eq!(stats["output_sent"], 2, "{stats}");
+    assert_eq!(stats["input_latency_ns"]["count"], 2, "{stats}");
+    // A replaced stream keeps counting; a deleted one leaves no series.
+    assert_eq!(call(&p, "PUT", "/streams/foo", MEOW).0, 200);
+    assert_eq!(call(&p, "POST", "/foo/meow", "d").0, 200);
+    let stats = json(&call(&p, "GET", "/streams/foo/stats", "").1);
+    assert_eq!(stats["input_received"], 3, "{stats}");
+    assert_eq!(call(&p, "DELETE", "/streams/foo", "").0, 200);
+    let metrics = call(&p, "GET", "/metrics", "").1;
+    assert!(!metrics.contains("stream=\"foo\""), "{metrics}");
+}

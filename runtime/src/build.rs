@@ -448,6 +448,15 @@ pub fn service(root: &Node) -> Result<Service, String> {
     })
 }
 
+/// The root config's `metrics.mapping`, compiled; `None` when it is
+/// absent or blank.
+pub fn metrics_mapping(root: &Node) -> Result<Option<Arc<tarn_lang::Program>>, String> {
+    optional_mapping(
+        root.get("metrics").and_then(|m| m.get("mapping")),
+        "metrics.mapping",
+    )
+}
+
 /// Builds a stream from a checked config tree.
 pub fn build(root: &Node) -> Result<StreamConfig, String> {
     let default_input = Node {

@@ -21,5 +21,7 @@ pub mod txn;
 pub fn load(file: &str, text: &str) -> Result<build::StreamConfig, String> {
     let root = config::check(text, |name| std::env::var(name).ok())
         .map_err(|problems| config::render(file, text, &problems))?;
-    build::build(&root).map_err(|e| format!("{file}: error: {e}\n"))
+    let error = |e: String| format!("{file}: error: {e}\n");
+    metrics::global().set_mapping(build::metrics_mapping(&root).map_err(error)?);
+    build::build(&root).map_err(error)
 }

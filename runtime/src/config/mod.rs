@@ -218,6 +218,21 @@ mod tests {
     }
 
     #[test]
+    fn the_metrics_section_checks_its_mapping_and_keys() {
+        let ok = "metrics:\n  mapping: 'root = this.replace_all(\"_\", \"-\")'\n  prometheus: {}\n";
+        assert_eq!(lint(ok), Vec::new());
+        let cfg = "metrics:\n  mapping: |\n    meta a = 1\n    root = this +\n  prometheus: {}\n";
+        let p = lint(cfg);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].path, "metrics.mapping");
+        assert_eq!(p[0].pos.line, 4, "{p:?}");
+        let p = lint("metrics:\n  promethues: {}\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].path, "metrics.promethues");
+        assert!(p[0].message.contains("did you mean `prometheus`?"), "{p:?}");
+    }
+
+    #[test]
     fn bad_scalars_shapes_and_missing_variables() {
         let p = lint("shutdown_timeout: soon\npipeline:\n  threads: many\n");
         assert_eq!(p.len(), 2, "{p:?}");

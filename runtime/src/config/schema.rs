@@ -186,6 +186,20 @@ pub const STREAM_FIELDS: &[Field] = &[
     field("output", Ty::Output),
 ];
 
+/// The fields of the `metrics` section: the mapping applied to every
+/// series, and the exporters (not checked yet).
+pub const METRICS_FIELDS: &[Field] = &[
+    field("mapping", Ty::Mapping),
+    field("prometheus", Ty::Any),
+    field("json_api", Ty::Any),
+    field("none", Ty::Any),
+    field("logger", Ty::Any),
+    field("statsd", Ty::Any),
+    field("influxdb", Ty::Any),
+    field("cloudwatch", Ty::Any),
+    field("aws_cloudwatch", Ty::Any),
+];
+
 /// The top level of a config file.
 pub const ROOT_FIELDS: &[Field] = &[
     field("http", Ty::Object(HTTP_FIELDS)),
@@ -202,7 +216,7 @@ pub const ROOT_FIELDS: &[Field] = &[
         Ty::List(&Ty::Object(super::components::RATE_LIMIT_RESOURCE_FIELDS)),
     ),
     field("logger", Ty::Object(LOGGER_FIELDS)),
-    field("metrics", Ty::Any),
+    field("metrics", Ty::Object(METRICS_FIELDS)),
     field("tracer", Ty::Any),
     field("shutdown_delay", Ty::Duration),
     field("shutdown_timeout", Ty::Duration),

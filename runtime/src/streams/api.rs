@@ -282,7 +282,7 @@ async fn stats(State(api): Shared, Path(id): Path<String>) -> Response {
     }
     (
         [(CONTENT_TYPE, "application/json")],
-        super::metrics_tmp::stream_stats(&id),
+        crate::metrics::global().stream_stats(&id),
     )
         .into_response()
 }

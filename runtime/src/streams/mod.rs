@@ -232,7 +232,7 @@ impl Manager {
         let tree = crate::config::check_as(text, |n| std::env::var(n).ok(), &checks)
             .map_err(Failure::Lint)?;
         drop(shared);
-        metrics_tmp::scoped(id, || crate::build::build(&tree)).map_err(Failure::BadRequest)
+        crate::metrics::scoped(id, || crate::build::build(&tree)).map_err(Failure::BadRequest)
     }
 
     /// Creates stream `id`; an existing id is refused.
@@ -387,7 +387,7 @@ impl Manager {
         let drained = self
             .drain(id, old, timeout.unwrap_or(self.settings.shutdown_timeout))
             .await;
-        metrics_tmp::remove_stream(id);
+        crate::metrics::global().remove_stream(id);
         crate::log::info(&format!("Deleted stream {id}"));
         if drained {
             Ok(())
@@ -518,14 +518,4 @@ async fn futures_join_all<F: std::future::Future<Output = ()> + Send + 'static>(
         set.spawn(f);
     }
     while set.join_next().await.is_some() {}
-}
-
-mod metrics_tmp {
-    pub fn scoped<T>(_: &str, f: impl FnOnce() -> T) -> T {
-        f()
-    }
-    pub fn remove_stream(_: &str) {}
-    pub fn stream_stats(_: &str) -> String {
-        "{}".into()
-    }
 }
