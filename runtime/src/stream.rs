@@ -37,7 +37,8 @@ pub enum Mount {
 #[derive(Debug)]
 pub struct Running {
     stop_tx: watch::Sender<bool>,
-    input_task: JoinHandle<()>,
+    /// The input's task; `None` once it has been awaited to its end.
+    input_task: Option<JoinHandle<()>>,
     workers: JoinSet<()>,
     servers: Vec<ServerHandle>,
     /// The `http_server` input's request state, when the caller serves
@@ -85,7 +86,7 @@ pub async fn start(cfg: StreamConfig, mount: Mount) -> Result<Running, String> {
     let input_task = tokio::spawn(async move { input.run(tx, stop_rx).await });
     Ok(Running {
         stop_tx,
-        input_task,
+        input_task: Some(input_task),
         workers,
         servers,
         http,
@@ -95,12 +96,15 @@ pub async fn start(cfg: StreamConfig, mount: Mount) -> Result<Running, String> {
 impl Running {
     /// True once the input has ended (or failed) on its own.
     pub fn input_finished(&self) -> bool {
-        self.input_task.is_finished()
+        self.input_task.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
     /// Resolves when the input ends on its own.
     pub async fn input_ended(&mut self) {
-        let _ = (&mut self.input_task).await;
+        if let Some(task) = &mut self.input_task {
+            let _ = task.await;
+            self.input_task = None;
+        }
     }
 
     /// Stops the input, closes the stream's own servers and waits for
@@ -118,7 +122,9 @@ impl Running {
         let _ = stop_tx.send(true);
         drop(http);
         let drain = async {
-            let _ = input_task.await;
+            if let Some(task) = input_task {
+                let _ = task.await;
+            }
             for (handle, server_task) in servers {
                 let _ = handle.send(());
                 let _ = server_task.await;

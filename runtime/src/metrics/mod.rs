@@ -136,6 +136,10 @@ struct Resolved {
 #[derive(Debug, Default)]
 struct Inner {
     series: Vec<Series>,
+    /// Where each series is in `series`, and the kind each name holds, so
+    /// a registration does not scan every series.
+    index: HashMap<Key, usize>,
+    kinds: HashMap<Arc<str>, Value>,
     /// The mapping's verdict per registration, so it runs (and logs an
     /// error) once per series.
     resolved: HashMap<Key, Resolved>,
@@ -253,6 +257,7 @@ impl Metrics {
             s.owners.retain(|o| &**o != stream);
             s.global || !s.owners.is_empty()
         });
+        inner.reindex();
         inner
             .resolved
             .retain(|_, r| r.owner.as_deref() != Some(stream));
@@ -320,6 +325,21 @@ impl Inner {
         (target, failure)
     }
 
+    /// Rebuilds the lookups after series were removed.
+    fn reindex(&mut self) {
+        self.index = self
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ((s.name.clone(), s.labels.clone()), i))
+            .collect();
+        self.kinds = self
+            .series
+            .iter()
+            .map(|s| (s.name.clone(), s.value.clone()))
+            .collect();
+    }
+
     /// The value of the series `name` + `labels`, added if new, with
     /// `owner` recorded; `None` when `name` holds the other kind.
     fn add(
@@ -330,20 +350,19 @@ impl Inner {
         make: impl FnOnce() -> Value,
     ) -> Option<Value> {
         let value = make();
-        let existing = self
-            .series
-            .iter_mut()
-            .find(|s| s.name == name && s.labels == labels);
-        let series = match existing {
-            Some(s) => s,
+        let key: Key = (name, labels);
+        let at = match self.index.get(&key) {
+            Some(&at) => at,
             None => {
-                if self
-                    .series
-                    .iter()
-                    .any(|s| s.name == name && !s.value.same_kind(&value))
+                if let Some(kind) = self.kinds.get(&key.0)
+                    && !kind.same_kind(&value)
                 {
                     return None;
                 }
+                let (name, labels) = key.clone();
+                self.kinds
+                    .entry(name.clone())
+                    .or_insert_with(|| value.clone());
                 self.series.push(Series {
                     name,
                     labels,
@@ -351,9 +370,11 @@ impl Inner {
                     owners: Vec::new(),
                     global: false,
                 });
-                self.series.last_mut()?
+                self.index.insert(key, self.series.len() - 1);
+                self.series.len() - 1
             }
         };
+        let series = self.series.get_mut(at)?;
         match owner {
             Some(o) if !series.owners.contains(&o) => series.owners.push(o),
             Some(_) => {}

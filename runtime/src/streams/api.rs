@@ -121,7 +121,7 @@ async fn dispatch(api: Arc<Api>, req: Request) -> Response {
                 .into_response()
         };
     }
-    match api.manager.router().oneshot(req).await {
+    match api.manager.router_for(path).oneshot(req).await {
         Ok(response) => response,
         Err(never) => match never {},
     }
@@ -266,10 +266,10 @@ async fn list(State(api): Shared) -> Response {
 }
 
 async fn read(State(api): Shared, Path(id): Path<String>) -> Response {
-    match api.manager.get(&id) {
-        Some(info) => {
+    match api.manager.get(&id).zip(api.manager.config(&id)) {
+        Some((info, config)) => {
             let mut out = state_json(&info);
-            out.insert("config".into(), info.config);
+            out.insert("config".into(), config);
             json_response(&serde_json::Value::Object(out))
         }
         None => failure(Failure::NotFound(format!("stream `{id}` not found"))),

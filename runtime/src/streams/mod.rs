@@ -71,8 +71,6 @@ pub struct Info {
     pub active: bool,
     /// Time since it was (re)started.
     pub uptime: Duration,
-    /// Its config as submitted (variables not substituted).
-    pub config: serde_json::Value,
 }
 
 /// Whether an upsert expects the id to exist already.
@@ -103,6 +101,16 @@ struct Routes {
     ws: bool,
 }
 
+/// The streams' routes on the shared server. With prefixing, each
+/// stream's routes sit behind its id, so a change touches one router and
+/// a request finds its stream by the first path segment; without, one
+/// router holds every stream's routes.
+#[derive(Debug, Default)]
+struct Routing {
+    by_id: std::collections::HashMap<String, Router>,
+    combined: Router,
+}
+
 /// The set of running streams.
 pub struct Manager {
     settings: Settings,
@@ -110,7 +118,7 @@ pub struct Manager {
     entries: Mutex<BTreeMap<String, Entry>>,
     /// Serialises changes, so checks and swaps see a settled set.
     changes: tokio::sync::Mutex<()>,
-    router: RwLock<Router>,
+    routing: RwLock<Routing>,
     stopping: watch::Receiver<bool>,
 }
 
@@ -176,7 +184,7 @@ impl Manager {
             shared: RwLock::new(shared),
             entries: Mutex::new(BTreeMap::new()),
             changes: tokio::sync::Mutex::new(()),
-            router: RwLock::new(Router::new()),
+            routing: RwLock::new(Routing::default()),
             stopping,
         })
     }
@@ -199,6 +207,11 @@ impl Manager {
         lock(&self.entries).get(id).map(info)
     }
 
+    /// One stream's config as submitted (variables not substituted).
+    pub fn config(&self, id: &str) -> Option<serde_json::Value> {
+        lock(&self.entries).get(id).map(|e| e.config.clone())
+    }
+
     /// The streams that are not ready (their input has ended), sorted.
     pub fn not_ready(&self) -> Vec<String> {
         lock(&self.entries)
@@ -208,12 +221,19 @@ impl Manager {
             .collect()
     }
 
-    /// The routes of every stream's `http_server` input.
-    pub fn router(&self) -> Router {
-        self.router
+    /// The router that serves `path`: the stream named by its first
+    /// segment when prefixing, else the one holding every stream's routes.
+    pub fn router_for(&self, path: &str) -> Router {
+        let routing = self
+            .routing
             .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.settings.prefix_endpoints {
+            let id = path.trim_start_matches('/').split('/').next().unwrap_or("");
+            routing.by_id.get(id).cloned().unwrap_or_default()
+        } else {
+            routing.combined.clone()
+        }
     }
 
     /// Checks a stream config without running it: the problems as the
@@ -256,9 +276,8 @@ impl Manager {
         let patch = node::parse(patch)
             .map_err(|e| Failure::BadRequest(format!("invalid YAML or JSON: {}", e.message)))?;
         let mut config = self
-            .get(id)
-            .ok_or_else(|| Failure::NotFound(format!("stream `{id}` not found")))?
-            .config;
+            .config(id)
+            .ok_or_else(|| Failure::NotFound(format!("stream `{id}` not found")))?;
         json::merge(&mut config, json::to_json(&patch));
         self.replace(id, &config.to_string(), lint).await
     }
@@ -346,7 +365,7 @@ impl Manager {
         let swapped = {
             let mut entries = lock(&self.entries);
             let old = entries.insert(id.to_string(), entry);
-            match self.rebuild_routes(&entries) {
+            match self.update_routes(&entries, Some(id)) {
                 Ok(()) => Ok(old),
                 Err(e) => {
                     // Put the set back as it was.
@@ -354,7 +373,7 @@ impl Manager {
                         Some(old) => entries.insert(id.to_string(), old),
                         None => entries.remove(id),
                     };
-                    let _ = self.rebuild_routes(&entries);
+                    let _ = self.update_routes(&entries, Some(id));
                     Err((e, new))
                 }
             }
@@ -429,9 +448,10 @@ impl Manager {
             }
         }
         for (id, text) in &wanted {
-            let unchanged = current.get(id).is_some_and(|info| {
-                node::parse(text).is_ok_and(|tree| json::to_json(&tree) == info.config)
-            });
+            let unchanged = current.contains_key(id)
+                && self.config(id).is_some_and(|config| {
+                    node::parse(text).is_ok_and(|tree| json::to_json(&tree) == config)
+                });
             if !unchanged {
                 self.put(id, text, lint).await?;
             }
@@ -445,7 +465,7 @@ impl Manager {
         let all: Vec<(String, Entry)> = std::mem::take(&mut *lock(&self.entries))
             .into_iter()
             .collect();
-        self.rebuild_routes(&BTreeMap::new()).ok();
+        self.update_routes(&BTreeMap::new(), None).ok();
         let timeout = self.settings.shutdown_timeout;
         let stops = all.into_iter().map(|(id, e)| async move {
             if e.running.stop(timeout).await.is_err() {
@@ -461,7 +481,7 @@ impl Manager {
     fn take(&self, id: &str) -> Option<Entry> {
         let mut entries = lock(&self.entries);
         let old = entries.remove(id)?;
-        if let Err(e) = self.rebuild_routes(&entries) {
+        if let Err(e) = self.update_routes(&entries, Some(id)) {
             crate::log::error(&format!("streams: rebuilding routes: {e}"));
         }
         Some(old)
@@ -481,22 +501,46 @@ impl Manager {
         }
     }
 
-    fn rebuild_routes(&self, entries: &BTreeMap<String, Entry>) -> Result<(), String> {
-        let mut app = Router::new();
-        for e in entries.values() {
-            if let Some((routes, state)) = &e.http {
-                app = crate::input::http_server::add_routes(
-                    app,
-                    state.clone(),
-                    &routes.prefix,
-                    routes.ws,
-                )?;
+    /// Brings the routes in line with `entries` after stream `changed`
+    /// (`None`: every stream) was added, replaced or removed.
+    fn update_routes(
+        &self,
+        entries: &BTreeMap<String, Entry>,
+        changed: Option<&str>,
+    ) -> Result<(), String> {
+        let routes_of = |app: Router, e: &Entry| match &e.http {
+            Some((routes, state)) => {
+                crate::input::http_server::add_routes(app, state.clone(), &routes.prefix, routes.ws)
+            }
+            None => Ok(app),
+        };
+        let mut routing = self
+            .routing
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match changed {
+            Some(id) if self.settings.prefix_endpoints => match entries.get(id) {
+                Some(e) => {
+                    let app = routes_of(Router::new(), e)?;
+                    routing.by_id.insert(id.to_string(), app);
+                }
+                None => {
+                    routing.by_id.remove(id);
+                }
+            },
+            _ => {
+                let mut combined = Router::new();
+                let mut by_id = std::collections::HashMap::new();
+                for (id, e) in entries {
+                    if self.settings.prefix_endpoints {
+                        by_id.insert(id.clone(), routes_of(Router::new(), e)?);
+                    } else {
+                        combined = routes_of(combined, e)?;
+                    }
+                }
+                *routing = Routing { by_id, combined };
             }
         }
-        *self
-            .router
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = app;
         Ok(())
     }
 }
@@ -505,7 +549,6 @@ fn info(e: &Entry) -> Info {
     Info {
         active: !e.running.input_finished(),
         uptime: e.started.elapsed(),
-        config: e.config.clone(),
     }
 }
 

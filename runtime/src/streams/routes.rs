@@ -82,6 +82,10 @@ pub(super) fn check_collisions<'a>(
             ));
         }
     }
+    if !routes.prefix.is_empty() {
+        // Every stream's routes sit under its own id: they cannot meet.
+        return Ok(());
+    }
     for (other, other_routes, other_input) in others {
         for (theirs, _) in route_patterns(other_input, &other_routes.prefix, other_routes.ws) {
             if let Some(route) = mine.iter().find(|r| shape(r) == shape(&theirs)) {
