@@ -171,7 +171,7 @@ pub fn main(args: Args) -> ExitCode {
             ));
         }
         tarn_runtime::log::info(&format!(
-            "Running {} streams, use CTRL+C to close",
+            "Streams mode is running with {} stream(s), use CTRL+C to close",
             manager.ids().len()
         ));
         crate::run::stop_signal().await;
