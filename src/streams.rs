@@ -46,11 +46,13 @@ const RESOURCE_SECTIONS: &[&str] = &[
     "rate_limit_resources",
 ];
 
-/// The root config's checked tree (an empty one when there is none).
-fn root_config(path: Option<&PathBuf>) -> Result<Node, String> {
+/// The root config's checked tree and the tree as written (variables not
+/// substituted); empty ones when there is none.
+fn root_config(path: Option<&PathBuf>) -> Result<(Node, Node), String> {
     let Some(path) = path else {
-        return tarn_runtime::config::check("{}", |_| None)
-            .map_err(|_| "error: cannot build the default root config\n".to_string());
+        let empty = tarn_runtime::config::check("{}", |_| None)
+            .map_err(|_| "error: cannot build the default root config\n".to_string())?;
+        return Ok((empty.clone(), empty));
     };
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
@@ -64,7 +66,8 @@ fn root_config(path: Option<&PathBuf>) -> Result<Node, String> {
             );
         }
     }
-    Ok(root)
+    let raw = tarn_runtime::config::node::parse(&text).unwrap_or_else(|_| root.clone());
+    Ok((root, raw))
 }
 
 /// The resource sections of the root config, for the streams to share.
@@ -85,8 +88,8 @@ fn shared_resources(root: &Node) -> Node {
 
 /// Runs the command.
 pub fn main(args: Args) -> ExitCode {
-    let root = match root_config(args.root.as_ref()) {
-        Ok(root) => root,
+    let (root, raw_root) = match root_config(args.root.as_ref()) {
+        Ok(trees) => trees,
         Err(report) => {
             eprint!("{report}");
             return ExitCode::FAILURE;
@@ -140,7 +143,8 @@ pub fn main(args: Args) -> ExitCode {
     };
     runtime.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let manager = Manager::new(settings, shared_resources(&root), stop_rx.clone());
+        let shared = (shared_resources(&root), shared_resources(&raw_root));
+        let manager = Manager::new(settings, shared, stop_rx.clone());
         let known = match files::start_all(&manager, &stream_files).await {
             Ok(known) => known,
             Err(report) => {

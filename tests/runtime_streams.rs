@@ -364,7 +364,7 @@ fn resources_are_shared_and_managed_over_the_api() {
     let (status, body) = call(&p, "POST", "/resources/processor/bad", "mappin: root = 1");
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("did you mean `mapping`?"), "{body}");
-    assert_eq!(call(&p, "POST", "/resources/widget/x", "{}").0, 404);
+    assert_eq!(call(&p, "POST", "/resources/widget/x", "{}").0, 400);
     assert_eq!(call(&p, "DELETE", "/resources/processor/twice", "").0, 200);
     assert_eq!(call(&p, "GET", "/resources/processor/twice", "").0, 404);
     // A stream naming a missing resource is refused.
@@ -479,4 +479,194 @@ fn metrics_carry_the_stream_and_the_mapping_drops_a_stream() {
     assert_eq!(call(&p, "DELETE", "/streams/foo", "").0, 200);
     let metrics = call(&p, "GET", "/metrics", "").1;
     assert!(!metrics.contains("stream=\"foo\""), "{metrics}");
+}
+
+/// Sends the start of a request now; the returned closure sends the rest
+/// and reads the reply.
+fn begin_post(addr: &str, path: &str, body: &str) -> impl FnOnce() -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("headers");
+    let body = body.to_string();
+    move || {
+        stream.write_all(body.as_bytes()).expect("body");
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).expect("reply");
+        let status = raw.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let reply = raw
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, reply)
+    }
+}
+
+#[test]
+fn a_change_whose_client_hangs_up_still_answers_requests_in_flight() {
+    use std::io::Write;
+    let p = streams("hangup", "", &[]);
+    assert_eq!(
+        call(&p, "POST", "/streams/foo", &MEOW.replace("meow ", "old ")).0,
+        200
+    );
+    let in_flight = begin_post(&p.addr, "/foo/meow", "x");
+    std::thread::sleep(Duration::from_millis(200));
+    // A PUT whose client goes away before the answer.
+    let new = MEOW.replace("meow ", "new ");
+    let mut put = std::net::TcpStream::connect(&p.addr).expect("connect");
+    write!(
+        put,
+        "PUT /streams/foo HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{new}",
+        new.len()
+    )
+    .expect("put");
+    std::thread::sleep(Duration::from_millis(300));
+    drop(put);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(in_flight(), (200, "old x".into()));
+    eventually("the new stream", || {
+        call(&p, "POST", "/foo/meow", "y").1 == "new y"
+    });
+}
+
+#[test]
+fn an_open_websocket_does_not_hold_up_a_replace() {
+    let p = streams("ws", "shutdown_timeout: 60s\n", &[]);
+    assert_eq!(call(&p, "POST", "/streams/foo", MEOW).0, 200);
+    let url = format!("ws://{}/foo/post/ws", p.addr);
+    let (mut socket, _) = tungstenite::connect(url.as_str()).expect("websocket handshake");
+    socket.send(tungstenite::Message::text("hi")).expect("send");
+    let reply = socket.read().expect("reply");
+    assert_eq!(reply.into_text().expect("text").as_str(), "meow hi");
+    // The replace closes the idle socket instead of waiting a minute.
+    assert_eq!(
+        call(&p, "PUT", "/streams/foo", &MEOW.replace("meow ", "new ")).0,
+        200
+    );
+    match socket.read() {
+        Ok(tungstenite::Message::Close(_)) | Err(_) => {}
+        Ok(other) => panic!("unexpected frame {other:?}"),
+    }
+    assert_eq!(call(&p, "POST", "/foo/meow", "x"), (200, "new x".into()));
+}
+
+#[test]
+fn a_failed_replace_of_an_own_address_stream_keeps_it() {
+    let p = streams("own", "", &[]);
+    let port = free_port();
+    let own = |port: u16| {
+        format!(
+            "input:\n  http_server:\n    address: 127.0.0.1:{port}\n    path: /in\noutput:\n  sync_response: {{}}\n"
+        )
+    };
+    assert_eq!(call(&p, "POST", "/streams/own", &own(port)).0, 200);
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let busy_port = busy.local_addr().expect("addr").port();
+    let (status, body) = call(&p, "PUT", "/streams/own", &own(busy_port));
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(call(&p, "GET", "/streams/own", "").0, 200);
+    let (status, _, reply) =
+        http(&format!("127.0.0.1:{port}"), "POST", "/in", &[], b"still").expect("reply");
+    assert_eq!((status, reply.as_slice()), (200, b"still".as_slice()));
+    // Replacing it on its own address works: the old one lets go first.
+    assert_eq!(
+        call(&p, "PUT", "/streams/own", &own(port).replace("/in", "/in2")).0,
+        200
+    );
+    let (status, _, _) =
+        http(&format!("127.0.0.1:{port}"), "POST", "/in2", &[], b"x").expect("reply");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn secrets_checks_and_failures_leave_nothing_behind() {
+    let root = "output_resources:\n  - label: out\n    drop: {}\n    processors:\n      - mapping: root = \"${TARN_TEST_SECRET:hunter2}\"\n";
+    let p = streams("secrets", root, &[]);
+    let (status, body) = call(&p, "GET", "/resources/output/out", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("${TARN_TEST_SECRET:hunter2}"), "{body}");
+    assert_eq!(call(&p, "GET", "/resources/widget/out", "").0, 400);
+    // Checking or failing to create leaves no metric series behind.
+    assert_eq!(call(&p, "POST", "/validate", MEOW).0, 200);
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = format!(
+        "input:\n  http_server:\n    address: {}\noutput:\n  drop: {{}}\n",
+        busy.local_addr().expect("addr")
+    );
+    assert_eq!(call(&p, "POST", "/streams/ghost", &taken).0, 502);
+    let metrics = call(&p, "GET", "/metrics", "").1;
+    assert!(!metrics.contains("stream="), "{metrics}");
+    // Ids that would hide the server's own paths are refused.
+    assert_eq!(call(&p, "POST", "/streams/ready", MEOW).0, 400);
+}
+
+#[test]
+fn lint_errors_of_bulk_and_patch_bodies_point_into_them() {
+    let p = streams("lintpos", "", &[]);
+    assert_eq!(call(&p, "POST", "/streams/foo", MEOW).0, 200);
+    let bulk = "foo:\n  input:\n    http_server:\n      path: /meow\n  output:\n    stdot: {}\n";
+    let (status, body) = call(&p, "POST", "/streams", bulk);
+    assert_eq!(status, 400, "{body}");
+    let first = json(&body)["lint_errors"][0]
+        .as_str()
+        .expect("an error")
+        .to_string();
+    assert!(first.starts_with("6:5: foo.output.stdot: "), "{first}");
+    let (status, body) = call(&p, "PATCH", "/streams/foo", "pipeline:\n  threads: many\n");
+    assert_eq!(status, 400, "{body}");
+    let first = json(&body)["lint_errors"][0]
+        .as_str()
+        .expect("an error")
+        .to_string();
+    assert!(first.starts_with("2:3: pipeline.threads: "), "{first}");
+    // Two PATCHes at once both land.
+    let a = std::thread::spawn({
+        let addr = p.addr.clone();
+        move || {
+            http(
+                &addr,
+                "PATCH",
+                "/streams/foo",
+                &[],
+                b"pipeline:\n  threads: 1\n",
+            )
+            .expect("reply")
+            .0
+        }
+    });
+    let b = http(
+        &p.addr,
+        "PATCH",
+        "/streams/foo",
+        &[],
+        b"input:\n  http_server:\n    timeout: 7s\n",
+    )
+    .expect("reply")
+    .0;
+    assert_eq!((a.join().expect("patch"), b), (200, 200));
+    let config = json(&call(&p, "GET", "/streams/foo", "").1)["config"].clone();
+    assert_eq!(config["pipeline"]["threads"], 1, "{config}");
+    assert_eq!(config["input"]["http_server"]["timeout"], "7s", "{config}");
+}
+
+#[test]
+fn watching_a_single_file_stops_its_stream_when_it_goes() {
+    let dir = temp_dir("watch-single-files");
+    write(&dir, "solo.yaml", MEOW);
+    let file = dir.join("solo.yaml").display().to_string();
+    let p = streams("watch-single", "", &["-w", &file]);
+    assert_eq!(call(&p, "POST", "/solo/meow", "x"), (200, "meow x".into()));
+    std::fs::remove_file(dir.join("solo.yaml")).expect("rm");
+    eventually("the removal to stop the stream", || {
+        call(&p, "GET", "/streams/solo", "").0 == 404
+    });
+    write(&dir, "solo.yaml", &MEOW.replace("meow ", "back "));
+    eventually("the file to come back", || {
+        call(&p, "POST", "/solo/meow", "x").1 == "back x"
+    });
 }

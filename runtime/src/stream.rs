@@ -54,7 +54,8 @@ pub async fn start(cfg: StreamConfig, mount: Mount) -> Result<Running, String> {
         Mount::Own => stop_rx.clone(),
         Mount::Shared { stopping } => stopping.clone(),
     };
-    let (servers, http) = start_http(&cfg, &mount, tx.clone(), http_stopping).await?;
+    let (servers, http) =
+        start_http(&cfg, &mount, tx.clone(), (http_stopping, stop_rx.clone())).await?;
 
     let rx = Arc::new(Mutex::new(rx));
     let processors = Arc::new(cfg.processors);
@@ -177,7 +178,7 @@ async fn start_http(
     cfg: &StreamConfig,
     mount: &Mount,
     tx: mpsc::Sender<Transaction>,
-    stopping: watch::Receiver<bool>,
+    (stopping, retired): (watch::Receiver<bool>, watch::Receiver<bool>),
 ) -> Result<(Vec<ServerHandle>, Option<HttpState>), String> {
     let mut servers = Vec::new();
     let Input::HttpServer(h) = &cfg.input else {
@@ -190,6 +191,7 @@ async fn start_http(
         input: h.clone(),
         tx,
         stopping,
+        retired,
     };
     if !h.address.is_empty() {
         servers.push(serve(&h.address, add_routes(Router::new(), state, "", true)?).await?);

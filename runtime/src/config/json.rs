@@ -20,14 +20,16 @@ pub fn to_json(node: &Node) -> Value {
                 "false" | "False" | "FALSE" => return Value::Bool(false),
                 _ => {}
             }
-            if let Ok(i) = text.parse::<i64>() {
+            // Only numbers that print back as written: `007`, `1.50` or a
+            // huge integer stay text rather than change.
+            if let Ok(i) = text.parse::<i64>()
+                && i.to_string() == *text
+            {
                 return Value::from(i);
             }
             if let Ok(f) = text.parse::<f64>()
                 && let Some(n) = serde_json::Number::from_f64(f)
-                && text
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || "+-.eE".contains(c))
+                && n.to_string() == *text
             {
                 return Value::Number(n);
             }
@@ -76,9 +78,10 @@ mod tests {
             to_json(&tree),
             json!({"a": 1, "b": "1", "c": true, "d": null, "e": 1.5, "f": "5s", "g": "x\n", "h": [1, "x"]})
         );
+        let odd = "a: inf\nb: 1e3\nc: 007\nd: 1.50\ne: 99999999999999999999\nf: -2\n";
         assert_eq!(
-            to_json(&parse("a: inf\nb: 1e3\n").expect("yaml")),
-            json!({"a": "inf", "b": 1000.0})
+            to_json(&parse(odd).expect("yaml")),
+            json!({"a": "inf", "b": "1e3", "c": "007", "d": "1.50", "e": "99999999999999999999", "f": -2})
         );
     }
 

@@ -68,8 +68,11 @@ pub struct HttpState {
     pub input: Arc<HttpServerInput>,
     /// The pipeline's entrance.
     pub tx: mpsc::Sender<Transaction>,
-    /// True once shutdown has begun.
+    /// True once shutdown has begun: new requests are refused.
     pub stopping: watch::Receiver<bool>,
+    /// True once this stream is being stopped, also when it is replaced
+    /// or deleted in streams mode: open WebSocket connections close.
+    pub retired: watch::Receiver<bool>,
 }
 
 /// Adds the input's route (and, for a trailing `/`, its prefix route) to

@@ -24,7 +24,18 @@ async fn serve(st: HttpState, mut socket: WebSocket) {
     {
         return;
     }
-    while let Some(Ok(frame)) = socket.recv().await {
+    let mut retired = st.retired.clone();
+    loop {
+        // A stream being replaced or deleted closes its sockets between
+        // messages, so its drain does not wait on idle clients.
+        let frame = tokio::select! {
+            frame = socket.recv() => frame,
+            () = async { let _ = retired.wait_for(|r| *r).await; } => {
+                let _ = socket.send(Frame::Close(None)).await;
+                break;
+            }
+        };
+        let Some(Ok(frame)) = frame else { break };
         let payload: Vec<u8> = match frame {
             Frame::Text(t) => t.as_str().as_bytes().to_vec(),
             Frame::Binary(b) => b.to_vec(),

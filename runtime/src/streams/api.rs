@@ -287,6 +287,18 @@ async fn stats(State(api): Shared, Path(id): Path<String>) -> Response {
         .into_response()
 }
 
+/// Runs a change on its own task, so a client that hangs up cannot cut
+/// its drain short.
+async fn detached<F>(change: F) -> Response
+where
+    F: std::future::Future<Output = Result<(), Failure>> + Send + 'static,
+{
+    match tokio::spawn(change).await {
+        Ok(result) => done(result),
+        Err(e) => failure(Failure::Server(format!("the change failed: {e}"))),
+    }
+}
+
 /// The body of an authorised change, as text.
 fn authorized_text<'a>(
     api: &Api,
@@ -305,7 +317,10 @@ async fn create(
     body: Bytes,
 ) -> Response {
     match authorized_text(&api, &headers, &body) {
-        Ok(text) => done(api.manager.create(&id, text, lint(&uri)).await),
+        Ok(text) => {
+            let (manager, text, lint) = (api.manager.clone(), text.to_string(), lint(&uri));
+            detached(async move { manager.create(&id, &text, lint).await }).await
+        }
         Err(f) => failure(f),
     }
 }
@@ -318,7 +333,10 @@ async fn replace(
     body: Bytes,
 ) -> Response {
     match authorized_text(&api, &headers, &body) {
-        Ok(text) => done(api.manager.replace(&id, text, lint(&uri)).await),
+        Ok(text) => {
+            let (manager, text, lint) = (api.manager.clone(), text.to_string(), lint(&uri));
+            detached(async move { manager.replace(&id, &text, lint).await }).await
+        }
         Err(f) => failure(f),
     }
 }
@@ -331,7 +349,10 @@ async fn patch(
     body: Bytes,
 ) -> Response {
     match authorized_text(&api, &headers, &body) {
-        Ok(text) => done(api.manager.patch(&id, text, lint(&uri)).await),
+        Ok(text) => {
+            let (manager, text, lint) = (api.manager.clone(), text.to_string(), lint(&uri));
+            detached(async move { manager.patch(&id, &text, lint).await }).await
+        }
         Err(f) => failure(f),
     }
 }
@@ -356,7 +377,8 @@ async fn delete(
             }
         },
     };
-    done(api.manager.delete(&id, timeout).await)
+    let manager = api.manager.clone();
+    detached(async move { manager.delete(&id, timeout).await }).await
 }
 
 async fn set_all(State(api): Shared, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
@@ -373,14 +395,15 @@ async fn set_all(State(api): Shared, uri: Uri, headers: HeaderMap, body: Bytes) 
             "the body must be an object of stream id → config".into(),
         ));
     };
-    let wanted: Vec<(String, String)> = pairs
+    let wanted: Vec<(String, String, crate::config::Node)> = pairs
         .iter()
         .map(|(k, v)| {
             let id = k.as_str().unwrap_or_default().to_string();
-            (id, crate::config::json::to_json(v).to_string())
+            (id, crate::config::json::to_json(v).to_string(), v.clone())
         })
         .collect();
-    done(api.manager.set_all(wanted, lint(&uri)).await)
+    let (manager, lint) = (api.manager.clone(), lint(&uri));
+    detached(async move { manager.set_all(wanted, lint).await }).await
 }
 
 async fn validate(State(api): Shared, uri: Uri, body: Bytes) -> Response {
@@ -388,8 +411,8 @@ async fn validate(State(api): Shared, uri: Uri, body: Bytes) -> Response {
         Ok(t) => t,
         Err(f) => return failure(f),
     };
-    match api.manager.prepare("validate", text, lint(&uri)) {
-        Ok(_) => json_response(&serde_json::json!({ "ok": true })),
+    match api.manager.check_only(text, lint(&uri)) {
+        Ok(()) => json_response(&serde_json::json!({ "ok": true })),
         Err(f) => failure(f),
     }
 }

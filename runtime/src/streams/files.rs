@@ -46,8 +46,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The stream files named by `args` (directories, globs or files) by
-/// id. Two files with one id are an error naming both.
+/// id. Two files with one id are an error naming both, as is a path that
+/// does not exist.
 pub fn collect(args: &[String]) -> Result<BTreeMap<String, PathBuf>, String> {
+    collect_files(args, false)
+}
+
+fn collect_files(args: &[String], missing_ok: bool) -> Result<BTreeMap<String, PathBuf>, String> {
     let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
     for arg in args {
         let path = Path::new(arg);
@@ -71,6 +76,9 @@ pub fn collect(args: &[String]) -> Result<BTreeMap<String, PathBuf>, String> {
         } else if path.is_file() {
             let base = path.parent().unwrap_or(Path::new(""));
             vec![(stream_id(base, path), path.to_path_buf())]
+        } else if missing_ok {
+            // While watching, a removed file or directory has no streams.
+            Vec::new()
         } else {
             return Err(format!("{arg}: no such file or directory"));
         };
@@ -120,20 +128,23 @@ pub async fn start_all(
 }
 
 /// Follows the files until `stop` turns true: a new file creates its
-/// stream, an edited one replaces it, a removed one deletes it. Problems
-/// are logged and the running stream is left as it was.
+/// stream, an edited one replaces it, a removed one deletes it. A file is
+/// applied once its text is the same on two looks in a row, so one being
+/// written is not taken half done. Problems are logged and the running
+/// stream is left as it was.
 pub async fn watch(
     manager: Arc<Manager>,
     args: Vec<String>,
     mut known: BTreeMap<String, String>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let mut settling: BTreeMap<String, String> = BTreeMap::new();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(WATCH_INTERVAL) => {}
             _ = stop.changed() => return,
         }
-        let files = match collect(&args) {
+        let files = match collect_files(&args, true) {
             Ok(files) => files,
             Err(e) => {
                 crate::log::error(&format!("streams: {e}"));
@@ -152,13 +163,20 @@ pub async fn watch(
                 Err(e) => crate::log::error(&format!("stream {id}: {e}")),
             }
         }
+        settling.retain(|id, _| files.contains_key(id));
         for (id, path) in &files {
             let Ok(text) = std::fs::read_to_string(path) else {
                 continue;
             };
             if known.get(id) == Some(&text) {
+                settling.remove(id);
                 continue;
             }
+            if settling.get(id) != Some(&text) {
+                settling.insert(id.clone(), text);
+                continue;
+            }
+            settling.remove(id);
             known.insert(id.clone(), text.clone());
             if let Err(f) = manager.put(id, &text, true).await {
                 crate::log::error(describe(path, &text, &f).trim_end());

@@ -8,17 +8,18 @@
 //! stream is still answered.
 
 pub mod api;
+mod change;
 pub mod files;
 mod resources;
 mod routes;
 
 use crate::build::StreamConfig;
 use crate::config::json;
-use crate::config::node::{self, Node};
+use crate::config::node::{self, Node, NodeKind, Pos};
 use crate::config::schema::STREAM_FIELDS;
 use crate::config::{Checks, Problem};
 use crate::input::http_server::HttpState;
-use crate::stream::{Mount, Running};
+use crate::stream::Running;
 use axum::Router;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -75,7 +76,7 @@ pub struct Info {
 
 /// Whether an upsert expects the id to exist already.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Expect {
+pub(crate) enum Expect {
     New,
     Existing,
     Either,
@@ -83,6 +84,8 @@ enum Expect {
 
 struct Entry {
     config: serde_json::Value,
+    /// The `http_server` input's own `address`, when it has one.
+    own_address: Option<String>,
     started: Instant,
     running: Running,
     /// The input's routes and request state, when the shared server
@@ -114,10 +117,16 @@ struct Routing {
 /// The set of running streams.
 pub struct Manager {
     settings: Settings,
+    /// Resource sections as streams use them (variables substituted).
     shared: RwLock<Node>,
+    /// The same as written (variables not substituted), for showing.
+    raw_shared: RwLock<Node>,
+    /// Replaced or deleted streams still draining; shutdown waits for them.
+    draining: std::sync::atomic::AtomicUsize,
     entries: Mutex<BTreeMap<String, Entry>>,
-    /// Serialises changes, so checks and swaps see a settled set.
-    changes: tokio::sync::Mutex<()>,
+    /// Serialises changes, so checks and swaps see a settled set; true
+    /// once shutdown has begun and no change may start.
+    changes: tokio::sync::Mutex<bool>,
     routing: RwLock<Routing>,
     stopping: watch::Receiver<bool>,
 }
@@ -135,7 +144,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Lint problems as the API lists them: `line:col: path: message`.
+/// Lint problems as the API lists them: `line:col: path: message`, or
+/// `path: message` when the problem has no place in what was submitted.
 pub fn lint_lines(problems: &[Problem]) -> Vec<String> {
     problems
         .iter()
@@ -145,7 +155,52 @@ pub fn lint_lines(problems: &[Problem]) -> Vec<String> {
             } else {
                 format!("{}: ", p.path)
             };
-            format!("{}:{}: {at}{}", p.pos.line, p.pos.col, p.message)
+            if p.pos.line == 0 {
+                format!("{at}{}", p.message)
+            } else {
+                format!("{}:{}: {at}{}", p.pos.line, p.pos.col, p.message)
+            }
+        })
+        .collect()
+}
+
+/// Where the field at `path` (`a.b.0.c`) is written in `node`: the key of
+/// the last field, or the item of the last index.
+fn node_at(node: &Node, path: &str) -> Option<Pos> {
+    let mut here = node;
+    let mut pos = node.pos;
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        match &here.kind {
+            NodeKind::Map(pairs) => {
+                let (key, value) = pairs.iter().find(|(k, _)| k.as_str() == Some(segment))?;
+                pos = key.pos;
+                here = value;
+            }
+            NodeKind::Seq(items) => {
+                here = items.get(segment.parse::<usize>().ok()?)?;
+                pos = here.pos;
+            }
+            NodeKind::Scalar(..) => return None,
+        }
+    }
+    Some(pos)
+}
+
+/// Problems found in a config that was rebuilt from `submitted` (a bulk
+/// body's entry, a PATCH body), placed where `submitted` has each field,
+/// with `prefix` before each path. Problems outside `submitted` keep only
+/// their path.
+pub fn relocate(problems: Vec<Problem>, submitted: &Node, prefix: &str) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|p| Problem {
+            pos: node_at(submitted, &p.path).unwrap_or_default(),
+            path: match (prefix.is_empty(), p.path.is_empty()) {
+                (true, _) => p.path,
+                (false, true) => prefix.to_string(),
+                (false, false) => format!("{prefix}.{}", p.path),
+            },
+            message: p.message,
         })
         .collect()
 }
@@ -159,31 +214,58 @@ pub fn yaml_problem(e: node::YamlError) -> Problem {
     }
 }
 
-/// Checks a stream id: a non-empty name of letters, digits, `_`, `-`
-/// and `.`, so it can stand in a URL path segment.
+/// Names a stream id may not take: the server's own first path segments.
+const RESERVED_IDS: &[&str] = &[
+    "streams",
+    "resources",
+    "validate",
+    "ready",
+    "ping",
+    "version",
+    "metrics",
+    "stats",
+    "endpoints",
+];
+
+/// Checks a stream id: a name of letters, digits, `_`, `-` and `.` (not
+/// `.` or `..`), so it can stand in a URL path segment, and not one of
+/// the server's own paths.
 pub fn check_id(id: &str) -> Result<(), Failure> {
-    if !id.is_empty()
+    let allowed = !id.is_empty()
+        && id != "."
+        && id != ".."
         && id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-    {
-        Ok(())
-    } else {
-        Err(Failure::BadRequest(format!(
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !allowed {
+        return Err(Failure::BadRequest(format!(
             "the stream id `{id}` must be letters, digits, `_`, `-` or `.`"
-        )))
+        )));
     }
+    if RESERVED_IDS.contains(&id) {
+        return Err(Failure::BadRequest(format!(
+            "the stream id `{id}` is taken by the server's own `/{id}` endpoint"
+        )));
+    }
+    Ok(())
 }
 
 impl Manager {
     /// A manager with no streams. `shared` holds the root config's
-    /// resource sections; `stopping` turns true when the process stops.
-    pub fn new(settings: Settings, shared: Node, stopping: watch::Receiver<bool>) -> Arc<Manager> {
+    /// resource sections, substituted and as written; `stopping` turns
+    /// true when the process stops.
+    pub fn new(
+        settings: Settings,
+        (shared, raw_shared): (Node, Node),
+        stopping: watch::Receiver<bool>,
+    ) -> Arc<Manager> {
         Arc::new(Manager {
             settings,
             shared: RwLock::new(shared),
+            raw_shared: RwLock::new(raw_shared),
+            draining: std::sync::atomic::AtomicUsize::new(0),
             entries: Mutex::new(BTreeMap::new()),
-            changes: tokio::sync::Mutex::new(()),
+            changes: tokio::sync::Mutex::new(false),
             routing: RwLock::new(Routing::default()),
             stopping,
         })
@@ -236,10 +318,9 @@ impl Manager {
         }
     }
 
-    /// Checks a stream config without running it: the problems as the
-    /// API reports them, or the built stream.
-    pub fn prepare(&self, id: &str, text: &str, lint: bool) -> Result<StreamConfig, Failure> {
-        check_id(id)?;
+    /// Checks and builds a stream config, registering its metrics under
+    /// `scope`: the problems as the API reports them, or the built stream.
+    fn prepare(&self, scope: &str, text: &str, lint: bool) -> Result<StreamConfig, Failure> {
         let shared = self
             .shared
             .read()
@@ -252,229 +333,16 @@ impl Manager {
         let tree = crate::config::check_as(text, |n| std::env::var(n).ok(), &checks)
             .map_err(Failure::Lint)?;
         drop(shared);
-        crate::metrics::scoped(id, || crate::build::build(&tree)).map_err(Failure::BadRequest)
+        crate::metrics::scoped(scope, || crate::build::build(&tree)).map_err(Failure::BadRequest)
     }
 
-    /// Creates stream `id`; an existing id is refused.
-    pub async fn create(&self, id: &str, text: &str, lint: bool) -> Result<(), Failure> {
-        self.upsert(id, text, lint, Expect::New).await
-    }
-
-    /// Replaces stream `id`'s config; an unknown id is refused.
-    pub async fn replace(&self, id: &str, text: &str, lint: bool) -> Result<(), Failure> {
-        self.upsert(id, text, lint, Expect::Existing).await
-    }
-
-    /// Creates stream `id` or replaces its config.
-    pub async fn put(&self, id: &str, text: &str, lint: bool) -> Result<(), Failure> {
-        self.upsert(id, text, lint, Expect::Either).await
-    }
-
-    /// Deep-merges `patch` (YAML or JSON) into stream `id`'s config and
-    /// replaces the stream with the result.
-    pub async fn patch(&self, id: &str, patch: &str, lint: bool) -> Result<(), Failure> {
-        let patch = node::parse(patch)
-            .map_err(|e| Failure::BadRequest(format!("invalid YAML or JSON: {}", e.message)))?;
-        let mut config = self
-            .config(id)
-            .ok_or_else(|| Failure::NotFound(format!("stream `{id}` not found")))?;
-        json::merge(&mut config, json::to_json(&patch));
-        self.replace(id, &config.to_string(), lint).await
-    }
-
-    async fn upsert(
-        &self,
-        id: &str,
-        text: &str,
-        lint: bool,
-        expect: Expect,
-    ) -> Result<(), Failure> {
-        let _change = self.changes.lock().await;
-        let exists = lock(&self.entries).contains_key(id);
-        match (expect, exists) {
-            (Expect::New, true) => {
-                return Err(Failure::BadRequest(format!("stream `{id}` already exists")));
-            }
-            (Expect::Existing, false) => {
-                return Err(Failure::NotFound(format!("stream `{id}` not found")));
-            }
-            _ => {}
-        }
-        let config = node::parse(text)
-            .map(|tree| json::to_json(&tree))
-            .map_err(|e| Failure::Lint(vec![yaml_problem(e)]))?;
-        let cfg = self.prepare(id, text, lint)?;
-        self.launch(id, cfg, config).await
-    }
-
-    /// Starts a built stream as `id`, swaps it in and drains the stream it
-    /// replaces.
-    async fn launch(
-        &self,
-        id: &str,
-        cfg: StreamConfig,
-        config: serde_json::Value,
-    ) -> Result<(), Failure> {
-        let prefix = if self.settings.prefix_endpoints {
-            format!("/{id}")
-        } else {
-            String::new()
-        };
-        let mut ws = !prefix.is_empty();
-        if let crate::input::Input::HttpServer(h) = &cfg.input
-            && h.address.is_empty()
-        {
-            ws |= h.ws_path_set;
-            let mine = Routes {
-                prefix: prefix.clone(),
-                ws,
-            };
-            let entries = lock(&self.entries);
-            let others = entries
-                .iter()
-                .filter(|(other, _)| other.as_str() != id)
-                .filter_map(|(other, e)| {
-                    e.http.as_ref().map(|(r, s)| (other.as_str(), r, &*s.input))
-                });
-            routes::check_collisions(id, h, &mine, others, &self.settings)
-                .map_err(Failure::BadRequest)?;
-        }
-        // An input with its own address cannot bind it while the stream it
-        // replaces still holds it: stop that one first.
-        let own_address =
-            matches!(&cfg.input, crate::input::Input::HttpServer(h) if !h.address.is_empty());
-        if own_address && let Some(old) = self.take(id) {
-            self.drain(id, old, self.settings.shutdown_timeout).await;
-        }
-        let mount = Mount::Shared {
-            stopping: self.stopping.clone(),
-        };
-        let mut running = crate::stream::start(cfg, mount)
-            .await
-            .map_err(Failure::Server)?;
-        let http = running
-            .http
-            .take()
-            .map(|state| (Routes { prefix, ws }, state));
-        let entry = Entry {
-            config,
-            started: Instant::now(),
-            running,
-            http,
-        };
-        let swapped = {
-            let mut entries = lock(&self.entries);
-            let old = entries.insert(id.to_string(), entry);
-            match self.update_routes(&entries, Some(id)) {
-                Ok(()) => Ok(old),
-                Err(e) => {
-                    // Put the set back as it was.
-                    let new = match old {
-                        Some(old) => entries.insert(id.to_string(), old),
-                        None => entries.remove(id),
-                    };
-                    let _ = self.update_routes(&entries, Some(id));
-                    Err((e, new))
-                }
-            }
-        };
-        let old = match swapped {
-            Ok(old) => old,
-            Err((e, new)) => {
-                if let Some(new) = new {
-                    let _ = new.running.stop(Duration::ZERO).await;
-                }
-                return Err(Failure::BadRequest(e));
-            }
-        };
-        if let Some(old) = old {
-            crate::log::info(&format!("Updated stream {id}"));
-            self.drain(id, old, self.settings.shutdown_timeout).await;
-        } else {
-            crate::log::info(&format!("Created stream {id}"));
-        }
-        Ok(())
-    }
-
-    /// Stops stream `id` gracefully within `timeout`, and forgets its
-    /// metrics.
-    pub async fn delete(&self, id: &str, timeout: Option<Duration>) -> Result<(), Failure> {
-        let _change = self.changes.lock().await;
-        let old = self
-            .take(id)
-            .ok_or_else(|| Failure::NotFound(format!("stream `{id}` not found")))?;
-        let drained = self
-            .drain(id, old, timeout.unwrap_or(self.settings.shutdown_timeout))
-            .await;
-        crate::metrics::global().remove_stream(id);
-        crate::log::info(&format!("Deleted stream {id}"));
-        if drained {
-            Ok(())
-        } else {
-            Err(Failure::Server(format!(
-                "stream `{id}` was stopped, but messages were still in flight when its timeout ran out"
-            )))
-        }
-    }
-
-    /// Makes the set of streams exactly `wanted` (id → config text):
-    /// creates new ids, replaces changed ones and deletes the rest. Every
-    /// config is checked before anything changes.
-    pub async fn set_all(&self, wanted: Vec<(String, String)>, lint: bool) -> Result<(), Failure> {
-        let mut problems = Vec::new();
-        for (id, text) in &wanted {
-            match self.prepare(id, text, lint) {
-                Ok(_) => {}
-                Err(Failure::Lint(found)) => {
-                    problems.extend(found.into_iter().map(|p| Problem {
-                        path: if p.path.is_empty() {
-                            id.clone()
-                        } else {
-                            format!("{id}.{}", p.path)
-                        },
-                        ..p
-                    }));
-                }
-                Err(other) => return Err(Failure::BadRequest(format!("{id}: {other}"))),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Failure::Lint(problems));
-        }
-        let current = self.list();
-        for id in current.keys() {
-            if !wanted.iter().any(|(w, _)| w == id) {
-                self.delete(id, None).await?;
-            }
-        }
-        for (id, text) in &wanted {
-            let unchanged = current.contains_key(id)
-                && self.config(id).is_some_and(|config| {
-                    node::parse(text).is_ok_and(|tree| json::to_json(&tree) == config)
-                });
-            if !unchanged {
-                self.put(id, text, lint).await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Stops every stream (at process shutdown), each within the timeout.
-    pub async fn stop_all(&self) {
-        let _change = self.changes.lock().await;
-        let all: Vec<(String, Entry)> = std::mem::take(&mut *lock(&self.entries))
-            .into_iter()
-            .collect();
-        self.update_routes(&BTreeMap::new(), None).ok();
-        let timeout = self.settings.shutdown_timeout;
-        let stops = all.into_iter().map(|(id, e)| async move {
-            if e.running.stop(timeout).await.is_err() {
-                crate::log::error(&format!(
-                    "stream {id}: shutdown timed out with messages still in flight"
-                ));
-            }
-        });
-        futures_join_all(stops).await;
+    /// Checks a stream config without running it and without leaving
+    /// metrics behind.
+    pub fn check_only(&self, text: &str, lint: bool) -> Result<(), Failure> {
+        const SCOPE: &str = "\u{0}check";
+        let result = self.prepare(SCOPE, text, lint).map(drop);
+        crate::metrics::global().remove_stream(SCOPE);
+        result
     }
 
     /// Removes stream `id` from the set and the routes.
@@ -550,15 +418,4 @@ fn info(e: &Entry) -> Info {
         active: !e.running.input_finished(),
         uptime: e.started.elapsed(),
     }
-}
-
-/// Awaits every future, concurrently.
-async fn futures_join_all<F: std::future::Future<Output = ()> + Send + 'static>(
-    futures: impl IntoIterator<Item = F>,
-) {
-    let mut set = tokio::task::JoinSet::new();
-    for f in futures {
-        set.spawn(f);
-    }
-    while set.join_next().await.is_some() {}
 }

@@ -30,7 +30,7 @@ fn kind(name: &str) -> Result<(&'static str, Ty), Failure> {
         .map(|(_, section, ty)| (*section, *ty))
         .ok_or_else(|| {
             let known: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).collect();
-            Failure::NotFound(format!(
+            Failure::BadRequest(format!(
                 "unknown resource type `{name}`; the types are {}",
                 known.join(", ")
             ))
@@ -92,6 +92,8 @@ impl Manager {
             })?;
         let body =
             node::parse(&substituted).map_err(|e| Failure::Lint(vec![super::yaml_problem(e)]))?;
+        // What GET shows: the body as written, variables not substituted.
+        let raw = node::parse(text).unwrap_or_else(|_| body.clone());
         if lint {
             let mut checker = Checker::new(&substituted, Env::standard());
             checker.check(&body, ty, "");
@@ -105,15 +107,10 @@ impl Manager {
                 body.shape()
             )));
         };
-        let mut item_pairs = vec![(scalar("label"), scalar(id))];
-        item_pairs.extend(
-            pairs
-                .into_iter()
-                .filter(|(k, _)| k.as_str() != Some("label")),
-        );
-        let item = Node {
-            kind: NodeKind::Map(item_pairs),
-            pos: body.pos,
+        let item = labelled(id, pairs, body.pos);
+        let raw_item = match raw.kind {
+            NodeKind::Map(pairs) => labelled(id, pairs, raw.pos),
+            _ => item.clone(),
         };
         let mut shared = self
             .shared
@@ -129,24 +126,30 @@ impl Manager {
                 )));
             }
         }
-        if let Some(items) = section_items(&mut shared, section) {
-            match items.iter_mut().find(|i| is_label(i, id)) {
-                Some(slot) => *slot = item,
-                None => items.push(item),
-            }
-        }
+        put_item(&mut shared, section, id, item);
+        drop(shared);
+        let mut raw_shared = self
+            .raw_shared
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        put_item(&mut raw_shared, section, id, raw_item);
         Ok(())
     }
 
-    /// Resource `id` of type `kind`, as JSON without its label.
+    /// Resource `id` of type `kind` as written (variables not
+    /// substituted), as JSON without its label.
     pub fn get_resource(&self, kind_name: &str, id: &str) -> Result<serde_json::Value, Failure> {
         let (section, _) = kind(kind_name)?;
-        let mut shared = self
-            .shared
-            .write()
+        let raw_shared = self
+            .raw_shared
+            .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let item = section_items(&mut shared, section)
-            .and_then(|items| items.iter().find(|i| is_label(i, id)))
+        let item = raw_shared
+            .get(section)
+            .and_then(|items| match &items.kind {
+                NodeKind::Seq(items) => items.iter().find(|i| is_label(i, id)),
+                _ => None,
+            })
             .ok_or_else(|| Failure::NotFound(format!("{kind_name} resource `{id}` not found")))?;
         let mut value = json::to_json(item);
         if let Some(map) = value.as_object_mut() {
@@ -159,19 +162,47 @@ impl Manager {
     /// keep the copy they were built with.
     pub fn delete_resource(&self, kind_name: &str, id: &str) -> Result<(), Failure> {
         let (section, _) = kind(kind_name)?;
-        let mut shared = self
-            .shared
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let items = section_items(&mut shared, section)
-            .ok_or_else(|| Failure::NotFound(format!("{kind_name} resource `{id}` not found")))?;
-        let before = items.len();
-        items.retain(|i| !is_label(i, id));
-        if items.len() == before {
-            return Err(Failure::NotFound(format!(
-                "{kind_name} resource `{id}` not found"
-            )));
+        let mut found = false;
+        for tree in [&self.shared, &self.raw_shared] {
+            let mut tree = tree
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(items) = section_items(&mut tree, section) {
+                let before = items.len();
+                items.retain(|i| !is_label(i, id));
+                found |= items.len() != before;
+            }
         }
-        Ok(())
+        if found {
+            Ok(())
+        } else {
+            Err(Failure::NotFound(format!(
+                "{kind_name} resource `{id}` not found"
+            )))
+        }
+    }
+}
+
+/// A resource item: `label: id` and then the component's fields.
+fn labelled(id: &str, pairs: Vec<(Node, Node)>, pos: crate::config::Pos) -> Node {
+    let mut item_pairs = vec![(scalar("label"), scalar(id))];
+    item_pairs.extend(
+        pairs
+            .into_iter()
+            .filter(|(k, _)| k.as_str() != Some("label")),
+    );
+    Node {
+        kind: NodeKind::Map(item_pairs),
+        pos,
+    }
+}
+
+/// Replaces the item labelled `id` in `section`, or adds it.
+fn put_item(tree: &mut Node, section: &str, id: &str, item: Node) {
+    if let Some(items) = section_items(tree, section) {
+        match items.iter_mut().find(|i| is_label(i, id)) {
+            Some(slot) => *slot = item,
+            None => items.push(item),
+        }
     }
 }

@@ -19,27 +19,27 @@ const RESERVED: &[&str] = &[
     "/endpoints",
 ];
 
-/// A route with every `{name}` parameter made anonymous, so `/a/{x}` and
-/// `/a/{y}` compare equal, as the router sees them.
-fn shape(route: &str) -> String {
-    let mut out = String::with_capacity(route.len());
-    let mut in_param = false;
-    for c in route.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('{');
+/// Whether some request path matches both routes: segment by segment, a
+/// `{name}` parameter matches any one segment and a `{*rest}` catch-all
+/// any remaining ones.
+fn overlaps(a: &str, b: &str) -> bool {
+    let catch_all = |s: &str| s.starts_with("{*");
+    let param = |s: &str| s.contains('{');
+    let (mut a, mut b) = (a.split('/'), b.split('/'));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) => {
+                if catch_all(x) || catch_all(y) {
+                    return true;
+                }
+                if !(param(x) || param(y) || x == y) {
+                    return false;
+                }
             }
-            '}' => {
-                in_param = false;
-                out.push('}');
-            }
-            '*' if in_param => out.push('*'),
-            _ if in_param => {}
-            c => out.push(c),
+            _ => return false,
         }
     }
-    out
 }
 
 fn under(route: &str, base: &str) -> bool {
@@ -88,9 +88,9 @@ pub(super) fn check_collisions<'a>(
     }
     for (other, other_routes, other_input) in others {
         for (theirs, _) in route_patterns(other_input, &other_routes.prefix, other_routes.ws) {
-            if let Some(route) = mine.iter().find(|r| shape(r) == shape(&theirs)) {
+            if let Some(route) = mine.iter().find(|r| overlaps(r, &theirs)) {
                 return Err(format!(
-                    "stream `{id}`: the path `{route}` collides with `{theirs}` of stream `{other}`"
+                    "stream `{id}`: the path `{route}` overlaps `{theirs}` of stream `{other}`"
                 ));
             }
         }
@@ -103,9 +103,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parameters_are_anonymous() {
-        assert_eq!(shape("/a/{x}/b/{*rest}"), "/a/{}/b/{*}");
-        assert_eq!(shape("/a/{y}/b/{*tail}"), "/a/{}/b/{*}");
+    fn overlapping_routes() {
+        assert!(overlaps("/meow", "/meow"));
+        assert!(overlaps("/a/{x}", "/a/{y}"));
+        assert!(overlaps("/{x}", "/meow"));
+        assert!(overlaps("/a/{*rest}", "/a/b/c"));
+        assert!(!overlaps("/a/{*rest}", "/a"));
+        assert!(!overlaps("/meow", "/woof"));
+        assert!(!overlaps("/a/{x}", "/a/b/c"));
         assert!(under("/streams/x", "/streams"));
         assert!(under("/streams", "/streams"));
         assert!(!under("/streamsx", "/streams"));
