@@ -3,6 +3,7 @@
 mod blobl;
 mod lint;
 mod list;
+mod repl;
 mod run;
 mod streams;
 
@@ -34,6 +35,9 @@ enum Command {
     /// Check config files: every problem with file:line:col, the field
     /// path and a suggestion; exit 1 when any is found.
     Lint(lint::Args),
+    /// Try mappings interactively against a sample message (scripted when
+    /// stdin is not a terminal).
+    Repl(repl::Args),
     /// List the standard library: every function and method with its
     /// parameters, category and documentation.
     List(list::Args),
@@ -47,5 +51,6 @@ fn main() -> ExitCode {
         Command::Streams(args) => streams::main(args),
         Command::Lint(args) => lint::main(args),
         Command::List(args) => list::main(args),
+        Command::Repl(args) => repl::main(args),
     }
 }

@@ -41,10 +41,11 @@ pub const KEYWORDS: &[&str] = &[
     "null",
 ];
 
-/// The REPL's commands, offered on a line starting with `:`.
-pub const COMMANDS: &[&str] = &[
-    ":input", ":meta", ":mapping", ":save", ":load", ":reset", ":mode", ":doc", ":help", ":quit",
-];
+/// The REPL's commands (from the command table), offered on a line
+/// starting with `:`.
+fn commands() -> impl Iterator<Item = &'static str> {
+    crate::commands::COMMANDS.iter().map(|(name, _)| *name)
+}
 
 /// The arguments of `:mode`.
 pub const MODES: &[&str] = &["mapping", "mutation"];
@@ -85,7 +86,7 @@ fn complete_command(prefix: &str) -> (usize, Vec<Candidate>) {
     let lead = prefix.len() - prefix.trim_start().len();
     let body = &prefix[lead..];
     let Some(split) = body.find(char::is_whitespace) else {
-        return (lead, starting_with(COMMANDS.iter().copied(), body, ""));
+        return (lead, starting_with(commands(), body, ""));
     };
     let command = &body[..split];
     let rest = &body[split..];
@@ -136,13 +137,16 @@ fn complete_code(prefix: &str, ctx: &Snapshot) -> (usize, Vec<Candidate>) {
     };
     let candidates = match before.last().map(|t| &t.1) {
         Some(Tok::Dot) => {
-            let mut out = methods(partial);
-            if let Some(path) = this_path(prefix, &before[..before.len() - 1])
-                && let Some(input) = &ctx.input
-            {
-                out.extend(field_candidates(input, &path, partial));
+            // Fields of the input where the path has some that fit a typed
+            // start; otherwise (and after a bare `.`) the methods too.
+            let mut fields = match (this_path(prefix, &before[..before.len() - 1]), &ctx.input) {
+                (Some(path), Some(input)) => field_candidates(input, &path, partial),
+                _ => Vec::new(),
+            };
+            if fields.is_empty() || partial.is_empty() {
+                fields.extend(methods(partial));
             }
-            out
+            fields
         }
         Some(Tok::Meta) => starting_with(ctx.meta_keys.iter().map(String::as_str), partial, ""),
         _ => {
@@ -338,6 +342,9 @@ mod tests {
     fn quoted_keys_and_methods_after_fields() {
         let (_, r) = replacements("this.a");
         assert!(has(&r, "\"a b\""), "{r:?}");
+        // Fields that fit come first; methods only where none do.
+        assert!(!has(&r, "abs("), "{r:?}");
+        let (_, r) = replacements("this.ab");
         assert!(has(&r, "abs("), "{r:?}");
         let (start, r) = replacements("root = this.name.uppe");
         assert_eq!(start, 17);
@@ -448,7 +455,7 @@ mod tests {
     fn commands() {
         let (start, r) = replacements(":");
         assert_eq!(start, 0);
-        assert_eq!(r.len(), COMMANDS.len());
+        assert_eq!(r.len(), super::commands().count());
         let (_, r) = replacements(":m");
         assert_eq!(r, vec![":mapping", ":meta", ":mode"]);
         let (start, r) = replacements("  :q");

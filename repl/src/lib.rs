@@ -3,6 +3,15 @@
 //! completion, hints and highlighting drawn from the stdlib registry, and
 //! a plain mode for scripts.
 
+pub mod commands;
+pub mod complete;
+pub mod editor;
+pub mod highlight;
+pub mod hint;
+pub mod plain;
+pub mod session;
 pub mod snapshot;
+mod tokens;
+pub mod validate;
 
 pub use snapshot::Snapshot;
