@@ -103,6 +103,13 @@ fn a_two_line_if_statement_builds_the_document() {
         history.contains("root.name = this.name.capitalize()"),
         "{history}"
     );
+    // The next run recalls it with the up arrow.
+    let mut again = repl(&dir, false);
+    typing(&mut again, "\x1b[A", ":quit");
+    typing(&mut again, "\x1b[A", ":mapping");
+    typing(&mut again, "\x1b[A", "root.name = this.name.capitalize()");
+    line(&mut again, "");
+    quit(again);
 }
 
 #[test]

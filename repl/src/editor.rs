@@ -98,7 +98,9 @@ impl Highlighter for ReplHelper {
 
 impl Validator for ReplHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        if crate::validate::is_incomplete(ctx.input()) {
+        // An empty line ends even an unfinished entry, to see its error.
+        let input = ctx.input();
+        if crate::validate::is_incomplete(input) && !input.ends_with('\n') {
             Ok(ValidationResult::Incomplete)
         } else {
             Ok(ValidationResult::Valid(None))

@@ -52,7 +52,8 @@ pub fn run(
             entry.push('\n');
         }
         entry.push_str(&line);
-        if crate::validate::is_incomplete(&entry) {
+        // An empty line ends even an unfinished entry, to see its error.
+        if crate::validate::is_incomplete(&entry) && !line.trim().is_empty() {
             continue;
         }
         let (flow, outputs) = run_entry(session, &entry);

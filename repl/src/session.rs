@@ -215,6 +215,7 @@ impl Session {
     /// join the mapping when they compile and run, and the resulting
     /// document is shown.
     pub fn eval(&mut self, entry: &str) -> Vec<Output> {
+        let entry = entry.trim_end();
         if entry.trim().is_empty() {
             return Vec::new();
         }
