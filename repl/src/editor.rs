@@ -5,7 +5,6 @@
 use crate::commands::Flow;
 use crate::plain::run_entry;
 use crate::session::{Output, Session};
-use crate::snapshot::Snapshot;
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::{CmdKind, Highlighter};
@@ -15,6 +14,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use std::borrow::Cow;
 use std::path::PathBuf;
+use tarn_lang::ide::Snapshot;
 
 const PROMPT: &str = "tarn> ";
 
@@ -70,7 +70,8 @@ impl Hinter for ReplHelper {
         if pos < line.len() {
             return None;
         }
-        crate::hint::signature_hint(line, pos).map(|sig| SignatureHint(format!("  ← {sig}")))
+        tarn_lang::ide::hint::signature_hint(line, pos)
+            .map(|sig| SignatureHint(format!("  ← {sig}")))
     }
 }
 

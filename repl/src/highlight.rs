@@ -6,7 +6,7 @@
 //! [`strip_ansi`] gives back the input, for any input that does not
 //! itself contain escape sequences.
 
-use crate::tokens::{Token, lex, text};
+use tarn_lang::ide::tokens::{Token, lex, text};
 use tarn_syntax::lexer::Tok;
 
 /// Resets all attributes.
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn pseudo_random_inputs_round_trip() {
-        for line in crate::tokens::odd_lines() {
+        for line in tarn_lang::ide::tokens::odd_lines() {
             assert_eq!(strip_ansi(&highlight(&line)), line, "{line:?}");
         }
     }

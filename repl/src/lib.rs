@@ -7,11 +7,8 @@ pub mod commands;
 pub mod complete;
 pub mod editor;
 pub mod highlight;
-pub mod hint;
 pub mod plain;
 pub mod session;
-pub mod snapshot;
-mod tokens;
 pub mod validate;
 
-pub use snapshot::Snapshot;
+pub use tarn_lang::ide::Snapshot;

@@ -2,7 +2,7 @@
 //! far (the mapping being written) and how each new entry runs against
 //! them.
 
-use crate::snapshot::Snapshot;
+use tarn_lang::ide::Snapshot;
 use tarn_lang::value::{JsonStyle, parse_json, to_json};
 use tarn_lang::{Env, Message, Mode, Value, Vm};
 use tarn_syntax::ast::StmtKind;

@@ -6,7 +6,7 @@
 //! expecting more (a trailing operator or `=`, `if`/`match`/`else`
 //! waiting for `{`, a trailing `.`).
 
-use crate::tokens::{is_open_string, lex};
+use tarn_lang::ide::tokens::{is_open_string, lex};
 use tarn_syntax::lexer::Tok;
 use tarn_syntax::parse;
 
@@ -74,7 +74,7 @@ fn bracket_depth(tokens: &[(usize, Tok<'_>, usize)]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::odd_lines;
+    use tarn_lang::ide::tokens::odd_lines;
 
     #[test]
     fn open_brackets_continue() {

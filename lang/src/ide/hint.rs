@@ -1,8 +1,8 @@
 //! Signature hints: while the cursor is inside a call's argument list,
 //! the called function's or method's signature from the stdlib registry.
 
-use crate::tokens::{ends_in_comment, lex, word};
-use tarn_lang::Env;
+use super::tokens::{ends_in_comment, lex, word};
+use crate::Env;
 use tarn_syntax::lexer::Tok;
 
 /// An opening bracket still waiting for its closer.
@@ -75,7 +75,7 @@ pub fn signature_hint(line: &str, pos: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::odd_lines;
+    use crate::ide::tokens::odd_lines;
 
     fn at_end(line: &str) -> Option<String> {
         signature_hint(line, line.len())

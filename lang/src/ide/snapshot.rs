@@ -1,7 +1,7 @@
 //! What the line editor knows of the session while a line is typed: the
 //! current input document and the names in scope, for completion.
 
-use tarn_lang::Value;
+use crate::Value;
 
 /// The session as completion and hints see it.
 #[derive(Debug, Clone, Default)]

@@ -4,33 +4,33 @@
 use tarn_syntax::lexer::{Tok, tokenize};
 
 /// A positioned token: start byte, token, end byte.
-pub(crate) type Token<'s> = (usize, Tok<'s>, usize);
+pub type Token<'s> = (usize, Tok<'s>, usize);
 
 /// Tokenises `src`, ignoring the lexer's recorded problems.
-pub(crate) fn lex(src: &str) -> Vec<Token<'_>> {
+pub fn lex(src: &str) -> Vec<Token<'_>> {
     let mut errors = Vec::new();
     tokenize(src, &mut errors)
 }
 
 /// True for a non-empty run of `[A-Za-z0-9_]`, the characters of a word
 /// (keywords and integers included).
-pub(crate) fn is_word(s: &str) -> bool {
+pub fn is_word(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// The source text of a token, when the span is a valid slice.
-pub(crate) fn text<'s>(src: &'s str, tok: &Token<'_>) -> Option<&'s str> {
+pub fn text<'s>(src: &'s str, tok: &Token<'_>) -> Option<&'s str> {
     src.get(tok.0..tok.2)
 }
 
 /// The token's text when it is a word: a name, a keyword or an integer.
-pub(crate) fn word<'s>(src: &'s str, tok: &Token<'_>) -> Option<&'s str> {
+pub fn word<'s>(src: &'s str, tok: &Token<'_>) -> Option<&'s str> {
     text(src, tok).filter(|t| is_word(t))
 }
 
 /// True when the token is a string literal that has no closing quote
 /// (the cursor, at the end of `src`, is inside it).
-pub(crate) fn is_open_string(src: &str, tok: &Token<'_>) -> bool {
+pub fn is_open_string(src: &str, tok: &Token<'_>) -> bool {
     if !matches!(tok.1, Tok::Str(_)) {
         return false;
     }
@@ -53,7 +53,7 @@ pub(crate) fn is_open_string(src: &str, tok: &Token<'_>) -> bool {
 
 /// True when the end of `src` lies inside a `#` comment: the text after the
 /// last token, on its last line, holds a `#`.
-pub(crate) fn ends_in_comment(src: &str, tokens: &[Token<'_>]) -> bool {
+pub fn ends_in_comment(src: &str, tokens: &[Token<'_>]) -> bool {
     let tail_start = tokens.last().map_or(0, |t| t.2);
     let tail = src.get(tail_start..).unwrap_or("");
     tail.rsplit('\n')
@@ -61,9 +61,10 @@ pub(crate) fn ends_in_comment(src: &str, tokens: &[Token<'_>]) -> bool {
         .is_some_and(|line| line.contains('#'))
 }
 
-#[cfg(test)]
-/// Test input: small deterministic random lines over Bloblang-ish pieces.
-pub(crate) fn odd_lines() -> Vec<String> {
+/// Test input for robustness tests of editor features: small
+/// deterministic pseudo-random lines over Bloblang-ish pieces.
+#[doc(hidden)]
+pub fn odd_lines() -> Vec<String> {
     const PIECES: &[&str] = &[
         "a",
         "this",

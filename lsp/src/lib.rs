@@ -1,0 +1,1 @@
+//! Tarn language server.
