@@ -3,6 +3,7 @@
 mod blobl;
 mod lint;
 mod list;
+mod lsp;
 mod repl;
 mod run;
 mod streams;
@@ -38,6 +39,8 @@ enum Command {
     /// Try mappings interactively against a sample message (scripted when
     /// stdin is not a terminal).
     Repl(repl::Args),
+    /// The language server for editors, on stdin/stdout.
+    Lsp(lsp::Args),
     /// List the standard library: every function and method with its
     /// parameters, category and documentation.
     List(list::Args),
@@ -52,5 +55,6 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::main(args),
         Command::List(args) => list::main(args),
         Command::Repl(args) => repl::main(args),
+        Command::Lsp(args) => lsp::main(args),
     }
 }

@@ -309,6 +309,38 @@ fn authorized_text<'a>(
     body_text(body)
 }
 
+/// The three changes that take a config body.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Create,
+    Replace,
+    Patch,
+}
+
+/// Runs an authorised config change for stream `id` on its own task.
+async fn change(
+    api: &Api,
+    change: Change,
+    id: String,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
+    let text = match authorized_text(api, headers, body) {
+        Ok(text) => text.to_string(),
+        Err(f) => return failure(f),
+    };
+    let (manager, lint) = (api.manager.clone(), lint(uri));
+    detached(async move {
+        match change {
+            Change::Create => manager.create(&id, &text, lint).await,
+            Change::Replace => manager.replace(&id, &text, lint).await,
+            Change::Patch => manager.patch(&id, &text, lint).await,
+        }
+    })
+    .await
+}
+
 async fn create(
     State(api): Shared,
     Path(id): Path<String>,
@@ -316,13 +348,7 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match authorized_text(&api, &headers, &body) {
-        Ok(text) => {
-            let (manager, text, lint) = (api.manager.clone(), text.to_string(), lint(&uri));
-            detached(async move { manager.create(&id, &text, lint).await }).await
-        }
-        Err(f) => failure(f),
-    }
+    change(&api, Change::Create, id, &uri, &headers, &body).await
 }
 
 async fn replace(
@@ -332,13 +358,7 @@ async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match authorized_text(&api, &headers, &body) {
-        Ok(text) => {
-            let (manager, text, lint) = (api.manager.clone(), text.to_string(), lint(&uri));
-            detached(async move { manager.replace(&id, &text, lint).await }).await
-        }
-        Err(f) => failure(f),
-    }
+    change(&api, Change::Replace, id, &uri, &headers, &body).await
 }
 
 async fn patch(
@@ -348,13 +368,7 @@ async fn patch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match authorized_text(&api, &headers, &body) {
-        Ok(text) => {
-            let (manager, text, lint) = (api.manager.clone(), text.to_string(), lint(&uri));
-            detached(async move { manager.patch(&id, &text, lint).await }).await
-        }
-        Err(f) => failure(f),
-    }
+    change(&api, Change::Patch, id, &uri, &headers, &body).await
 }
 
 async fn delete(

@@ -1,0 +1,322 @@
+//! End-to-end tests of `tarn lsp`: the real binary, spoken to in
+//! JSON-RPC over its stdin and stdout as an editor would.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+/// A language client driving one `tarn lsp` process.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+    /// Notifications read while waiting for something else.
+    pending: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tarn"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tarn lsp starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let header = header.trim_end();
+                    if header.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = header.strip_prefix("Content-Length: ") {
+                        length = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("a Content-Length header")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let value: Value = serde_json::from_slice(&body).expect("JSON from the server");
+                if tx.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            pending: Vec::new(),
+        };
+        let init = client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        );
+        assert!(
+            init["capabilities"]["completionProvider"].is_object(),
+            "{init}"
+        );
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn next(&mut self) -> Value {
+        self.incoming
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server answers")
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let message = self.next();
+            if message["id"] == json!(id) {
+                assert!(message.get("error").is_none(), "{method}: {message}");
+                return message["result"].clone();
+            }
+            self.pending.push(message);
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let is_for = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        };
+        if let Some(i) = self.pending.iter().position(is_for) {
+            let m = self.pending.remove(i);
+            return m["params"]["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+        }
+        loop {
+            let m = self.next();
+            if is_for(&m) {
+                return m["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            self.pending.push(m);
+        }
+    }
+
+    fn open(&mut self, uri: &str, language: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        );
+        self.diagnostics(uri)
+    }
+
+    fn at(&mut self, method: &str, uri: &str, line: u32, character: u32) -> Value {
+        self.request(
+            method,
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": "shutdown"}));
+        self.send(json!({"jsonrpc": "2.0", "method": "exit"}));
+        for _ in 0..100 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+fn range(d: &Value) -> (u64, u64, u64, u64) {
+    let r = &d["range"];
+    let n = |v: &Value| v.as_u64().expect("a number");
+    (
+        n(&r["start"]["line"]),
+        n(&r["start"]["character"]),
+        n(&r["end"]["line"]),
+        n(&r["end"]["character"]),
+    )
+}
+
+#[test]
+fn two_errors_both_get_diagnostics_with_their_ranges() {
+    let mut c = Client::start();
+    let text = "root.a = this.a.uppercse()\nroot.b = nope()\n";
+    let diags = c.open("file:///tmp/two.blobl", "bloblang", text);
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert_eq!(range(&diags[0]), (0, 16, 0, 24), "{diags:?}");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("did you mean `uppercase`")),
+        "{diags:?}"
+    );
+    assert_eq!(range(&diags[1]), (1, 9, 1, 13), "{diags:?}");
+    // An edit that fixes both clears them.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///tmp/two.blobl", "version": 2},
+               "contentChanges": [{"text": "root.a = this.a.uppercase()\n"}]}),
+    );
+    assert_eq!(c.diagnostics("file:///tmp/two.blobl"), Vec::<Value>::new());
+}
+
+#[test]
+fn completion_hover_and_signature_help_come_from_the_registry() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/complete.blobl";
+    let text = "root.a = this.name.up\nroot.b = \"%s\".format(this.a)\n";
+    c.open(uri, "bloblang", text);
+    let items = c.at("textDocument/completion", uri, 0, 21);
+    let items = items.as_array().expect("a list");
+    let upper = items
+        .iter()
+        .find(|i| i["label"] == "uppercase")
+        .unwrap_or_else(|| panic!("uppercase is offered: {items:?}"));
+    assert_eq!(upper["textEdit"]["newText"], "uppercase()$0");
+    assert_eq!(upper["textEdit"]["range"]["start"]["character"], 19);
+
+    let hover = c.at("textDocument/hover", uri, 1, 16);
+    let shown = hover["contents"]["value"].as_str().expect("markdown");
+    let spec = tarn_lang::Env::standard().method("format").expect("format");
+    assert!(shown.contains(spec.doc), "{shown}");
+    assert!(shown.contains(&spec.signature()), "{shown}");
+
+    let help = c.at("textDocument/signatureHelp", uri, 1, 21);
+    assert!(
+        help["signatures"][0]["label"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("format(")),
+        "{help}"
+    );
+}
+
+#[test]
+fn renaming_a_variable_updates_every_use() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/rename.blobl";
+    let text = "let total = this.a + this.b\nroot.sum = $total\nroot.twice = $total * 2\n";
+    let diags = c.open(uri, "bloblang", text);
+    assert_eq!(diags, Vec::<Value>::new());
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 13}, "newName": "sum"}),
+    );
+    let mut edits: Vec<(u64, u64, u64, u64)> = edit["changes"][uri]
+        .as_array()
+        .expect("edits")
+        .iter()
+        .map(|e| {
+            assert_eq!(e["newText"], "sum");
+            range(e)
+        })
+        .collect();
+    edits.sort();
+    assert_eq!(edits, vec![(0, 4, 0, 9), (1, 12, 1, 17), (2, 14, 2, 19)]);
+    let def = c.at("textDocument/definition", uri, 2, 15);
+    assert_eq!(range(&def), (0, 4, 0, 9), "{def}");
+}
+
+#[test]
+fn formatting_is_stable() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/messy.blobl";
+    let messy = "root.a=this.a+1   # keep me\n\n\n\nroot.b   =   \"x\"\n";
+    c.open(uri, "bloblang", messy);
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    let formatted = edits[0]["newText"]
+        .as_str()
+        .expect("the new text")
+        .to_string();
+    assert_eq!(
+        formatted,
+        "root.a = this.a + 1 # keep me\n\nroot.b = \"x\"\n"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": formatted}]}),
+    );
+    let again = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(again, json!([]));
+}
+
+#[test]
+fn a_mapping_embedded_in_yaml_gets_its_diagnostic_in_place() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/config.yaml";
+    let text = "input:\n  stdin: {}\npipeline:\n  processors:\n    - mapping: |\n        root.a = this.a\n        root.b = this.b.nope()\n    - mutation: 'root.c = nuh()'\n";
+    let diags = c.open(uri, "yaml", text);
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert_eq!(range(&diags[0]), (6, 24, 6, 28), "{diags:?}");
+    assert_eq!(range(&diags[1]), (7, 26, 7, 29), "{diags:?}");
+}
+
+#[test]
+fn a_sample_input_gives_inlay_hints_and_hover_values() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/sample.blobl";
+    let text = "#!input {\"a\": 2, \"name\": \"ann\"}\nroot.b = this.a * 10\nroot.who = this.name.uppercase()\n";
+    let diags = c.open(uri, "bloblang", text);
+    assert_eq!(diags, Vec::<Value>::new());
+    let hints = c.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}}),
+    );
+    let hints = hints.as_array().expect("hints");
+    assert_eq!(hints.len(), 2, "{hints:?}");
+    assert_eq!(hints[0]["position"], json!({"line": 1, "character": 20}));
+    assert_eq!(hints[0]["label"], "⇒ {\"b\":20}");
+    assert_eq!(hints[1]["label"], "⇒ {\"b\":20,\"who\":\"ANN\"}");
+    let hover = c.at("textDocument/hover", uri, 2, 17);
+    let shown = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(shown.contains("\"ann\""), "{shown}");
+    // A runtime error with the sample shows as information.
+    let broken = format!("{text}root.c = this.missing.uppercase()\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let diags = c.diagnostics(uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["severity"], 3, "{diags:?}");
+    assert_eq!(range(&diags[0]).0, 3, "{diags:?}");
+}
