@@ -157,8 +157,7 @@ fn map_bodies_have_their_own_variables() {
 
 #[test]
 fn unknown_map_with_suggestion() {
-    let src =
-        "map greet {\n  root = 1\n}\nroot.a = this.apply(\"gret\")\nroot.b = this.apply(\"greet\")";
+    let src = "map greet {\n  root = 1\n}\nroot.a = this.apply(\"gret\")\nroot.b = this.apply(mapping: \"greet\")";
     let a = analyze(src);
     assert_eq!(
         summary(&a),
@@ -168,6 +167,7 @@ fn unknown_map_with_suggestion() {
             "unknown map `gret`, did you mean `greet`?".to_string()
         )]
     );
+    assert_eq!(a.references[1].target, Some(0));
 }
 
 #[test]

@@ -150,7 +150,7 @@ impl<'a> Walker<'a> {
             }
             ExprKind::Method { call, .. } if call.name.text == "apply" => {
                 if let [arg] = call.args.as_slice()
-                    && arg.name.is_none()
+                    && arg.name.as_ref().is_none_or(|n| n.text == "mapping")
                     && let ExprKind::Str(name) = &arg.value.kind
                 {
                     self.map_refs.push(self.references.len());
