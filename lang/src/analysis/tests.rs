@@ -279,3 +279,41 @@ fn symbols_and_references_resolve() {
     assert_eq!(a.symbol_at(map_use.start as usize), Some(2));
     assert_eq!(a.symbol_at(0), None);
 }
+
+#[test]
+fn from_statement_is_reported_and_exposed() {
+    let src = "from \"/nonexistent/tarn-analysis-from.blobl\"";
+    let a = analyze(src);
+    assert_eq!(
+        a.from,
+        Some((
+            "/nonexistent/tarn-analysis-from.blobl".to_string(),
+            at(src, "/nonexistent/tarn-analysis-from.blobl", 0)
+        ))
+    );
+    assert_eq!(a.diagnostics.len(), 1, "{:?}", a.diagnostics);
+    assert!(a.diagnostics[0].message.contains("failed to read import"));
+}
+
+#[test]
+fn same_variable_name_in_two_maps_renames_separately() {
+    let src = "map a {\n  let v = this\n  root = $v\n}\nmap b {\n  let v = this\n  root = $v\n}\nroot = this.apply(\"a\").apply(\"b\")";
+    let a = analyze(src);
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    let first = a.symbol_at(at(src, "$v", 0).end as usize).expect("first v");
+    let second = a
+        .symbol_at(at(src, "$v", 1).end as usize)
+        .expect("second v");
+    assert_ne!(first, second);
+    assert_eq!(
+        a.occurrences(first),
+        vec![
+            at(src, "v =", 0).start as usize,
+            at(src, "$v", 0).start as usize + 1
+        ]
+        .into_iter()
+        .map(|s| Span::new(s, s + 1))
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(a.occurrences(second).len(), 2);
+}
