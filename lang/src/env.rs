@@ -8,7 +8,7 @@ use crate::stdlib::{self, Spec};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use tarn_syntax::ast::{Stmt, StmtKind};
+use tarn_syntax::ast::{Mapping, Stmt, StmtKind};
 use tarn_syntax::{Span, parse};
 
 /// Functions and methods available to mappings, plus compile options.
@@ -138,31 +138,54 @@ impl Env {
                 parsed.errors.into_iter().map(Diagnostic::from).collect(),
             ));
         }
-        if let Some(from) = &parsed.mapping.from {
+        let (program, diags) = self.compile_parsed(src, &parsed.mapping, dir, depth);
+        if diags
+            .iter()
+            .any(|d| d.severity == tarn_syntax::Severity::Error)
+        {
+            return Err(fail(diags));
+        }
+        Ok(program)
+    }
+
+    /// Compiles an already parsed (possibly partial) mapping, returning
+    /// the program and every semantic diagnostic; the program is only
+    /// usable when no diagnostic is an error.
+    pub(crate) fn compile_parsed(
+        &self,
+        src: &str,
+        mapping: &Mapping,
+        dir: Option<&Path>,
+        depth: usize,
+    ) -> (Program, Vec<Diagnostic>) {
+        let fail = |d: Diagnostic| (Program::default(), vec![d]);
+        if let Some(from) = &mapping.from {
             if depth >= MAX_IMPORT_DEPTH {
-                return Err(fail(vec![Diagnostic::error(
+                return fail(Diagnostic::error(
                     from.span,
                     "imports are nested too deeply",
-                )]));
+                ));
             }
             let path = resolve(dir, &from.text);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                fail(vec![Diagnostic::error(
-                    from.span,
-                    format!("failed to read import: {e}"),
-                )])
-            })?;
-            return self
-                .compile_depth(&text, path.parent(), depth + 1)
-                .map_err(|d| {
-                    fail(vec![Diagnostic::error(
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    return fail(Diagnostic::error(
                         from.span,
-                        format!("failed to parse import '{}': {}", from.text, d.short()),
-                    )])
-                });
+                        format!("failed to read import: {e}"),
+                    ));
+                }
+            };
+            return match self.compile_depth(&text, path.parent(), depth + 1) {
+                Ok(program) => (program, Vec::new()),
+                Err(d) => fail(Diagnostic::error(
+                    from.span,
+                    format!("failed to parse import '{}': {}", from.text, d.short()),
+                )),
+            };
         }
         let mut compiler = Compiler::new(self, src, false);
-        let stmts = &parsed.mapping.stmts;
+        let stmts = &mapping.stmts;
         let mut imported: Vec<(usize, Stmt, String)> = Vec::new();
         for s in stmts {
             match &s.kind {
@@ -197,13 +220,7 @@ impl Env {
         }
         let (mut program, diags) = compiler.finish();
         program.dir = dir.map(Path::to_path_buf);
-        if diags
-            .iter()
-            .any(|d| d.severity == tarn_syntax::Severity::Error)
-        {
-            return Err(fail(diags));
-        }
-        Ok(program)
+        (program, diags)
     }
 
     fn import(

@@ -8,6 +8,7 @@
 //! assert_eq!(out, br#"{"up":"ANN"}"#);
 //! ```
 
+pub mod analysis;
 mod compile;
 pub mod convert;
 pub mod diag;

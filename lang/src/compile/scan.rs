@@ -24,6 +24,10 @@ fn stmt_vars(s: &Stmt, out: &mut Vec<String>) {
 }
 
 fn expr_vars(e: &Expr, out: &mut Vec<String>) {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || expr_vars_inner(e, out));
+}
+
+fn expr_vars_inner(e: &Expr, out: &mut Vec<String>) {
     if let ExprKind::Var(v) = &e.kind {
         push(out, v);
     }
