@@ -320,3 +320,34 @@ fn a_sample_input_gives_inlay_hints_and_hover_values() {
     assert_eq!(diags[0]["severity"], 3, "{diags:?}");
     assert_eq!(range(&diags[0]).0, 3, "{diags:?}");
 }
+
+#[test]
+fn maps_references_symbols_and_variable_completion() {
+    let mut c = Client::start();
+    let uri = "file:///tmp/maps.blobl";
+    let text = "map greet {\n  root = \"hi \" + this\n}\nlet who = this.name\nroot.a = $who.apply(\"greet\")\nroot.b = $w\n";
+    let diags = c.open(uri, "bloblang", text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]["message"].as_str().is_some_and(|m| m.contains("`$w`")), "{diags:?}");
+    // The map's definition from the name inside `apply("…")`.
+    let def = c.at("textDocument/definition", uri, 4, 22);
+    assert_eq!(range(&def), (0, 4, 0, 9), "{def}");
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}, "context": {"includeDeclaration": true}}),
+    );
+    let mut refs: Vec<_> = refs.as_array().expect("locations").iter().map(range).collect();
+    refs.sort();
+    assert_eq!(refs, vec![(0, 4, 0, 9), (4, 21, 4, 26)]);
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
+    let names: Vec<&str> = symbols
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["greet", "who"]);
+    let items = c.at("textDocument/completion", uri, 5, 11);
+    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    assert_eq!(labels, ["who"]);
+}

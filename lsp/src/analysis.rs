@@ -1,4 +1,4 @@
-//! The language facts the server shows, from `tarn_lang`.
+//! The language facts the server shows, from `tarn_lang::analysis`.
 
 use lsp_types::DiagnosticSeverity;
 
@@ -15,31 +15,16 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Every problem the compiler finds in `text`.
+/// Every problem the analysis finds in `text`.
 pub fn diagnostics(text: &str) -> Vec<Problem> {
-    let mut out: Vec<Problem> = Vec::new();
-    let parsed = tarn_syntax_errors(text);
-    out.extend(parsed);
-    if let Err(diags) = tarn_lang::Env::standard().compile(text) {
-        for d in diags.items {
-            let p = Problem {
-                start: d.span.start as usize,
-                end: d.span.end as usize,
-                severity: crate::features::severity(d.severity),
-                message: d.message,
-            };
-            if !out
-                .iter()
-                .any(|o| o.start == p.start && o.message == p.message)
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort_by_key(|p| (p.start, p.end));
-    out
-}
-
-fn tarn_syntax_errors(_text: &str) -> Vec<Problem> {
-    Vec::new()
+    tarn_lang::analysis::analyze(text)
+        .diagnostics
+        .into_iter()
+        .map(|d| Problem {
+            start: d.span.start as usize,
+            end: d.span.end as usize,
+            severity: crate::features::severity(d.severity),
+            message: d.message,
+        })
+        .collect()
 }

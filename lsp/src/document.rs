@@ -3,6 +3,7 @@
 //! embedded mapping or `${! … }` interpolation for a YAML config.
 
 use lsp_types::{Position, Range};
+use tarn_lang::analysis::LineStarts;
 
 /// A region of Bloblang inside a document.
 #[derive(Debug, Clone)]
@@ -72,55 +73,30 @@ pub struct Document {
     pub yaml: bool,
     /// Its file path, for a sibling sample file.
     pub path: Option<std::path::PathBuf>,
-    line_starts: Vec<usize>,
+    lines: LineStarts,
 }
 
 impl Document {
     /// A document with this text; `yaml` for configs.
     pub fn new(text: String, yaml: bool, path: Option<std::path::PathBuf>) -> Document {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let lines = LineStarts::new(&text);
         Document {
             text,
             yaml,
             path,
-            line_starts,
+            lines,
         }
     }
 
     /// The LSP position of byte `offset` (UTF-16 column).
     pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
-        let line = self
-            .line_starts
-            .partition_point(|s| *s <= offset)
-            .saturating_sub(1);
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |t| t.encode_utf16().count());
-        Position::new(line as u32, col as u32)
+        let (line, col) = self.lines.line_col_utf16(&self.text, offset);
+        Position::new(line, col)
     }
 
     /// The byte offset of an LSP position, clamped to its line.
     pub fn offset(&self, pos: Position) -> usize {
-        let Some(&start) = self.line_starts.get(pos.line as usize) else {
-            return self.text.len();
-        };
-        let end = self
-            .line_starts
-            .get(pos.line as usize + 1)
-            .map_or(self.text.len(), |e| e.saturating_sub(1));
-        let mut units = 0u32;
-        for (i, c) in self.text[start..end].char_indices() {
-            if units >= pos.character {
-                return start + i;
-            }
-            units += c.len_utf16() as u32;
-        }
-        end
+        self.lines.offset_of_utf16(&self.text, pos.line, pos.character)
     }
 
     /// The LSP range of a byte span.

@@ -136,23 +136,6 @@ pub fn completion(
         .collect()
 }
 
-/// The word around byte `at` of `src`: its span.
-fn word_at(src: &str, at: usize) -> Option<(usize, usize)> {
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let at = at.min(src.len());
-    let start = src[..at]
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| is_word(*c))
-        .last()
-        .map_or(at, |(i, _)| i);
-    let end = src[at..]
-        .char_indices()
-        .find(|(_, c)| !is_word(*c))
-        .map_or(src.len(), |(i, _)| at + i);
-    (start < end).then_some((start, end))
-}
-
 /// Markdown for a stdlib entry: signature, doc and its first example.
 pub fn spec_markdown(spec: &Spec) -> String {
     let kind = if spec.is_method() {
@@ -181,81 +164,48 @@ pub fn spec_markdown(spec: &Spec) -> String {
 /// Hover at `pos`: the registry's doc of the function or method named
 /// there.
 pub fn hover(doc: &Document, pos: Position) -> Option<Hover> {
-    let offset = doc.offset(pos);
-    let (region, at) = doc.region_at(offset)?;
-    let (start, end) = word_at(&region.source, at)?;
-    let name = &region.source[start..end];
-    let method = region.source[..start].ends_with('.');
-    let called = region.source[end..].trim_start().starts_with('(');
-    let spec = if called { spec_for(name, method) } else { None }?;
+    let (region, at) = doc.region_at(doc.offset(pos))?;
+    let (text, head) = compiled_text(&region);
+    let (name, method, span) = tarn_lang::analysis::analyze(&text).name_at(at + head)?;
+    let spec = spec_for(&name, method)?;
+    let start = region.to_doc((span.start as usize).saturating_sub(head));
+    let end = region.to_doc((span.end as usize).saturating_sub(head));
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
             value: spec_markdown(spec),
         }),
-        range: Some(doc.range(region.to_doc(start), region.to_doc(end))),
+        range: Some(doc.range(start, end)),
     })
 }
 
-/// Signature help inside a call's parentheses.
+/// Signature help inside a call's parentheses, with the argument the
+/// cursor is in.
 pub fn signature_help(doc: &Document, pos: Position) -> Option<SignatureHelp> {
-    let offset = doc.offset(pos);
-    let (region, at) = doc.region_at(offset)?;
-    let label = tarn_lang::ide::hint::signature_hint(&region.source, at)?;
-    // The argument the cursor is in: commas at the call's own depth.
-    let open = label.find('(').unwrap_or(label.len());
-    let params: Vec<ParameterInformation> = label[open + 1..label.len().saturating_sub(1)]
-        .split(", ")
-        .filter(|p| !p.is_empty())
+    let (region, at) = doc.region_at(doc.offset(pos))?;
+    let (text, head) = compiled_text(&region);
+    let analysis = tarn_lang::analysis::analyze(&text);
+    let call = analysis.call_at(at + head)?;
+    let spec = spec_for(&call.name, call.is_method)?;
+    let params = spec
+        .params
+        .iter()
         .map(|p| ParameterInformation {
-            label: ParameterLabel::Simple(p.to_string()),
+            label: ParameterLabel::Simple(format!("{}: {}", p.name, p.kind.name())),
             documentation: None,
         })
         .collect();
-    let active = active_argument(&region.source[..at]);
+    let active = u32::try_from(call.active_arg(at + head)).unwrap_or(0);
     Some(SignatureHelp {
         signatures: vec![SignatureInformation {
-            label,
-            documentation: None,
+            label: spec.signature().trim_start_matches('.').to_string(),
+            documentation: Some(Documentation::String(spec.doc.to_string())),
             parameters: Some(params),
             active_parameter: Some(active),
         }],
         active_signature: Some(0),
         active_parameter: Some(active),
     })
-}
-
-/// How many commas stand between the innermost open `(` and the end of
-/// `prefix`, outside nested brackets and strings.
-fn active_argument(prefix: &str) -> u32 {
-    let mut commas = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in prefix.chars() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '(' | '[' | '{' => commas.push(0u32),
-            ')' | ']' | '}' => {
-                commas.pop();
-            }
-            ',' => {
-                if let Some(n) = commas.last_mut() {
-                    *n += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    commas.last().copied().unwrap_or(0)
 }
 
 /// An LSP severity for a compiler one.
@@ -269,15 +219,6 @@ pub fn severity(s: tarn_lang::diag::Severity) -> DiagnosticSeverity {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn arguments_and_words() {
-        assert_eq!(active_argument("this.replace_all(\"a,b\", "), 1);
-        assert_eq!(active_argument("f([1, 2], "), 1);
-        assert_eq!(active_argument("f("), 0);
-        assert_eq!(word_at("this.format()", 7), Some((5, 11)));
-        assert_eq!(word_at("a + b", 2), None);
-    }
 
     #[test]
     fn snippets_fill_required_parameters() {

