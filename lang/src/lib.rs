@@ -11,6 +11,7 @@
 mod compile;
 pub mod convert;
 pub mod diag;
+pub mod embedded;
 mod env;
 pub mod error;
 mod interp;
