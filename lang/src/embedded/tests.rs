@@ -335,3 +335,27 @@ fn block_at_end_of_file_without_a_line_break() {
     let e = only("mapping: >\n  \t");
     assert_eq!(e.source, "\t\n");
 }
+
+#[test]
+fn flow_collections_documents_and_block_headers_with_comments() {
+    let yaml = "---\nout: {mapping: root = 1, \"check\": 'this.a', url: \"x${! 2 }\"}\n---\nlog:\n  message: |  # a comment\n    hi ${! this.x }\n    and ${! [1, {\"a\": 2}] }\n  level: >-\n    ${! \"up\" }\n    there\n";
+    let found = find(yaml);
+    let got: Vec<_> = found
+        .iter()
+        .map(|e| (e.field.as_str(), e.source.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("out.mapping", "root = 1"),
+            ("out.check", "this.a"),
+            ("out.url", " 2 "),
+            ("log.message", " this.x "),
+            ("log.message", " [1, {\"a\": 2}] "),
+            ("log.level", " \"up\" "),
+        ]
+    );
+    for e in &found {
+        assert_exact(yaml, e, true);
+    }
+}
