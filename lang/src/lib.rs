@@ -12,6 +12,7 @@ pub mod analysis;
 mod compile;
 pub mod convert;
 pub mod diag;
+pub mod embedded;
 mod env;
 pub mod error;
 pub mod ide;
