@@ -288,6 +288,27 @@ fn a_mapping_embedded_in_yaml_gets_its_diagnostic_in_place() {
     assert_eq!(diags.len(), 2, "{diags:?}");
     assert_eq!(range(&diags[0]), (6, 24, 6, 28), "{diags:?}");
     assert_eq!(range(&diags[1]), (7, 26, 7, 29), "{diags:?}");
+
+    // Completion and hover inside the block scalar and an interpolation.
+    let text = "pipeline:\n  processors:\n    - mapping: |\n        root.a = this.name.up\noutput:\n  http_client:\n    url: 'http://x/${! this.id.string() }'\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    c.diagnostics(uri);
+    let items = c.at("textDocument/completion", uri, 3, 29);
+    let upper = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["label"] == "uppercase")
+        .cloned()
+        .unwrap_or_else(|| panic!("uppercase is offered: {items}"));
+    assert_eq!(upper["textEdit"]["range"]["start"], json!({"line": 3, "character": 27}));
+    let hover = c.at("textDocument/hover", uri, 6, 30);
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    let spec = tarn_lang::Env::standard().method("string").expect("string");
+    assert!(shown.contains(spec.doc), "{hover}");
 }
 
 #[test]
