@@ -1,6 +1,7 @@
 //! The `tarn` command line: argument parsing and dispatch only.
 
 mod blobl;
+mod fmt;
 mod lint;
 mod list;
 mod repl;
@@ -41,6 +42,9 @@ enum Command {
     /// List the standard library: every function and method with its
     /// parameters, category and documentation.
     List(list::Args),
+    /// Rewrite Bloblang mapping files in their canonical layout (stdin to
+    /// stdout without files); `--check` lists files that would change.
+    Fmt(fmt::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,5 +56,6 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::main(args),
         Command::List(args) => list::main(args),
         Command::Repl(args) => repl::main(args),
+        Command::Fmt(args) => fmt::main(args),
     }
 }

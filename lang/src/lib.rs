@@ -13,6 +13,7 @@ pub mod convert;
 pub mod diag;
 mod env;
 pub mod error;
+pub mod fmt;
 mod interp;
 mod line;
 pub mod message;
