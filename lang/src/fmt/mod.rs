@@ -15,8 +15,9 @@
 //!   become whole lines at the indentation of what follows them.
 //! * The syntax tree tells the three kinds of `{` apart: object literals,
 //!   statement blocks (`map`, `if`, `else`) and `match` case lists.
-//! * Blocks and `match` case lists are always laid out one statement or
-//!   case per line, indented by two spaces. Brackets of literals and calls
+//! * Blocks (`map`, `if`/`else`, also in `if` expressions) and `match`
+//!   case lists are always laid out one statement or case per line,
+//!   indented by two spaces. Brackets of literals and calls
 //!   (`(`, `[`, object `{`) stay on one line when they were written on one
 //!   line; when any line break was written directly inside them, they are
 //!   laid out one entry per line. Trailing commas are always removed, and
