@@ -1,6 +1,7 @@
 //! The `tarn` command line: argument parsing and dispatch only.
 
 mod blobl;
+mod fmt;
 mod lint;
 mod list;
 mod lsp;
@@ -44,6 +45,9 @@ enum Command {
     /// List the standard library: every function and method with its
     /// parameters, category and documentation.
     List(list::Args),
+    /// Rewrite Bloblang mapping files in their canonical layout (stdin to
+    /// stdout without files); `--check` lists files that would change.
+    Fmt(fmt::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,5 +60,6 @@ fn main() -> ExitCode {
         Command::List(args) => list::main(args),
         Command::Repl(args) => repl::main(args),
         Command::Lsp(args) => lsp::main(args),
+        Command::Fmt(args) => fmt::main(args),
     }
 }

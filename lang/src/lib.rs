@@ -16,6 +16,7 @@ pub mod embedded;
 mod env;
 pub mod error;
 pub mod ide;
+pub mod fmt;
 mod interp;
 mod line;
 pub mod message;

@@ -138,7 +138,7 @@ pub fn format(doc: &Document) -> Option<Vec<TextEdit>> {
     if doc.yaml {
         return None;
     }
-    let formatted: String = doc.text.clone();
+    let formatted = tarn_lang::fmt::format(&doc.text).ok()?;
     if formatted == doc.text {
         return Some(Vec::new());
     }
