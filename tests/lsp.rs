@@ -304,8 +304,11 @@ fn a_mapping_embedded_in_yaml_gets_its_diagnostic_in_place() {
         .find(|i| i["label"] == "uppercase")
         .cloned()
         .unwrap_or_else(|| panic!("uppercase is offered: {items}"));
-    assert_eq!(upper["textEdit"]["range"]["start"], json!({"line": 3, "character": 27}));
-    let hover = c.at("textDocument/hover", uri, 6, 30);
+    assert_eq!(
+        upper["textEdit"]["range"]["start"],
+        json!({"line": 3, "character": 27})
+    );
+    let hover = c.at("textDocument/hover", uri, 6, 33);
     let shown = hover["contents"]["value"].as_str().unwrap_or_default();
     let spec = tarn_lang::Env::standard().method("string").expect("string");
     assert!(shown.contains(spec.doc), "{hover}");
@@ -349,7 +352,12 @@ fn maps_references_symbols_and_variable_completion() {
     let text = "map greet {\n  root = \"hi \" + this\n}\nlet who = this.name\nroot.a = $who.apply(\"greet\")\nroot.b = $w\n";
     let diags = c.open(uri, "bloblang", text);
     assert_eq!(diags.len(), 1, "{diags:?}");
-    assert!(diags[0]["message"].as_str().is_some_and(|m| m.contains("`$w`")), "{diags:?}");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`$w`")),
+        "{diags:?}"
+    );
     // The map's definition from the name inside `apply("…")`.
     let def = c.at("textDocument/definition", uri, 4, 22);
     assert_eq!(range(&def), (0, 4, 0, 9), "{def}");
@@ -357,10 +365,18 @@ fn maps_references_symbols_and_variable_completion() {
         "textDocument/references",
         json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}, "context": {"includeDeclaration": true}}),
     );
-    let mut refs: Vec<_> = refs.as_array().expect("locations").iter().map(range).collect();
+    let mut refs: Vec<_> = refs
+        .as_array()
+        .expect("locations")
+        .iter()
+        .map(range)
+        .collect();
     refs.sort();
     assert_eq!(refs, vec![(0, 4, 0, 9), (4, 21, 4, 26)]);
-    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
     let names: Vec<&str> = symbols
         .as_array()
         .expect("symbols")
@@ -369,6 +385,11 @@ fn maps_references_symbols_and_variable_completion() {
         .collect();
     assert_eq!(names, ["greet", "who"]);
     let items = c.at("textDocument/completion", uri, 5, 11);
-    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
     assert_eq!(labels, ["who"]);
 }

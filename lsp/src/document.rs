@@ -96,7 +96,8 @@ impl Document {
 
     /// The byte offset of an LSP position, clamped to its line.
     pub fn offset(&self, pos: Position) -> usize {
-        self.lines.offset_of_utf16(&self.text, pos.line, pos.character)
+        self.lines
+            .offset_of_utf16(&self.text, pos.line, pos.character)
     }
 
     /// The LSP range of a byte span.

@@ -214,9 +214,11 @@ fn handle_request(state: &State, req: Request) -> Response {
                 crate::navigate::format(doc)
             })
         }
-        InlayHintRequest::METHOD => with_doc::<lsp_types::InlayHintParams, _>(state, req, |doc, _| {
-            Some(crate::samples::inlay_hints(doc))
-        }),
+        InlayHintRequest::METHOD => {
+            with_doc::<lsp_types::InlayHintParams, _>(state, req, |doc, _| {
+                Some(crate::samples::inlay_hints(doc))
+            })
+        }
         _ => Err((
             ErrorCode::MethodNotFound,
             format!("unhandled method {}", req.method),
