@@ -131,8 +131,8 @@ mod tests {
     fn utf16_positions_round_trip() {
         let doc = Document::new("a = \"é😀\"\nb = 1\n".into(), false, None);
         let end_of_string = "a = \"é😀\"".len();
-        assert_eq!(doc.position(end_of_string), Position::new(0, 8));
-        assert_eq!(doc.offset(Position::new(0, 8)), end_of_string);
+        assert_eq!(doc.position(end_of_string), Position::new(0, 9));
+        assert_eq!(doc.offset(Position::new(0, 9)), end_of_string);
         assert_eq!(doc.position(doc.text.len()), Position::new(2, 0));
         assert_eq!(doc.offset(Position::new(1, 99)), "a = \"é😀\"\nb = 1".len());
         assert_eq!(doc.offset(Position::new(9, 0)), doc.text.len());
