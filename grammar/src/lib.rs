@@ -18,7 +18,7 @@ pub mod token;
 
 pub use error::{Severity, SyntaxError, render_snippet};
 pub use expected::join_or;
-pub use parse::{InterpPart, Parsed, parse, parse_interpolation, parse_query};
+pub use parse::{InterpPart, Parsed, find_query_end, parse, parse_interpolation, parse_query};
 pub use span::{LineCol, LineIndex, Span};
 
 #[cfg(test)]

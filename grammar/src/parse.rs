@@ -235,8 +235,9 @@ pub fn parse_interpolation(src: &str) -> Result<Vec<InterpPart>, Vec<SyntaxError
     }
 }
 
-/// Byte offset of the `}` that closes an interpolation query.
-fn find_query_end(src: &str) -> Option<usize> {
+/// Byte offset of the `}` that closes an interpolation query (`src`
+/// starts just after `${!`), brackets and strings inside it skipped.
+pub fn find_query_end(src: &str) -> Option<usize> {
     let mut ignored = Vec::new();
     let mut depth = 0usize;
     for (start, tok, _) in tokenize(src, &mut ignored) {

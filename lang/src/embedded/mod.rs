@@ -33,7 +33,6 @@ mod tests;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 use scalar::{Flow, Mapped, approximate, decode_block, decode_flow, reconcile};
-use tarn_syntax::lexer::{Tok, tokenize};
 
 /// Keys whose scalar value is a whole Bloblang mapping.
 pub const MAPPING_KEYS: &[&str] = &[
@@ -482,7 +481,7 @@ fn interpolations(text: &str) -> Vec<(usize, usize, usize, bool)> {
         }
         if rest.starts_with("${!") {
             let q = at + 3;
-            match query_end(&text[q..]) {
+            match tarn_syntax::find_query_end(&text[q..]) {
                 Some(e) => {
                     out.push((at, q, q + e, true));
                     i = q + e + 1;
@@ -497,21 +496,4 @@ fn interpolations(text: &str) -> Vec<(usize, usize, usize, bool)> {
         i = at + 2;
     }
     out
-}
-
-/// The offset of the `}` closing an interpolation query, the same way the
-/// interpolation parser finds it.
-fn query_end(src: &str) -> Option<usize> {
-    let mut ignored = Vec::new();
-    let mut depth = 0usize;
-    for (start, tok, _) in tokenize(src, &mut ignored) {
-        match tok {
-            Tok::LParen | Tok::LBracket | Tok::LBrace => depth += 1,
-            Tok::RParen | Tok::RBracket => depth = depth.saturating_sub(1),
-            Tok::RBrace if depth == 0 => return Some(start),
-            Tok::RBrace => depth -= 1,
-            _ => {}
-        }
-    }
-    None
 }

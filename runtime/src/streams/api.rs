@@ -84,9 +84,9 @@ pub fn router(manager: Arc<Manager>, options: ApiOptions) -> Router {
             .route(
                 "/streams/{id}",
                 get(read)
-                    .post(create)
-                    .put(replace)
-                    .patch(patch)
+                    .post(config_change(Change::Create))
+                    .put(config_change(Change::Replace))
+                    .patch(config_change(Change::Patch))
                     .delete(delete)
                     .with_state(api.clone()),
             )
@@ -341,34 +341,17 @@ async fn change(
     .await
 }
 
-async fn create(
-    State(api): Shared,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    change(&api, Change::Create, id, &uri, &headers, &body).await
-}
+/// A boxed handler future.
+type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
 
-async fn replace(
-    State(api): Shared,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    change(&api, Change::Replace, id, &uri, &headers, &body).await
-}
-
-async fn patch(
-    State(api): Shared,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    change(&api, Change::Patch, id, &uri, &headers, &body).await
+/// The handler for one kind of config change.
+fn config_change(
+    kind: Change,
+) -> impl Fn(Shared, Path<String>, Uri, HeaderMap, Bytes) -> Answer + Clone + Send + Sync + 'static
+{
+    move |State(api): Shared, Path(id): Path<String>, uri: Uri, headers: HeaderMap, body: Bytes| {
+        Box::pin(async move { change(&api, kind, id, &uri, &headers, &body).await }) as Answer
+    }
 }
 
 async fn delete(
