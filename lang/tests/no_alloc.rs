@@ -74,7 +74,8 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 /// A pre-parsed input record.
-const INPUT: &str = r#"{"a":7,"b":"x","c":{"d":{"e":3.5,"f":"deep"}},"tags":["p","q","r"],"name":"Ada","n":null}"#;
+const INPUT: &str =
+    r#"{"a":7,"b":"x","c":{"d":{"e":3.5,"f":"deep"}},"tags":["p","q","r"],"name":"Ada","n":null}"#;
 
 const RUNS: u64 = 1000;
 
