@@ -1,24 +1,25 @@
-//! Criterion benchmarks: parse + compile of a realistic mapping, and its
-//! execution on a pre-parsed message, plus path reads and writes.
+//! Criterion benchmarks: parse + compile of a realistic mapping; each peer
+//! workload (identity, enrichment, string functions, array work) executed
+//! on a pre-parsed message; path reads and writes; and line mode end to end.
+//!
+//! Measurement times are short so `cargo bench -p tarn-lang` finishes in a
+//! few minutes; pass a benchmark name filter to run one.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use tarn_lang::{Env, Message, Mode, Vm};
+use std::time::Duration;
+use tarn_lang::{Env, Message, Mode, Program, Vm};
 
-/// A realistic 8-statement enrichment mapping (arithmetic, comparisons,
-/// literals, string concatenation, nested reads).
-pub const ENRICH: &str = r#"root.id = this.id
-root.customer = this.customer.first + " " + this.customer.last
-root.total = this.price * this.quantity
-root.discounted = this.price * this.quantity * (1 - this.discount)
-root.is_large = this.quantity > 10 && this.price >= 100
-root.region = if this.country == "DE" { "eu" } else { "other" }
-root.tags = ["order", this.channel]
-root.meta.source = "shop-" + this.store.id.string()
-"#;
+mod workloads;
 
-/// A ~400-byte order record.
-pub const ORDER: &str = r#"{"id":"ord-000123","customer":{"first":"Ada","last":"Lovelace","email":"ada@example.com"},"price":129.5,"quantity":12,"discount":0.15,"country":"DE","channel":"web","store":{"id":42,"name":"Berlin Mitte"},"items":[{"sku":"A-1","qty":3},{"sku":"B-2","qty":9}],"note":"leave at the door","created":"2024-05-01T12:00:00Z"}"#;
+use workloads::{ARRAYS, ENRICH, ORDER, STRINGS};
+
+/// Runs `prog` as a mapping on the single pre-parsed message of `batch`.
+fn exec(prog: &Program, vm: &mut Vm, batch: &[Message]) -> Option<tarn_lang::Value> {
+    tarn_lang::vm::run(prog, vm, black_box(batch), 0, Mode::Mapping)
+        .ok()
+        .map(|o| o.root)
+}
 
 fn benches(c: &mut Criterion) {
     let env = Env::standard();
@@ -29,34 +30,58 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let prog = env.compile(ENRICH).expect("the benchmark mapping compiles");
     let msg = Message::new(ORDER.as_bytes());
     let _ = msg.structured();
     let batch = [msg];
     let mut vm = Vm::new();
-    c.bench_function("execute enrichment on a parsed message", |b| {
-        b.iter(|| tarn_lang::vm::run(&prog, &mut vm, black_box(&batch), 0, Mode::Mapping))
-    });
 
-    let identity = env.compile("root = this").expect("compiles");
-    c.bench_function("execute root = this", |b| {
-        b.iter(|| tarn_lang::vm::run(&identity, &mut vm, black_box(&batch), 0, Mode::Mapping))
-    });
+    let workloads = [
+        ("execute identity (root = this)", "root = this"),
+        ("execute enrichment (8 statements)", ENRICH),
+        ("execute string functions", STRINGS),
+        ("execute array work (filter + map_each)", ARRAYS),
+    ];
+    for (name, mapping) in workloads {
+        let prog = env.compile(mapping).expect("the workload mapping compiles");
+        assert!(
+            exec(&prog, &mut vm, &batch).is_some(),
+            "{name} runs without error"
+        );
+        c.bench_function(name, |b| b.iter(|| exec(&prog, &mut vm, &batch)));
+    }
 
-    let reads = env
-        .compile("root = this.customer.first + this.store.name + this.items.1.sku")
-        .expect("compiles");
-    c.bench_function("path reads (3 nested)", |b| {
-        b.iter(|| tarn_lang::vm::run(&reads, &mut vm, black_box(&batch), 0, Mode::Mapping))
-    });
+    let paths = [
+        (
+            "path copy (root.a.b.c = this.x.y.z)",
+            "root.a.b.c = this.customer.first\nroot.a.b.d = this.store.name",
+        ),
+        (
+            "path reads (3 nested)",
+            "root = this.customer.first + this.store.name + this.items.1.sku",
+        ),
+        (
+            "path deep read (4 levels)",
+            "root = this.items.1.sku.length()",
+        ),
+        (
+            "path deep write into existing object",
+            "root = this\nroot.customer.first = \"Grace\"\nroot.store.address.city = \"Berlin\"",
+        ),
+        (
+            "path writes (copy-on-write, 3)",
+            "root = this\nroot.customer.first = \"Grace\"\nroot.items.0.qty = 4\nroot.new.deep.key = true",
+        ),
+    ];
+    for (name, mapping) in paths {
+        let prog = env.compile(mapping).expect("the path mapping compiles");
+        assert!(
+            exec(&prog, &mut vm, &batch).is_some(),
+            "{name} runs without error"
+        );
+        c.bench_function(name, |b| b.iter(|| exec(&prog, &mut vm, &batch)));
+    }
 
-    let writes = env
-        .compile("root = this\nroot.customer.first = \"Grace\"\nroot.items.0.qty = 4\nroot.new.deep.key = true")
-        .expect("compiles");
-    c.bench_function("path writes (copy-on-write, 3)", |b| {
-        b.iter(|| tarn_lang::vm::run(&writes, &mut vm, black_box(&batch), 0, Mode::Mapping))
-    });
-
+    let prog = env.compile(ENRICH).expect("the benchmark mapping compiles");
     let line = ORDER.as_bytes();
     c.bench_function("line mode end to end (parse JSON, map, write JSON)", |b| {
         let mut out = Vec::with_capacity(512);
@@ -67,5 +92,12 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(mapping, benches);
+criterion_group! {
+    name = mapping;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(50);
+    targets = benches
+}
 criterion_main!(mapping);
