@@ -26,13 +26,9 @@ pub fn main(args: Args) -> ExitCode {
     let mut failed = false;
     for path in &args.files {
         let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{name}: error: cannot read the file: {e}");
-                failed = true;
-                continue;
-            }
+        let Some(text) = crate::read_source(path) else {
+            failed = true;
+            continue;
         };
         let formatted = match tarn_lang::fmt::format(&text) {
             Ok(f) => f,

@@ -18,13 +18,9 @@ pub fn main(args: Args) -> ExitCode {
     let mut failed = false;
     for path in &args.paths {
         let name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{name}: error: cannot read the file: {e}");
-                failed = true;
-                continue;
-            }
+        let Some(text) = crate::read_source(path) else {
+            failed = true;
+            continue;
         };
         let problems = config::lint_with_process_env(&text);
         if !problems.is_empty() {

@@ -50,6 +50,14 @@ enum Command {
     Fmt(fmt::Args),
 }
 
+/// Reads a file a command works on; on failure says so on stderr,
+/// naming the file, and gives `None`.
+fn read_source(path: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| eprintln!("{}: error: cannot read the file: {e}", path.display()))
+        .ok()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

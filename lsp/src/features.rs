@@ -30,12 +30,12 @@ pub fn diagnostics(doc: &Document) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for region in doc.regions() {
         let (text, head) = compiled_text(&region);
-        for d in crate::analysis::diagnostics(&text) {
-            let start = region.to_doc(d.start.saturating_sub(head));
-            let end = region.to_doc(d.end.saturating_sub(head).max(d.start.saturating_sub(head)));
+        for d in tarn_lang::analysis::analyze(&text).diagnostics {
+            let start = (d.span.start as usize).saturating_sub(head);
+            let end = (d.span.end as usize).saturating_sub(head).max(start);
             out.push(Diagnostic {
-                range: doc.range(start, end),
-                severity: Some(d.severity),
+                range: doc.range(region.to_doc(start), region.to_doc(end)),
+                severity: Some(severity(d.severity)),
                 source: Some("tarn".into()),
                 message: d.message,
                 ..Default::default()

@@ -3,7 +3,6 @@
 //! `.blobl` files and in mappings embedded in YAML configs. A thin layer
 //! over `tarn_lang`: the compiler, the stdlib registry and its analysis.
 
-mod analysis;
 pub mod document;
 pub mod features;
 pub mod navigate;
