@@ -8,7 +8,7 @@ use clap::Parser;
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tarn_lang::value::{JsonStyle, to_json};
+use tarn_lang::value::{JsonStyle, write_json};
 use tarn_lang::{Env, Message, Mode, Program, Value, Vm};
 
 /// Options of `tarn blobl`.
@@ -154,8 +154,7 @@ fn map_one(
             } else {
                 JsonStyle::MESSAGE
             };
-            let text = to_json(v, style).map_err(|e| e.to_string())?;
-            out.extend_from_slice(text.as_bytes());
+            write_json(out, v, style).map_err(|e| e.to_string())?;
         }
     }
     Ok(())

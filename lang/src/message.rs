@@ -4,6 +4,13 @@
 use crate::value::{Arc, Blob, Map, ParseJsonError, Value, parse_json};
 use std::sync::OnceLock;
 
+/// Shared empty metadata: a new message bumps a count instead of
+/// allocating (the first write copies it).
+fn empty_meta() -> Arc<Map> {
+    static EMPTY: OnceLock<Arc<Map>> = OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(Map::new())).clone()
+}
+
 /// One message of a batch.
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -37,7 +44,7 @@ impl Message {
     pub fn new(content: &[u8]) -> Message {
         Message {
             content: Blob::new(content),
-            meta: Arc::new(Map::new()),
+            meta: empty_meta(),
             structured: OnceLock::new(),
             error: None,
             tracing: None,
@@ -51,7 +58,7 @@ impl Message {
         let _ = structured.set(Ok(value));
         Message {
             content,
-            meta: Arc::new(Map::new()),
+            meta: empty_meta(),
             structured,
             error: None,
             tracing: None,

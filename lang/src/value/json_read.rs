@@ -2,6 +2,7 @@
 //! numbers that would not print back identically, and failing with Go's
 //! `encoding/json` error texts.
 
+use super::scan::string_run;
 use super::{Arc, Map, Num, RawNumber, Str, Value};
 
 /// A JSON syntax error with Go's wording.
@@ -39,37 +40,65 @@ pub fn parse_json(input: &[u8]) -> Result<Value, ParseJsonError> {
 
 /// Parses a whole JSON document with the given number handling.
 pub fn parse_document(input: &[u8], mode: NumberMode) -> Result<Value, ParseJsonError> {
-    let mut p = Reader {
-        src: input,
-        pos: 0,
-        mode,
-        depth: 0,
-    };
-    p.skip_ws();
-    let v = p.value()?;
-    p.skip_ws();
-    if let Some(&c) = p.src.get(p.pos) {
-        return Err(p.err(format!(
-            "invalid character {} after top-level value",
-            quote_char(c)
-        )));
-    }
-    Ok(v)
+    with_reader(input, mode, |p| {
+        p.skip_ws();
+        let v = p.value()?;
+        p.skip_ws();
+        if let Some(&c) = p.src.get(p.pos) {
+            return Err(p.err(format!(
+                "invalid character {} after top-level value",
+                quote_char(c)
+            )));
+        }
+        Ok(v)
+    })
 }
 
 /// Parses the first JSON value of `input`, ignoring what follows it.
 /// Returns the value and the number of bytes consumed.
 pub fn parse_json_prefix(input: &[u8], mode: NumberMode) -> Result<(Value, usize), ParseJsonError> {
-    let mut p = Reader {
+    with_reader(input, mode, |p| {
+        p.skip_ws();
+        let v = p.value()?;
+        Ok((v, p.pos))
+    })
+}
+
+/// Scratch stacks the reader collects container elements on, kept per
+/// thread so parsing a document allocates only the values themselves.
+#[derive(Default)]
+struct Scratch {
+    pairs: Vec<(Str, Value)>,
+    items: Vec<Value>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
+fn with_reader<T>(
+    input: &[u8],
+    mode: NumberMode,
+    parse: impl FnOnce(&mut Reader<'_>) -> Result<T, Fail>,
+) -> Result<T, ParseJsonError> {
+    let scratch = SCRATCH.with(|s| s.take());
+    let mut reader = Reader {
         src: input,
         pos: 0,
         mode,
         depth: 0,
+        scratch,
     };
-    p.skip_ws();
-    let v = p.value()?;
-    Ok((v, p.pos))
+    let result = parse(&mut reader);
+    let mut scratch = reader.scratch;
+    scratch.pairs.clear();
+    scratch.items.clear();
+    SCRATCH.with(|s| s.set(scratch));
+    result.map_err(|e| *e)
 }
+
+/// Errors travel boxed inside the reader so that results stay small.
+type Fail = Box<ParseJsonError>;
 
 /// Go's `quoteChar`: how a byte is shown in an error message.
 fn quote_char(c: u8) -> String {
@@ -89,17 +118,20 @@ struct Reader<'a> {
     pos: usize,
     mode: NumberMode,
     depth: usize,
+    scratch: Scratch,
 }
 
 impl Reader<'_> {
-    fn err(&self, message: String) -> ParseJsonError {
-        ParseJsonError {
+    #[cold]
+    fn err(&self, message: String) -> Fail {
+        Box::new(ParseJsonError {
             message,
             offset: self.pos,
-        }
+        })
     }
 
-    fn eof(&self) -> ParseJsonError {
+    #[cold]
+    fn eof(&self) -> Fail {
         self.err("unexpected end of JSON input".into())
     }
 
@@ -110,7 +142,7 @@ impl Reader<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Value, ParseJsonError> {
+    fn value(&mut self) -> Result<Value, Fail> {
         let Some(&c) = self.src.get(self.pos) else {
             return Err(self.eof());
         };
@@ -129,7 +161,7 @@ impl Reader<'_> {
         }
     }
 
-    fn literal(&mut self, word: &[u8], v: Value) -> Result<Value, ParseJsonError> {
+    fn literal(&mut self, word: &[u8], v: Value) -> Result<Value, Fail> {
         for (i, &expected) in word.iter().enumerate() {
             match self.src.get(self.pos + i) {
                 None => {
@@ -152,7 +184,7 @@ impl Reader<'_> {
         Ok(v)
     }
 
-    fn enter(&mut self) -> Result<(), ParseJsonError> {
+    fn enter(&mut self) -> Result<(), Fail> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.err(format!(
@@ -162,10 +194,10 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<Value, ParseJsonError> {
+    fn object(&mut self) -> Result<Value, Fail> {
         self.enter()?;
         self.pos += 1;
-        let mut entries: Vec<(Str, Value)> = Vec::new();
+        let base = self.scratch.pairs.len();
         self.skip_ws();
         if self.src.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -197,18 +229,19 @@ impl Reader<'_> {
             }
             self.skip_ws();
             let v = self.value()?;
-            entries.push((key, v));
+            self.scratch.pairs.push((key, v));
             if self.separator(b'}', "object key:value pair")? {
                 break;
             }
         }
         self.depth -= 1;
+        let entries = self.scratch.pairs.split_off(base);
         Ok(Value::Object(Arc::new(Map::from_pairs(entries))))
     }
 
     /// Reads what follows a container element: a comma (false) or the
     /// closing bracket (true).
-    fn separator(&mut self, close: u8, element: &str) -> Result<bool, ParseJsonError> {
+    fn separator(&mut self, close: u8, element: &str) -> Result<bool, Fail> {
         self.skip_ws();
         match self.src.get(self.pos) {
             None => Err(self.eof()),
@@ -228,50 +261,44 @@ impl Reader<'_> {
         }
     }
 
-    fn array(&mut self) -> Result<Value, ParseJsonError> {
+    fn array(&mut self) -> Result<Value, Fail> {
         self.enter()?;
         self.pos += 1;
-        let mut items = Vec::new();
         self.skip_ws();
         if self.src.get(self.pos) == Some(&b']') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Value::array(items));
+            return Ok(Value::array(Vec::new()));
         }
+        let base = self.scratch.items.len();
         loop {
-            items.push(self.value()?);
+            let v = self.value()?;
+            self.scratch.items.push(v);
             if self.separator(b']', "array element")? {
                 break;
             }
         }
         self.depth -= 1;
+        let items = self.scratch.items.split_off(base);
         Ok(Value::array(items))
     }
 
-    fn string(&mut self) -> Result<Str, ParseJsonError> {
+    fn string(&mut self) -> Result<Str, Fail> {
         self.pos += 1;
         let start = self.pos;
-        // Fast path: no escapes.
-        loop {
-            match self.src.get(self.pos) {
-                None => return Err(self.eof()),
-                Some(b'"') => {
-                    let raw = &self.src[start..self.pos];
-                    self.pos += 1;
-                    return Ok(match std::str::from_utf8(raw) {
-                        Ok(s) => Str::new(s),
-                        Err(_) => Str::from(String::from_utf8_lossy(raw).into_owned()),
-                    });
-                }
-                Some(b'\\') => break,
-                Some(&c) if c < 0x20 => {
-                    return Err(self.err(format!(
-                        "invalid character {} in string literal",
-                        quote_char(c)
-                    )));
-                }
-                Some(_) => self.pos += 1,
+        // Fast path: a run of plain bytes up to the closing quote.
+        let (len, non_ascii) = string_run(&self.src[start..]);
+        self.pos += len;
+        if self.src.get(self.pos) == Some(&b'"') {
+            let raw = &self.src[start..self.pos];
+            self.pos += 1;
+            if !non_ascii {
+                return Ok(Str::new(ascii_str(raw)));
             }
+            return Ok(match std::str::from_utf8(raw) {
+                Ok(s) => Str::new(s),
+                Err(_) => Str::from(String::from_utf8_lossy(raw).into_owned()),
+            });
         }
         let mut buf: Vec<u8> = self.src[start..self.pos].to_vec();
         loop {
@@ -291,9 +318,10 @@ impl Reader<'_> {
                         quote_char(c)
                     )));
                 }
-                Some(&c) => {
-                    buf.push(c);
-                    self.pos += 1;
+                Some(_) => {
+                    let (len, _) = string_run(&self.src[self.pos..]);
+                    buf.extend_from_slice(&self.src[self.pos..self.pos + len]);
+                    self.pos += len;
                 }
             }
         }
@@ -303,7 +331,7 @@ impl Reader<'_> {
         })
     }
 
-    fn escape(&mut self, buf: &mut Vec<u8>) -> Result<(), ParseJsonError> {
+    fn escape(&mut self, buf: &mut Vec<u8>) -> Result<(), Fail> {
         let Some(&c) = self.src.get(self.pos) else {
             return Err(self.eof());
         };
@@ -352,7 +380,7 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn hex4(&mut self) -> Result<u32, ParseJsonError> {
+    fn hex4(&mut self) -> Result<u32, Fail> {
         let mut v = 0u32;
         for _ in 0..4 {
             let Some(&c) = self.src.get(self.pos) else {
@@ -378,7 +406,7 @@ impl Reader<'_> {
         self.pos - start
     }
 
-    fn number(&mut self) -> Result<Value, ParseJsonError> {
+    fn number(&mut self) -> Result<Value, Fail> {
         let start = self.pos;
         if self.src[self.pos] == b'-' {
             self.pos += 1;
@@ -414,11 +442,23 @@ impl Reader<'_> {
                 return Err(self.bad_number_char());
             }
         }
-        let text = std::str::from_utf8(&self.src[start..self.pos]).unwrap_or("0");
+        // The scan above accepted only ASCII signs, digits, `.` and `e`.
+        let text = ascii_str(&self.src[start..self.pos]);
+        if !is_float && text.len() <= 18 && self.mode == NumberMode::Preserve && text != "-0" {
+            // Fits in an int64 whatever the digits: fold them directly.
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(digits) => (true, digits),
+                None => (false, text),
+            };
+            let v = digits
+                .bytes()
+                .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+            return Ok(Value::Int(if negative { -v } else { v }));
+        }
         Ok(number_value(text, is_float, self.mode))
     }
 
-    fn bad_number_char(&self) -> ParseJsonError {
+    fn bad_number_char(&self) -> Fail {
         match self.src.get(self.pos) {
             None => self.eof(),
             Some(&c) => self.err(format!(
@@ -426,6 +466,18 @@ impl Reader<'_> {
                 quote_char(c)
             )),
         }
+    }
+}
+
+/// `bytes` as text, for bytes already known to be ASCII.
+#[inline]
+fn ascii_str(bytes: &[u8]) -> &str {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: callers pass only runs that `string_run` scanned and found
+    // free of bytes >= 0x80; every ASCII byte sequence is valid UTF-8.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::str::from_utf8_unchecked(bytes)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Go-compatible JSON output: sorted keys, Go float formatting, input
 //! number text preserved, bytes as base64, timestamps as RFC3339Nano.
 
-use super::{Narrow, Value, format_float_json, format_float32_json};
+use super::scan::verbatim_run;
+use super::{Narrow, Value, format_float32_json, write_float_json};
 use base64::Engine;
 
 /// How JSON is written.
@@ -76,7 +77,7 @@ impl Writer<'_, '_> {
                 super::format_float_g(f)
             )));
         }
-        self.out.extend_from_slice(format_float_json(f).as_bytes());
+        write_float_json(self.out, f);
         Ok(())
     }
 
@@ -163,48 +164,41 @@ pub fn write_string(out: &mut Vec<u8>, s: &str, escape_html: bool) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let escape: Option<&[u8]> = match b {
-            b'"' => Some(b"\\\""),
-            b'\\' => Some(b"\\\\"),
-            b'\n' => Some(b"\\n"),
-            b'\r' => Some(b"\\r"),
-            b'\t' => Some(b"\\t"),
-            0x08 => Some(b"\\b"),
-            0x0c => Some(b"\\f"),
-            0..=0x1f => Some(b""),
-            b'<' | b'>' | b'&' if escape_html => Some(b""),
-            0xe2 if bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
-            {
-                out.extend_from_slice(&bytes[start..i]);
-                out.extend_from_slice(if bytes[i + 2] == 0xa8 {
-                    b"\\u2028"
+    loop {
+        let i = start + verbatim_run(&bytes[start..], escape_html);
+        out.extend_from_slice(&bytes[start..i]);
+        let Some(&b) = bytes.get(i) else { break };
+        start = i + 1;
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0xe2 => {
+                // U+2028 and U+2029 are escaped; other characters with this
+                // lead byte pass through.
+                if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9))
+                {
+                    out.extend_from_slice(if bytes[i + 2] == 0xa8 {
+                        b"\\u2028"
+                    } else {
+                        b"\\u2029"
+                    });
+                    start = i + 3;
                 } else {
-                    b"\\u2029"
-                });
-                i += 3;
-                start = i;
-                continue;
+                    out.push(b);
+                }
             }
-            _ => None,
-        };
-        if let Some(esc) = escape {
-            out.extend_from_slice(&bytes[start..i]);
-            if esc.is_empty() {
+            _ => {
                 out.extend_from_slice(b"\\u00");
                 out.push(HEX[(b >> 4) as usize]);
                 out.push(HEX[(b & 0xf) as usize]);
-            } else {
-                out.extend_from_slice(esc);
             }
-            start = i + 1;
         }
-        i += 1;
     }
-    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 

@@ -2,6 +2,7 @@
 //! is already Go's JSON output order and gives fast lookups for the small
 //! objects typical of messages.
 
+use super::text::Probe;
 use super::{Str, Value};
 
 /// A Bloblang object.
@@ -30,24 +31,26 @@ impl Map {
         if !sorted {
             // Stable sort keeps equal keys in input order; then keep the last.
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out: Vec<(Str, Value)> = Vec::with_capacity(entries.len());
-            for (k, v) in entries {
-                match out.last_mut() {
-                    Some(last) if last.0 == k => last.1 = v,
-                    _ => out.push((k, v)),
+            if entries.windows(2).any(|w| w[0].0 == w[1].0) {
+                let mut out: Vec<(Str, Value)> = Vec::with_capacity(entries.len());
+                for (k, v) in entries {
+                    match out.last_mut() {
+                        Some(last) if last.0 == k => last.1 = v,
+                        _ => out.push((k, v)),
+                    }
                 }
+                entries = out;
             }
-            entries = out;
         }
         Map { entries }
     }
 
     #[inline]
     fn find(&self, key: &str) -> Result<usize, usize> {
-        let key = key.as_bytes();
+        let probe = Probe::new(key);
         if self.entries.len() <= 8 {
             for (i, (k, _)) in self.entries.iter().enumerate() {
-                match k.as_bytes().cmp(key) {
+                match k.cmp_probe(&probe) {
                     std::cmp::Ordering::Less => continue,
                     std::cmp::Ordering::Equal => return Ok(i),
                     std::cmp::Ordering::Greater => return Err(i),
@@ -55,8 +58,7 @@ impl Map {
             }
             return Err(self.entries.len());
         }
-        self.entries
-            .binary_search_by(|(k, _)| k.as_bytes().cmp(key))
+        self.entries.binary_search_by(|(k, _)| k.cmp_probe(&probe))
     }
 
     /// The value at `key`.

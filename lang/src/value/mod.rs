@@ -9,6 +9,7 @@ mod json_read;
 mod json_write;
 mod map;
 mod number;
+mod scan;
 mod text;
 mod timestamp;
 
@@ -16,7 +17,9 @@ pub use compare::{compare_values, num_cmp, values_equal};
 pub use json_read::{NumberMode, ParseJsonError, parse_document, parse_json, parse_json_prefix};
 pub use json_write::{JsonStyle, JsonWriteError, to_json, write_json, write_string};
 pub use map::Map;
-pub use number::{Num, format_float_g, format_float_json, format_float32_g, format_float32_json};
+pub use number::{
+    Num, format_float_g, format_float_json, format_float32_g, format_float32_json, write_float_json,
+};
 pub use text::{Blob, Str};
 pub use timestamp::Timestamp;
 

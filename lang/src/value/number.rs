@@ -101,6 +101,22 @@ pub fn format_float_json(f: f64) -> String {
     format!("{f}")
 }
 
+/// Appends [`format_float_json`]`(f)` to `out`. Plain decimals, the usual
+/// case, take a fast shortest-digits path (zmij) instead of `format!`.
+pub fn write_float_json(out: &mut Vec<u8>, f: f64) {
+    let abs = f.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        let mut buf = zmij::Buffer::new();
+        let text = buf.format_finite(f);
+        if !text.contains(['e', 'E']) {
+            let text = text.strip_suffix(".0").unwrap_or(text);
+            out.extend_from_slice(text.as_bytes());
+            return;
+        }
+    }
+    out.extend_from_slice(format_float_json(f).as_bytes());
+}
+
 /// `strconv.FormatFloat(f, 'g', -1, 32)` for float32 values.
 pub fn format_float32_g(f: f32) -> String {
     let wide = f64::from(f);
@@ -145,6 +161,54 @@ pub fn format_float32_json(f: f32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fast_float_path_matches_the_reference(bits: u64, scale in -8i32..24) {
+            // Random mantissas at every magnitude around the plain-decimal range.
+            let f = (f64::from_bits(bits) % 10.0) * 10f64.powi(scale);
+            if f.is_finite() {
+                let mut out = Vec::new();
+                write_float_json(&mut out, f);
+                prop_assert_eq!(String::from_utf8(out).unwrap_or_default(), format_float_json(f));
+            }
+        }
+
+        #[test]
+        fn fast_float_path_matches_on_short_decimals(cents in -10_000_000i64..10_000_000, div in 0u32..8) {
+            let f = cents as f64 / 10f64.powi(div as i32);
+            let mut out = Vec::new();
+            write_float_json(&mut out, f);
+            prop_assert_eq!(String::from_utf8(out).unwrap_or_default(), format_float_json(f));
+        }
+    }
+
+    #[test]
+    fn fast_float_path_edges() {
+        for f in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            1e-6,
+            9.99e-7,
+            1e20,
+            1e21,
+            123456789012345680.0,
+            0.1 + 0.2,
+            5e-324,
+            f64::MAX,
+        ] {
+            let mut out = Vec::new();
+            write_float_json(&mut out, f);
+            assert_eq!(
+                String::from_utf8(out).unwrap_or_default(),
+                format_float_json(f),
+                "{f:e}"
+            );
+        }
+    }
 
     #[test]
     fn g_format_matches_go() {

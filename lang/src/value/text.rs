@@ -30,11 +30,9 @@ impl Str {
     /// Copies `s` into a new string.
     pub fn new(s: &str) -> Str {
         if s.len() <= INLINE {
-            let mut buf = [0u8; INLINE];
-            buf[..s.len()].copy_from_slice(s.as_bytes());
             Str(Repr::Inline {
                 len: s.len() as u8,
-                buf,
+                buf: inline_buf(s.as_bytes()),
             })
         } else {
             Str(Repr::Heap(arcstr::ArcStr::from(s)))
@@ -68,6 +66,26 @@ impl Str {
             Repr::Heap(s) => s.as_bytes(),
         }
     }
+}
+
+/// `bytes` (at most `INLINE` long) zero-padded, copied with fixed-size
+/// moves: two overlapping words instead of a `memcpy` call.
+#[inline(always)]
+fn inline_buf(bytes: &[u8]) -> [u8; INLINE] {
+    let mut buf = [0u8; INLINE];
+    let n = bytes.len();
+    if n >= 8 {
+        buf[..8].copy_from_slice(&bytes[..8]);
+        buf[n - 8..n].copy_from_slice(&bytes[n - 8..]);
+    } else if n >= 4 {
+        buf[..4].copy_from_slice(&bytes[..4]);
+        buf[n - 4..n].copy_from_slice(&bytes[n - 4..]);
+    } else {
+        for (to, from) in buf.iter_mut().zip(bytes) {
+            *to = *from;
+        }
+    }
+    buf
 }
 
 impl Default for Str {
@@ -146,9 +164,75 @@ impl PartialOrd for Str {
 }
 
 impl Ord for Str {
+    #[inline]
     fn cmp(&self, other: &Str) -> Ordering {
-        self.as_bytes().cmp(other.as_bytes())
+        match (&self.0, &other.0) {
+            // Inline buffers are zero-padded, so comparing whole buffers
+            // (as two big-endian words) and then lengths is byte order.
+            (Repr::Inline { len: a, buf: x }, Repr::Inline { len: b, buf: y }) => {
+                inline_words(x).cmp(&inline_words(y)).then(a.cmp(b))
+            }
+            _ => compare_bytes(self.as_bytes(), other.as_bytes()),
+        }
     }
+}
+
+/// An inline buffer as two big-endian words (bytes 0..8 and 6..14): when
+/// the first words are equal, bytes 6 and 7 are too, so comparing the pairs
+/// compares all 14 bytes in order.
+#[inline(always)]
+fn inline_words(buf: &[u8; INLINE]) -> (u64, u64) {
+    let head: [u8; 8] = buf[..8].try_into().unwrap_or_default();
+    let tail: [u8; 8] = buf[INLINE - 8..].try_into().unwrap_or_default();
+    (u64::from_be_bytes(head), u64::from_be_bytes(tail))
+}
+
+/// A key prepared for many comparisons against [`Str`]s (object lookups):
+/// its first 14 bytes as two words, so that comparing with an inline
+/// string is two word comparisons.
+pub(crate) struct Probe<'a> {
+    bytes: &'a [u8],
+    words: (u64, u64),
+}
+
+impl<'a> Probe<'a> {
+    /// Prepares `key`.
+    #[inline]
+    pub(crate) fn new(key: &'a str) -> Probe<'a> {
+        let bytes = key.as_bytes();
+        let head = bytes.get(..INLINE).unwrap_or(bytes);
+        Probe {
+            bytes,
+            words: inline_words(&inline_buf(head)),
+        }
+    }
+}
+
+impl Str {
+    /// Byte order of this string against a prepared key.
+    #[inline]
+    pub(crate) fn cmp_probe(&self, probe: &Probe<'_>) -> Ordering {
+        match &self.0 {
+            Repr::Inline { len, buf } => match inline_words(buf).cmp(&probe.words) {
+                // Equal words: this string is the key's first `len` bytes.
+                Ordering::Equal => usize::from(*len).cmp(&probe.bytes.len()),
+                order => order,
+            },
+            Repr::Heap(s) => compare_bytes(s.as_bytes(), probe.bytes),
+        }
+    }
+}
+
+/// Byte-order comparison written out for short keys, where a call to
+/// `memcmp` costs more than the loop.
+#[inline]
+pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 impl Hash for Str {
@@ -233,6 +317,23 @@ impl fmt::Debug for Blob {
 mod tests {
     use super::*;
 
+    fn words_for_probe() -> [&'static str; 12] {
+        [
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "b",
+            "exactly14bytes",
+            "exactly14bytez",
+            "exactly14bytes!",
+            "exactly14bytes\0",
+            "exactly14",
+            "\u{ff}",
+            "zzzzzzzzzzzzzzzzzz",
+        ]
+    }
+
     #[test]
     fn inline_and_heap() {
         for s in [
@@ -249,6 +350,37 @@ mod tests {
         }
         assert_eq!(std::mem::size_of::<Str>(), 16);
         assert!(Str::new("a") < Str::new("b"));
+        for x in words_for_probe() {
+            for y in words_for_probe() {
+                assert_eq!(
+                    Str::new(x).cmp_probe(&Probe::new(y)),
+                    x.as_bytes().cmp(y.as_bytes()),
+                    "{x:?} {y:?}"
+                );
+            }
+        }
+        let words = [
+            "",
+            "a",
+            "a\0",
+            "a\0\0",
+            "ab",
+            "b",
+            "exactly14bytes",
+            "exactly14bytez",
+            "exactly14bytes!",
+            "\u{ff}",
+            "zz",
+        ];
+        for x in words {
+            for y in words {
+                assert_eq!(
+                    Str::new(x).cmp(&Str::new(y)),
+                    x.as_bytes().cmp(y.as_bytes()),
+                    "{x:?} {y:?}"
+                );
+            }
+        }
         assert_eq!(Blob::new(b"xyz").as_bytes(), b"xyz");
     }
 }

@@ -3,10 +3,14 @@
 use std::io::{BufRead, BufWriter, Write};
 
 fn main() -> std::io::Result<()> {
-    let stdin = std::io::stdin().lock();
+    let mut stdin = std::io::stdin().lock();
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    for line in stdin.lines() {
-        let line = line?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stdin.read_line(&mut line)? == 0 {
+            break;
+        }
         if line.trim().is_empty() {
             continue;
         }

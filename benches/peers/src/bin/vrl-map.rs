@@ -25,14 +25,19 @@ fn run() -> Result<(), String> {
     let program = compiled.program;
     let tz = TimeZone::default();
     let mut state = RuntimeState::default();
-    let stdin = std::io::stdin().lock();
+    let mut stdin = std::io::stdin().lock();
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    for line in stdin.lines() {
-        let line = line.map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stdin.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+            break;
+        }
         if line.trim().is_empty() {
             continue;
         }
-        let json: serde_json::Value = match serde_json::from_str(&line) {
+        // Straight into VRL's own value type (no serde_json::Value in between).
+        let value: Value = match serde_json::from_str(&line) {
             Ok(v) => v,
             Err(e) => {
                 eprintln!("vrl-map: bad line: {e}");
@@ -40,7 +45,7 @@ fn run() -> Result<(), String> {
             }
         };
         let mut target = TargetValue {
-            value: Value::from(json),
+            value,
             metadata: Value::Object(BTreeMap::new()),
             secrets: Secrets::default(),
         };

@@ -1,0 +1,144 @@
+//! Word-at-a-time byte scanning for the JSON reader and writer: both spend
+//! most of their time looking for the next byte of a string that needs
+//! attention (a quote, a backslash, a control byte …), and testing eight
+//! bytes per step is several times faster than testing one.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// A non-zero word when some byte of `word` equals `b`. (The classic
+/// zero-byte test: exact as a yes/no answer, which is all callers use.)
+#[inline(always)]
+fn has_byte(word: u64, b: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(b));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// A non-zero word when some byte of `word` is below `n` (`n` ≤ 128).
+#[inline(always)]
+fn has_below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
+}
+
+/// The eight bytes at `at` as a little-endian word; past the end of
+/// `bytes` the word is filled with `pad`.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize, pad: u8) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(chunk) => u64::from_le_bytes(chunk.try_into().unwrap_or_default()),
+        None => {
+            // Fewer than eight bytes left: gather them with overlapping
+            // loads (no copy loop, which would become a `memcpy` call).
+            let rest = bytes.get(at..).unwrap_or_default();
+            let n = rest.len();
+            let mut w = 0u64;
+            if n >= 4 {
+                let lo: [u8; 4] = rest[..4].try_into().unwrap_or_default();
+                let hi: [u8; 4] = rest[n - 4..].try_into().unwrap_or_default();
+                w = u64::from(u32::from_le_bytes(lo))
+                    | u64::from(u32::from_le_bytes(hi)) << ((n - 4) * 8);
+            } else if n > 0 {
+                w = u64::from(rest[0])
+                    | u64::from(rest[n / 2]) << (n / 2 * 8)
+                    | u64::from(rest[n - 1]) << ((n - 1) * 8);
+            }
+            w | (ONES * u64::from(pad)) & !((1u64 << (n * 8)) - 1)
+        }
+    }
+}
+
+/// The index, within its word, of the lowest byte a mask marks. The masks
+/// above may also mark bytes *after* a true match (a borrow runs upward),
+/// never before one, so the lowest mark is exact.
+#[inline(always)]
+fn first_marked(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// Where a JSON string's plain run ends: the index of the first `"`, `\`
+/// or control byte in `bytes` (`bytes.len()` when there is none), and
+/// whether any byte before that index is non-ASCII.
+#[inline]
+pub(super) fn string_run(bytes: &[u8]) -> (usize, bool) {
+    let mut at = 0;
+    let mut high = 0u64;
+    loop {
+        // Padding with a quote stops the scan at the end of `bytes`.
+        let w = word_at(bytes, at, b'"');
+        let mask = has_byte(w, b'"') | has_byte(w, b'\\') | has_below(w, 0x20);
+        if mask != 0 {
+            let n = first_marked(mask);
+            // Only the bytes before the stop count towards `high`.
+            high |= w & ((1u64 << (n * 8)).wrapping_sub(1));
+            let end = (at + n).min(bytes.len());
+            return (end, high & HIGHS != 0);
+        }
+        high |= w;
+        at += 8;
+    }
+}
+
+/// The length of the prefix of `bytes` that a JSON string writes verbatim:
+/// up to the first quote, backslash, control byte, lead byte of
+/// U+2028/U+2029 (0xE2) or, with HTML escaping, `<`, `>` or `&`.
+#[inline]
+pub(super) fn verbatim_run(bytes: &[u8], html: bool) -> usize {
+    let mut at = 0;
+    loop {
+        let w = word_at(bytes, at, b'"');
+        let mut mask = has_byte(w, b'"') | has_byte(w, b'\\') | has_below(w, 0x20);
+        mask |= has_byte(w, 0xe2);
+        if html {
+            mask |= has_byte(w, b'<') | has_byte(w, b'>') | has_byte(w, b'&');
+        }
+        if mask != 0 {
+            return (at + first_marked(mask)).min(bytes.len());
+        }
+        at += 8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn needs_escape(b: u8, html: bool) -> bool {
+        matches!(b, b'"' | b'\\' | 0..=0x1f | 0xe2) || (html && matches!(b, b'<' | b'>' | b'&'))
+    }
+
+    fn string_run_slow(bytes: &[u8]) -> (usize, bool) {
+        let end = bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(bytes.len());
+        (end, bytes[..end].iter().any(|&b| b >= 0x80))
+    }
+
+    #[test]
+    fn finds_the_first_special_byte_in_every_position() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0u8, 0x1f, 0xe2, b'<'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    let stops = special != b'<' && special != 0xe2;
+                    let expected = if stops { at } else { len };
+                    assert_eq!(string_run(&bytes).0, expected, "{len} {at} {special}");
+                    assert_eq!(verbatim_run(&bytes, true), at);
+                    let plain = if special == b'<' { len } else { at };
+                    assert_eq!(verbatim_run(&bytes, false), plain);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_a_byte_loop(bytes in proptest::collection::vec(any::<u8>(), 0..64), html: bool) {
+            prop_assert_eq!(string_run(&bytes), string_run_slow(&bytes));
+            let slow = bytes.iter().position(|&b| needs_escape(b, html)).unwrap_or(bytes.len());
+            prop_assert_eq!(verbatim_run(&bytes, html), slow);
+        }
+    }
+}
