@@ -52,6 +52,50 @@ fn threads_keep_input_order() {
     assert_eq!(stdout(&o), want);
 }
 
+/// Many input blocks (a few MB), a line longer than one read block, CRLF
+/// line ends, failing lines and a last line without a newline: every
+/// thread count prints the same lines, and the errors, in input order.
+#[test]
+fn threads_agree_with_one_thread_across_blocks_errors_and_long_lines() {
+    let mapping = r#"root = if this.n % 97 == 0 { throw("bad " + this.n.string()) } else { {"n": this.n, "len": this.pad.length()} }"#;
+    let mut input = String::new();
+    for i in 0..60_000 {
+        let pad = if i == 30_001 {
+            "y".repeat(700_000)
+        } else {
+            "x".repeat(i % 40)
+        };
+        let end = if i % 5 == 0 { "\r\n" } else { "\n" };
+        input.push_str(&format!("{{\"n\":{i},\"pad\":\"{pad}\"}}{end}"));
+    }
+    input.push_str("{\"n\":60001,\"pad\":\"last\"}");
+    let one = tarn(&["blobl", mapping], &input);
+    assert!(one.status.success());
+    let lines: Vec<&str> = std::str::from_utf8(&one.stdout)
+        .unwrap_or("")
+        .lines()
+        .collect();
+    assert_eq!(lines.len(), 60_001 - 60_000 / 97 - 1);
+    assert_eq!(lines[0], r#"{"len":1,"n":1}"#);
+    assert!(lines.contains(&r#"{"len":700000,"n":30001}"#));
+    assert_eq!(lines.last(), Some(&r#"{"len":4,"n":60001}"#));
+    let errors: Vec<String> = stderr(&one)
+        .lines()
+        .filter_map(|l| l.split("bad ").nth(1).map(str::to_string))
+        .collect();
+    let want: Vec<String> = (0..60_000)
+        .step_by(97)
+        .map(|i: usize| i.to_string())
+        .collect();
+    assert_eq!(errors, want);
+    for threads in ["2", "3", "0"] {
+        let many = tarn(&["blobl", "-t", threads, mapping], &input);
+        assert!(many.status.success());
+        assert!(many.stdout == one.stdout, "-t {threads} output differs");
+        assert_eq!(stderr(&many), stderr(&one), "-t {threads} errors differ");
+    }
+}
+
 #[test]
 fn mutation_mode_edits_in_place() {
     let o = tarn(

@@ -17,15 +17,16 @@ pub fn run_tarn<S: AsRef<OsStr>>(args: &[S], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("tarn starts");
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin.as_bytes());
-    if let Err(e) = written {
+    // Written from another thread: a large input and a large output
+    // would otherwise fill both pipes and wait on each other.
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || pipe.write_all(&input));
+    let output = child.wait_with_output().expect("tarn finishes");
+    if let Err(e) = writer.join().expect("the stdin writer does not panic") {
         assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
     }
-    child.wait_with_output().expect("tarn finishes")
+    output
 }
 
 /// A `tarn run` or `tarn streams` process serving HTTP on a free local

@@ -4,8 +4,10 @@
 //! (an empty line when the message is deleted). A message that fails
 //! prints its error on stderr and processing goes on.
 
+mod lines;
+
 use clap::Parser;
-use std::io::{BufRead, BufWriter, Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tarn_lang::value::{JsonStyle, write_json};
@@ -29,7 +31,7 @@ pub struct Args {
     /// Pretty-print structured output.
     #[arg(short = 'p', long = "pretty")]
     pretty: bool,
-    /// Worker threads (output order is kept).
+    /// Worker threads; output keeps the input's order (0 = one per core).
     #[arg(short = 't', long = "threads", default_value_t = 1)]
     threads: usize,
     /// Run as a mutation (edit the input in place) instead of a mapping.
@@ -82,7 +84,7 @@ pub fn main(args: Args) -> ExitCode {
         print!("{}", prog.disassemble());
         return ExitCode::SUCCESS;
     }
-    let input: Box<dyn Read> = match &args.input {
+    let input: Box<dyn Read + Send> = match &args.input {
         Some(p) => match std::fs::File::open(p) {
             Ok(f) => Box::new(f),
             Err(e) => {
@@ -90,7 +92,7 @@ pub fn main(args: Args) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         },
-        None => Box::new(std::io::stdin().lock()),
+        None => Box::new(std::io::stdin()),
     };
     let opts = LineOptions {
         raw: args.raw,
@@ -101,10 +103,14 @@ pub fn main(args: Args) -> ExitCode {
             Mode::Mapping
         },
     };
-    let result = if args.threads > 1 {
-        run_parallel(&prog, input, args.threads, opts)
+    let threads = match args.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let result = if threads > 1 {
+        lines::run_parallel(&prog, input, threads, opts)
     } else {
-        run_sequential(&prog, input, opts)
+        lines::run_sequential(&prog, input, opts)
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -116,6 +122,7 @@ pub fn main(args: Args) -> ExitCode {
     }
 }
 
+/// How each line is read and written.
 #[derive(Clone, Copy)]
 struct LineOptions {
     raw: bool,
@@ -158,111 +165,4 @@ fn map_one(
         }
     }
     Ok(())
-}
-
-fn strip_newline(line: &mut Vec<u8>) {
-    if line.last() == Some(&b'\n') {
-        line.pop();
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
-    }
-}
-
-fn run_sequential(prog: &Program, input: Box<dyn Read>, opts: LineOptions) -> std::io::Result<()> {
-    let mut reader = std::io::BufReader::new(input);
-    let stdout = std::io::stdout();
-    let mut writer = BufWriter::new(stdout.lock());
-    let mut vm = Vm::new();
-    let mut line = Vec::new();
-    let mut out = Vec::new();
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        strip_newline(&mut line);
-        out.clear();
-        let result = map_one(prog, &mut vm, &line, opts, &mut out).map(|()| &mut out);
-        emit(&mut writer, result)?;
-    }
-    writer.flush()
-}
-
-/// Prints one mapped line, or flushes what came before and reports the
-/// error on stderr.
-fn emit(writer: &mut impl Write, result: Result<&mut Vec<u8>, String>) -> std::io::Result<()> {
-    match result {
-        Ok(out) => {
-            out.push(b'\n');
-            writer.write_all(out)
-        }
-        Err(e) => {
-            writer.flush()?;
-            eprintln!("{e}");
-            Ok(())
-        }
-    }
-}
-
-/// Processes chunks of lines on `threads` workers and prints results in
-/// input order.
-fn run_parallel(
-    prog: &Program,
-    input: Box<dyn Read>,
-    threads: usize,
-    opts: LineOptions,
-) -> std::io::Result<()> {
-    const CHUNK: usize = 1024;
-    let mut reader = std::io::BufReader::new(input);
-    let stdout = std::io::stdout();
-    let mut writer = BufWriter::new(stdout.lock());
-    let mut done = false;
-    while !done {
-        // Read up to threads × CHUNK lines, map them in parallel, print.
-        let mut chunks: Vec<Vec<Vec<u8>>> = Vec::new();
-        for _ in 0..threads {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for _ in 0..CHUNK {
-                let mut line = Vec::new();
-                if reader.read_until(b'\n', &mut line)? == 0 {
-                    done = true;
-                    break;
-                }
-                strip_newline(&mut line);
-                chunk.push(line);
-            }
-            if !chunk.is_empty() {
-                chunks.push(chunk);
-            }
-            if done {
-                break;
-            }
-        }
-        let results: Vec<Vec<Result<Vec<u8>, String>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = chunks
-                .iter()
-                .map(|chunk| {
-                    s.spawn(move || {
-                        let mut vm = Vm::new();
-                        chunk
-                            .iter()
-                            .map(|line| {
-                                let mut out = Vec::new();
-                                map_one(prog, &mut vm, line, opts, &mut out).map(|()| out)
-                            })
-                            .collect()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        for mut r in results.into_iter().flatten() {
-            emit(&mut writer, r.as_mut().map_err(std::mem::take))?;
-        }
-    }
-    writer.flush()
 }

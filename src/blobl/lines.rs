@@ -1,0 +1,194 @@
+//! Line mode's plumbing: the input is read in large blocks cut at line
+//! ends, each block is mapped into one output buffer, and buffers are
+//! written in input order. With several threads a reader thread cuts
+//! blocks, workers map them, and the calling thread writes them.
+
+use super::{LineOptions, map_one};
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use tarn_lang::{Program, Vm};
+
+/// Bytes read per block (a longer line makes its block longer).
+const BLOCK: usize = 256 * 1024;
+
+/// One block's results: its output lines, and the errors of the lines
+/// that failed, each with the output offset it belongs at.
+#[derive(Default)]
+struct Mapped {
+    out: Vec<u8>,
+    errors: Vec<(usize, String)>,
+}
+
+/// Maps every line of `block` (whole lines; the last may lack its newline).
+fn map_block(prog: &Program, vm: &mut Vm, block: &[u8], opts: LineOptions, into: &mut Mapped) {
+    into.out.clear();
+    into.errors.clear();
+    into.out.reserve(block.len() + block.len() / 2);
+    let mut rest = block;
+    while !rest.is_empty() {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let start = into.out.len();
+        match map_one(prog, vm, line, opts, &mut into.out) {
+            Ok(()) => into.out.push(b'\n'),
+            Err(e) => {
+                into.out.truncate(start);
+                into.errors.push((start, e));
+            }
+        }
+    }
+}
+
+/// Writes a block's output; before each error, what precedes it is
+/// flushed so that stdout and stderr interleave as the lines did.
+fn emit(writer: &mut impl Write, mapped: &Mapped) -> io::Result<()> {
+    let mut from = 0;
+    for (at, error) in &mapped.errors {
+        writer.write_all(&mapped.out[from..*at])?;
+        writer.flush()?;
+        eprintln!("{error}");
+        from = *at;
+    }
+    writer.write_all(&mapped.out[from..])
+}
+
+/// Reads whole lines into `block` (after `carry`, the unfinished line of
+/// the previous block); returns false at the end of the input. What
+/// follows the block's last newline is moved back into `carry`.
+fn fill_block(input: &mut dyn Read, block: &mut Vec<u8>, carry: &mut Vec<u8>) -> io::Result<bool> {
+    block.clear();
+    block.append(carry);
+    loop {
+        let start = block.len();
+        block.resize(start + BLOCK, 0);
+        let n = loop {
+            match input.read(&mut block[start..]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        let n = match n {
+            Ok(n) => n,
+            Err(e) => {
+                block.truncate(start);
+                return Err(e);
+            }
+        };
+        block.truncate(start + n);
+        if n == 0 {
+            return Ok(!block.is_empty());
+        }
+        if let Some(last) = memchr::memrchr(b'\n', &block[start..]) {
+            carry.extend_from_slice(&block[start + last + 1..]);
+            block.truncate(start + last + 1);
+            return Ok(true);
+        }
+    }
+}
+
+/// Maps the input on the calling thread.
+pub(super) fn run_sequential(
+    prog: &Program,
+    mut input: Box<dyn Read + Send>,
+    opts: LineOptions,
+) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut writer = stdout.lock();
+    let mut vm = Vm::new();
+    let (mut block, mut carry) = (Vec::new(), Vec::new());
+    let mut mapped = Mapped::default();
+    while fill_block(&mut input, &mut block, &mut carry)? {
+        map_block(prog, &mut vm, &block, opts, &mut mapped);
+        emit(&mut writer, &mapped)?;
+    }
+    writer.flush()
+}
+
+/// Maps the input on `threads` workers and writes the results in input
+/// order. Blocks and result buffers go back and forth through bounded
+/// channels, so memory stays at a few blocks per thread.
+pub(super) fn run_parallel(
+    prog: &Program,
+    mut input: Box<dyn Read + Send>,
+    threads: usize,
+    opts: LineOptions,
+) -> io::Result<()> {
+    let (work_tx, work_rx) = sync_channel::<Job>(threads * 2);
+    let (done_tx, done_rx) = sync_channel::<Job>(threads * 2);
+    // Written jobs return their buffers to the reader for reuse.
+    let (spare_tx, spare_rx) = sync_channel::<Job>(threads * 4);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    std::thread::scope(|s| {
+        let reader = s.spawn(move || -> io::Result<()> {
+            let mut carry = Vec::new();
+            for seq in 0u64.. {
+                let mut job = spare_rx.try_recv().unwrap_or_default();
+                if !fill_block(&mut input, &mut job.block, &mut carry)? {
+                    return Ok(());
+                }
+                job.seq = seq;
+                if work_tx.send(job).is_err() {
+                    return Ok(()); // the writer stopped
+                }
+            }
+            Ok(())
+        });
+        for _ in 0..threads {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            s.spawn(move || {
+                let mut vm = Vm::new();
+                while let Some(mut job) = next_job(&work_rx) {
+                    map_block(prog, &mut vm, &job.block, opts, &mut job.mapped);
+                    if done_tx.send(job).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop((work_rx, done_tx));
+        let written = write_in_order(done_rx, spare_tx);
+        // If writing failed, the workers stop, the work queue closes and
+        // the reader's next send fails, so this join returns.
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the input reader panicked")));
+        written.and(read)
+    })
+}
+
+/// A block of input lines and, once mapped, its results.
+#[derive(Default)]
+struct Job {
+    seq: u64,
+    block: Vec<u8>,
+    mapped: Mapped,
+}
+
+fn next_job(work: &Mutex<Receiver<Job>>) -> Option<Job> {
+    work.lock().ok()?.recv().ok()
+}
+
+/// Writes results as they arrive, holding back any that overtook an
+/// earlier block, and hands their buffers back for reuse.
+fn write_in_order(done: Receiver<Job>, spares: SyncSender<Job>) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut writer = stdout.lock();
+    let mut waiting = BTreeMap::new();
+    let mut next = 0u64;
+    for job in done {
+        waiting.insert(job.seq, job);
+        while let Some(job) = waiting.remove(&next) {
+            emit(&mut writer, &job.mapped)?;
+            let _ = spares.try_send(job);
+            next += 1;
+        }
+    }
+    writer.flush()
+}
