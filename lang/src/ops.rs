@@ -2,7 +2,7 @@
 //! §3.6).
 
 use crate::convert::to_display_string;
-use crate::value::{Num, Value, compare_values, values_equal};
+use crate::value::{Num, Str, Value, compare_values, values_equal};
 use std::cmp::Ordering;
 
 /// Arithmetic and comparison operators.
@@ -156,6 +156,9 @@ fn integer_op(op: Op, x: Num, y: Num) -> Num {
 }
 
 fn add(a: &Value, b: &Value) -> Result<Value, OpError> {
+    if let (Value::Str(x), Value::Str(y)) = (a, b) {
+        return Ok(Value::Str(Str::concat(x, y)));
+    }
     match a {
         Value::Str(_) | Value::Bytes(_) => {
             let left = a.as_bytes().unwrap_or_default();

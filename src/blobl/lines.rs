@@ -58,36 +58,55 @@ fn emit(writer: &mut impl Write, mapped: &Mapped) -> io::Result<()> {
     writer.write_all(&mapped.out[from..])
 }
 
+/// An input buffer: `bytes[..len]` holds whole lines. The rest is room
+/// for the next read; it stays allocated and initialised from block to
+/// block, so reading never has to zero memory again.
+#[derive(Default)]
+struct Block {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Block {
+    fn lines(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
 /// Reads whole lines into `block` (after `carry`, the unfinished line of
 /// the previous block); returns false at the end of the input. What
-/// follows the block's last newline is moved back into `carry`.
-fn fill_block(input: &mut dyn Read, block: &mut Vec<u8>, carry: &mut Vec<u8>) -> io::Result<bool> {
-    block.clear();
-    block.append(carry);
+/// follows the block's last newline is moved back into `carry`. One read
+/// that ends a line is enough, so slow input is mapped as it arrives.
+fn fill_block(input: &mut dyn Read, block: &mut Block, carry: &mut Vec<u8>) -> io::Result<bool> {
+    let room = carry.len() + BLOCK;
+    if block.bytes.len() < room {
+        block.bytes.resize(room, 0);
+    }
+    block.bytes[..carry.len()].copy_from_slice(carry);
+    block.len = carry.len();
+    carry.clear();
     loop {
-        let start = block.len();
-        block.resize(start + BLOCK, 0);
-        let n = loop {
-            match input.read(&mut block[start..]) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other,
-            }
-        };
-        let n = match n {
-            Ok(n) => n,
-            Err(e) => {
-                block.truncate(start);
-                return Err(e);
-            }
-        };
-        block.truncate(start + n);
-        if n == 0 {
-            return Ok(!block.is_empty());
+        let start = block.len;
+        if block.bytes.len() < start + BLOCK {
+            block.bytes.resize(start + BLOCK, 0);
         }
-        if let Some(last) = memchr::memrchr(b'\n', &block[start..]) {
-            carry.extend_from_slice(&block[start + last + 1..]);
-            block.truncate(start + last + 1);
-            return Ok(true);
+        let n = loop {
+            match input.read(&mut block.bytes[start..start + BLOCK]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        if n == 0 {
+            return Ok(block.len > 0);
+        }
+        let read = &block.bytes[start..start + n];
+        match memchr::memrchr(b'\n', read) {
+            Some(last) => {
+                carry.extend_from_slice(&read[last + 1..]);
+                block.len = start + last + 1;
+                return Ok(true);
+            }
+            None => block.len = start + n,
         }
     }
 }
@@ -101,10 +120,10 @@ pub(super) fn run_sequential(
     let stdout = io::stdout();
     let mut writer = stdout.lock();
     let mut vm = Vm::new();
-    let (mut block, mut carry) = (Vec::new(), Vec::new());
+    let (mut block, mut carry) = (Block::default(), Vec::new());
     let mut mapped = Mapped::default();
     while fill_block(&mut input, &mut block, &mut carry)? {
-        map_block(prog, &mut vm, &block, opts, &mut mapped);
+        map_block(prog, &mut vm, block.lines(), opts, &mut mapped);
         emit(&mut writer, &mapped)?;
     }
     writer.flush()
@@ -145,7 +164,7 @@ pub(super) fn run_parallel(
             s.spawn(move || {
                 let mut vm = Vm::new();
                 while let Some(mut job) = next_job(&work_rx) {
-                    map_block(prog, &mut vm, &job.block, opts, &mut job.mapped);
+                    map_block(prog, &mut vm, job.block.lines(), opts, &mut job.mapped);
                     if done_tx.send(job).is_err() {
                         return;
                     }
@@ -167,7 +186,7 @@ pub(super) fn run_parallel(
 #[derive(Default)]
 struct Job {
     seq: u64,
-    block: Vec<u8>,
+    block: Block,
     mapped: Mapped,
 }
 

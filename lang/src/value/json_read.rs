@@ -2,7 +2,7 @@
 //! numbers that would not print back identically, and failing with Go's
 //! `encoding/json` error texts.
 
-use super::scan::string_run;
+use super::scan::{short_ascii_string, string_run};
 use super::{Arc, Map, Num, RawNumber, Str, Value};
 
 /// A JSON syntax error with Go's wording.
@@ -286,6 +286,14 @@ impl Reader<'_> {
     fn string(&mut self) -> Result<Str, Fail> {
         self.pos += 1;
         let start = self.pos;
+        // Fastest path: a short ASCII string (most keys), found with two
+        // word loads.
+        if let Some(chunk) = self.src.get(start..start + 16)
+            && let Some(len) = short_ascii_string(chunk.try_into().unwrap_or(&[0; 16]))
+        {
+            self.pos = start + len + 1;
+            return Ok(Str::new(ascii_str(&chunk[..len])));
+        }
         // Fast path: a run of plain bytes up to the closing quote.
         let (len, non_ascii) = string_run(&self.src[start..]);
         self.pos += len;

@@ -1,7 +1,8 @@
 //! Go-compatible JSON output: sorted keys, Go float formatting, input
 //! number text preserved, bytes as base64, timestamps as RFC3339Nano.
 
-use super::scan::verbatim_run;
+use super::Str;
+use super::scan::{inline_is_verbatim, verbatim_run};
 use super::{Narrow, Value, format_float32_json, write_float_json};
 use base64::Engine;
 
@@ -106,7 +107,7 @@ impl Writer<'_, '_> {
                     .extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
             }
             Value::Number(r) => self.out.extend_from_slice(r.text.as_bytes()),
-            Value::Str(s) => write_string(self.out, s.as_str(), self.style.escape_html),
+            Value::Str(s) => write_str(self.out, s, self.style.escape_html),
             Value::Bytes(b) => {
                 let encoded = base64::engine::general_purpose::STANDARD.encode(b.as_bytes());
                 write_string(self.out, &encoded, false);
@@ -141,7 +142,7 @@ impl Writer<'_, '_> {
                         self.out.push(b',');
                     }
                     self.newline(depth + 1);
-                    write_string(self.out, k.as_str(), self.style.escape_html);
+                    write_str(self.out, k, self.style.escape_html);
                     self.out.push(b':');
                     if self.style.indent.is_some() {
                         self.out.push(b' ');
@@ -157,6 +158,25 @@ impl Writer<'_, '_> {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Writes `s` as a JSON string literal. Most keys and many values are
+/// short inline strings that need no escaping: those are written with
+/// one fixed-size copy.
+#[inline]
+fn write_str(out: &mut Vec<u8>, s: &Str, escape_html: bool) {
+    if let Some((len, buf)) = s.inline_parts()
+        && inline_is_verbatim(buf, len, escape_html)
+    {
+        let mut quoted = [b'"'; 16];
+        quoted[1..15].copy_from_slice(buf);
+        quoted[1 + len] = b'"';
+        let end = out.len() + len + 2;
+        out.extend_from_slice(&quoted);
+        out.truncate(end);
+        return;
+    }
+    write_string(out, s.as_str(), escape_html);
+}
 
 /// Writes a JSON string literal the way Go's `encoding/json` does.
 pub fn write_string(out: &mut Vec<u8>, s: &str, escape_html: bool) {

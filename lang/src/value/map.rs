@@ -6,9 +6,21 @@ use super::text::Probe;
 use super::{Str, Value};
 
 /// A Bloblang object.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Default, PartialEq)]
 pub struct Map {
     entries: Vec<(Str, Value)>,
+}
+
+/// Spare entries a copy is given: objects are copied to be changed
+/// (copy-on-write), and the change is usually an insertion or a few.
+const COPY_HEADROOM: usize = 8;
+
+impl Clone for Map {
+    fn clone(&self) -> Map {
+        let mut entries = Vec::with_capacity(self.entries.len() + COPY_HEADROOM);
+        entries.extend(self.entries.iter().cloned());
+        Map { entries }
+    }
 }
 
 impl Map {
@@ -65,6 +77,22 @@ impl Map {
     #[inline]
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.find(key).ok().map(|i| &self.entries[i].1)
+    }
+
+    /// The value at `key`, trying position `hint` first and updating it to
+    /// where the key was found: a lookup that repeats on objects of the
+    /// same shape (a path in a mapping, message after message) then costs
+    /// one key comparison.
+    #[inline]
+    pub fn get_hinted(&self, key: &Str, hint: &mut u8) -> Option<&Value> {
+        if let Some((k, v)) = self.entries.get(usize::from(*hint))
+            && k == key
+        {
+            return Some(v);
+        }
+        let i = self.find(key).ok()?;
+        *hint = u8::try_from(i).unwrap_or(0);
+        Some(&self.entries[i].1)
     }
 
     /// The value at `key`, mutably.

@@ -279,6 +279,20 @@ impl Value {
         Some(cur)
     }
 
+    /// Walks a path like [`Value::get_path`], with a position hint for
+    /// each of the first object lookups (see [`Map::get_hinted`]).
+    #[inline]
+    pub fn get_path_hinted<'a>(&'a self, path: &[Str], hints: &mut [u8]) -> Option<&'a Value> {
+        let mut cur = self;
+        for (i, seg) in path.iter().enumerate() {
+            cur = match (cur, hints.get_mut(i)) {
+                (Value::Object(o), Some(hint)) => o.get_hinted(seg, hint)?,
+                _ => cur.get_segment(seg)?,
+            };
+        }
+        Some(cur)
+    }
+
     /// Takes the value out, leaving `null`.
     #[inline]
     pub fn take(&mut self) -> Value {

@@ -108,13 +108,28 @@ pub fn write_float_json(out: &mut Vec<u8>, f: f64) {
     if abs == 0.0 || (1e-6..1e21).contains(&abs) {
         let mut buf = zmij::Buffer::new();
         let text = buf.format_finite(f);
-        if !text.contains(['e', 'E']) {
+        // With 16 or 17 significant digits two shortest forms can both
+        // round-trip, and zmij may not pick the closest one as Go does:
+        // those take the reference path.
+        if !text.contains(['e', 'E']) && significant_digits(text) <= 15 {
             let text = text.strip_suffix(".0").unwrap_or(text);
             out.extend_from_slice(text.as_bytes());
             return;
         }
     }
     out.extend_from_slice(format_float_json(f).as_bytes());
+}
+
+/// The number of significant digits in a plain decimal's text (from the
+/// first non-zero digit to the last).
+fn significant_digits(text: &str) -> usize {
+    let digits: &[u8] = text.as_bytes();
+    let first = digits.iter().position(|d| matches!(d, b'1'..=b'9'));
+    let last = digits.iter().rposition(|d| matches!(d, b'1'..=b'9'));
+    match (first, last) {
+        (Some(a), Some(b)) => digits[a..=b].iter().filter(|d| d.is_ascii_digit()).count(),
+        _ => 0,
+    }
 }
 
 /// `strconv.FormatFloat(f, 'g', -1, 32)` for float32 values.
@@ -197,6 +212,7 @@ mod tests {
             1e21,
             123456789012345680.0,
             0.1 + 0.2,
+            629289627075195.2,
             5e-324,
             f64::MAX,
         ] {

@@ -98,6 +98,55 @@ pub(super) fn verbatim_run(bytes: &[u8], html: bool) -> usize {
     }
 }
 
+const ONES_16: u128 = u128::from_ne_bytes([1; 16]);
+const HIGHS_16: u128 = ONES_16 << 7;
+
+/// [`has_byte`] on sixteen bytes at once.
+#[inline(always)]
+fn has_byte_16(word: u128, b: u8) -> u128 {
+    let x = word ^ (ONES_16 * u128::from(b));
+    x.wrapping_sub(ONES_16) & !x & HIGHS_16
+}
+
+/// [`has_below`] on sixteen bytes at once.
+#[inline(always)]
+fn has_below_16(word: u128, n: u8) -> u128 {
+    word.wrapping_sub(ONES_16 * u128::from(n)) & !word & HIGHS_16
+}
+
+/// A short JSON string at the start of `bytes` (just after its opening
+/// quote): when its closing quote is among the first 15 bytes, no
+/// backslash or control byte comes before it and it is all ASCII, its
+/// length. The caller falls back to [`string_run`] otherwise.
+#[inline]
+pub(super) fn short_ascii_string(bytes: &[u8; 16]) -> Option<usize> {
+    let w = u128::from_le_bytes(*bytes);
+    let stops = has_byte_16(w, b'"') | has_byte_16(w, b'\\') | has_below_16(w, 0x20);
+    let n = (stops.trailing_zeros() / 8) as usize;
+    // ASCII when the first byte with its high bit set comes after `n`.
+    let first_high = ((w & HIGHS_16).trailing_zeros() / 8) as usize;
+    (n <= 14 && bytes[n] == b'"' && first_high >= n).then_some(n)
+}
+
+/// True when the first `len` bytes of an inline string buffer (at most
+/// 14, zero-padded) are all written verbatim inside a JSON string (see
+/// [`verbatim_run`]).
+#[inline(always)]
+pub(super) fn inline_is_verbatim(buf: &[u8; 14], len: usize, html: bool) -> bool {
+    let mut padded = [0u8; 16];
+    padded[..14].copy_from_slice(buf);
+    let w = u128::from_le_bytes(padded);
+    let mut special =
+        has_byte_16(w, b'"') | has_byte_16(w, b'\\') | has_below_16(w, 0x20) | has_byte_16(w, 0xe2);
+    if html {
+        special |= has_byte_16(w, b'<') | has_byte_16(w, b'>') | has_byte_16(w, b'&');
+    }
+    // The zero padding from `len` on is always marked (as control bytes),
+    // so the first mark is a real special byte exactly when it lies
+    // before `len`.
+    (special.trailing_zeros() / 8) as usize >= len
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +183,24 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn short_paths_agree_with_the_general_scans(
+            bytes in proptest::collection::vec(
+                prop_oneof![Just(b'"'), Just(b'\\'), Just(0u8), Just(0xe2u8), Just(b'<'), 0x20u8..0x7f, any::<u8>()],
+                16..17,
+            ),
+            len in 0usize..15,
+            html: bool,
+        ) {
+            let chunk: [u8; 16] = bytes.clone().try_into().unwrap();
+            let (end, non_ascii) = string_run(&bytes);
+            let want = (end <= 14 && bytes[end] == b'"' && !non_ascii).then_some(end);
+            prop_assert_eq!(short_ascii_string(&chunk), want);
+            let mut buf = [0u8; 14];
+            buf[..len].copy_from_slice(&bytes[..len]);
+            prop_assert_eq!(inline_is_verbatim(&buf, len, html), verbatim_run(&bytes[..len], html) == len);
+        }
+
         #[test]
         fn agrees_with_a_byte_loop(bytes in proptest::collection::vec(any::<u8>(), 0..64), html: bool) {
             prop_assert_eq!(string_run(&bytes), string_run_slow(&bytes));

@@ -46,9 +46,10 @@ impl Str {
             Repr::Inline { len, buf } => {
                 let bytes = &buf[..*len as usize];
                 // SAFETY: an inline buffer is only ever filled by `Str::new`
-                // from a whole `&str` (valid UTF-8, copied entirely), and
-                // `len` is that string's length, so `bytes` is exactly the
-                // original valid UTF-8 text.
+                // from a whole `&str` (valid UTF-8, copied entirely), or by
+                // `Str::concat` from two whole `&str`s one after the other
+                // (a concatenation of valid UTF-8 is valid UTF-8), and `len`
+                // is that text's length, so `bytes` is exactly valid UTF-8.
                 #[allow(unsafe_code)]
                 unsafe {
                     std::str::from_utf8_unchecked(bytes)
@@ -64,6 +65,39 @@ impl Str {
         match &self.0 {
             Repr::Inline { len, buf } => &buf[..*len as usize],
             Repr::Heap(s) => s.as_bytes(),
+        }
+    }
+}
+
+impl Str {
+    /// `a` followed by `b`, built in place: inline when short, otherwise
+    /// in a single allocation.
+    pub fn concat(a: &str, b: &str) -> Str {
+        let n = a.len() + b.len();
+        if n <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..a.len()].copy_from_slice(a.as_bytes());
+            buf[a.len()..n].copy_from_slice(b.as_bytes());
+            return Str(Repr::Inline { len: n as u8, buf });
+        }
+        let joined = arcstr::ArcStr::init_with(n, |out| {
+            let (head, tail) = out.split_at_mut(a.len());
+            head.copy_from_slice(a.as_bytes());
+            tail.copy_from_slice(b.as_bytes());
+        });
+        match joined {
+            Ok(s) => Str(Repr::Heap(s)),
+            // Two whole strings joined are valid UTF-8; kept total anyway.
+            Err(_) => Str::from(format!("{a}{b}")),
+        }
+    }
+
+    /// For a string stored inline: its length and its zero-padded buffer.
+    #[inline(always)]
+    pub(crate) fn inline_parts(&self) -> Option<(usize, &[u8; INLINE])> {
+        match &self.0 {
+            Repr::Inline { len, buf } => Some((usize::from(*len), buf)),
+            Repr::Heap(_) => None,
         }
     }
 }
@@ -139,7 +173,13 @@ impl From<&String> for Str {
 impl PartialEq for Str {
     #[inline]
     fn eq(&self, other: &Str) -> bool {
-        self.as_bytes() == other.as_bytes()
+        match (&self.0, &other.0) {
+            // Zero-padded buffers: equal strings have equal whole buffers.
+            (Repr::Inline { len: a, buf: x }, Repr::Inline { len: b, buf: y }) => {
+                a == b && inline_words(x) == inline_words(y)
+            }
+            _ => self.as_bytes() == other.as_bytes(),
+        }
     }
 }
 
@@ -332,6 +372,18 @@ mod tests {
             "\u{ff}",
             "zzzzzzzzzzzzzzzzzz",
         ]
+    }
+
+    #[test]
+    fn concatenation_and_equality_agree_with_std() {
+        for x in words_for_probe() {
+            for y in words_for_probe() {
+                let joined = Str::concat(x, y);
+                assert_eq!(joined.as_str(), format!("{x}{y}"));
+                assert_eq!(joined, Str::new(&format!("{x}{y}")), "{x:?} + {y:?}");
+                assert_eq!(Str::new(x) == Str::new(y), x == y, "{x:?} == {y:?}");
+            }
+        }
     }
 
     #[test]

@@ -131,6 +131,16 @@ fn run_top<T>(
     out
 }
 
+/// A copy of `doc.<path>` (`doc` itself without a path), `null` when the
+/// path does not resolve.
+fn read_path(prog: &Program, vm: &mut Vm, doc: &Value, path: Option<u32>) -> Value {
+    let found = match path {
+        None => Some(doc),
+        Some(p) => doc.get_path_hinted(&prog.paths[p as usize], vm.path_hints(p)),
+    };
+    found.cloned().unwrap_or(Value::Null)
+}
+
 /// The state of one run.
 pub(crate) struct Exec<'a> {
     pub(crate) prog: &'a Program,
@@ -186,16 +196,15 @@ impl<'a> Exec<'a> {
     }
 
     fn this_path(&mut self, path: Option<u32>) -> Result<Value> {
-        let segs: &[Str] = path.map_or(&[], |p| &self.prog.paths[p as usize]);
         if self.mode == Mode::Mutation {
             self.load_root();
             if matches!(self.root, Value::Nothing) {
                 self.structured_input(path)?;
             }
-            return Ok(self.root.get_path(segs).cloned().unwrap_or(Value::Null));
+            return Ok(read_path(self.prog, self.vm, &self.root, path));
         }
         let doc = self.structured_input(path)?;
-        Ok(doc.get_path(segs).cloned().unwrap_or(Value::Null))
+        Ok(read_path(self.prog, self.vm, doc, path))
     }
 
     fn root_path(&mut self, path: Option<u32>) -> Result<Value> {
@@ -203,14 +212,7 @@ impl<'a> Exec<'a> {
             return Err(Error::msg("unable to reference `root` from this context"));
         }
         self.load_root();
-        match path {
-            None => Ok(self.root.clone()),
-            Some(p) => Ok(self
-                .root
-                .get_path(&self.prog.paths[p as usize])
-                .cloned()
-                .unwrap_or(Value::Null)),
-        }
+        Ok(read_path(self.prog, self.vm, &self.root, path))
     }
 
     /// The value of variable `name` in the running unit, if set.
@@ -303,8 +305,9 @@ impl<'a> Exec<'a> {
                         self.regs[dst as usize] = self.this_path(Some(path))?;
                     }
                     Instr::Path { dst, src, path } => {
+                        let hints = self.vm.path_hints(path);
                         let v = self.regs[src as usize]
-                            .get_path(&prog.paths[path as usize])
+                            .get_path_hinted(&prog.paths[path as usize], hints)
                             .cloned()
                             .unwrap_or(Value::Null);
                         self.regs[dst as usize] = v;

@@ -19,7 +19,13 @@ use std::sync::Arc;
 pub struct Vm {
     frames: Vec<Vec<Value>>,
     regexes: HashMap<String, Arc<regex::Regex>>,
+    /// Object-lookup position hints for the first segments of each
+    /// interned path (only hints: a stale or foreign one costs a miss).
+    path_hints: Vec<[u8; HINTED_SEGMENTS]>,
 }
+
+/// How many leading segments of a path get position hints.
+const HINTED_SEGMENTS: usize = 4;
 
 const REGEX_CACHE_LIMIT: usize = 256;
 
@@ -43,6 +49,16 @@ impl Vm {
         if self.frames.len() < 64 {
             self.frames.push(f);
         }
+    }
+
+    /// The lookup hints of interned path `path`.
+    #[inline]
+    pub(crate) fn path_hints(&mut self, path: u32) -> &mut [u8; HINTED_SEGMENTS] {
+        let i = path as usize;
+        if i >= self.path_hints.len() {
+            self.path_hints.resize(i + 1, [0; HINTED_SEGMENTS]);
+        }
+        &mut self.path_hints[i]
     }
 
     /// A compiled regular expression, cached by pattern.
