@@ -114,8 +114,13 @@ pub fn write_float_json(out: &mut Vec<u8>, f: f64) {
         if !text.contains(['e', 'E']) && significant_digits(text) <= 15 {
             let text = text.strip_suffix(".0").unwrap_or(text);
             out.extend_from_slice(text.as_bytes());
-            return;
+        } else {
+            // Plain decimal range: what `format_float_json` gives, written
+            // straight into `out`.
+            use std::io::Write;
+            let _ = write!(out, "{f}");
         }
+        return;
     }
     out.extend_from_slice(format_float_json(f).as_bytes());
 }
