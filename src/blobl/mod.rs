@@ -55,24 +55,23 @@ pub fn main(args: Args) -> ExitCode {
     } else {
         Env::standard()
     };
-    let (source, name, compiled) = match (&args.file, &args.mapping) {
+    let (name, compiled) = match (&args.file, &args.mapping) {
         (Some(path), _) => match std::fs::read_to_string(path) {
-            Ok(src) => {
-                let prog = env.compile_in(&src, path.parent());
-                (src, path.display().to_string(), prog)
-            }
+            Ok(src) => (
+                path.display().to_string(),
+                env.compile_in(&src, path.parent()),
+            ),
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", path.display());
                 return ExitCode::FAILURE;
             }
         },
-        (None, Some(m)) => (m.clone(), "<mapping>".to_string(), env.compile(m)),
+        (None, Some(m)) => ("<mapping>".to_string(), env.compile(m)),
         (None, None) => {
             eprintln!("error: give a mapping as an argument or with -f FILE");
             return ExitCode::from(2);
         }
     };
-    let _ = source;
     let prog = match compiled {
         Ok(p) => p,
         Err(diags) => {

@@ -288,8 +288,8 @@ impl Reader<'_> {
         let start = self.pos;
         // Fastest path: a short ASCII string (most keys), found with two
         // word loads.
-        if let Some(chunk) = self.src.get(start..start + 16)
-            && let Some(len) = short_ascii_string(chunk.try_into().unwrap_or(&[0; 16]))
+        if let Some(chunk) = self.src[start..].first_chunk::<16>()
+            && let Some(len) = short_ascii_string(chunk)
         {
             self.pos = start + len + 1;
             return Ok(Str::new(ascii_str(&chunk[..len])));

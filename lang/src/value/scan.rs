@@ -6,19 +6,49 @@
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// A non-zero word when some byte of `word` equals `b`. (The classic
-/// zero-byte test: exact as a yes/no answer, which is all callers use.)
-#[inline(always)]
-fn has_byte(word: u64, b: u8) -> u64 {
-    let x = word ^ (ONES * u64::from(b));
-    x.wrapping_sub(ONES) & !x & HIGHS
+/// The byte tests, written once for each word width used: `u64` for
+/// scans of any length, `u128` for strings that fit in sixteen bytes.
+macro_rules! byte_tests {
+    ($word:ty, $has_byte:ident, $has_below:ident, $stops:ident, $specials:ident) => {
+        /// A non-zero word when some byte of `word` equals `b`. (The classic
+        /// zero-byte test: exact as a yes/no answer, which is all callers use.)
+        #[inline(always)]
+        fn $has_byte(word: $word, b: u8) -> $word {
+            const ONES: $word = <$word>::from_ne_bytes([1; size_of::<$word>()]);
+            let x = word ^ (ONES * <$word>::from(b));
+            x.wrapping_sub(ONES) & !x & (ONES << 7)
+        }
+
+        /// A non-zero word when some byte of `word` is below `n` (`n` ≤ 128).
+        #[inline(always)]
+        fn $has_below(word: $word, n: u8) -> $word {
+            const ONES: $word = <$word>::from_ne_bytes([1; size_of::<$word>()]);
+            word.wrapping_sub(ONES * <$word>::from(n)) & !word & (ONES << 7)
+        }
+
+        /// Marks the bytes that end a JSON string's plain run when reading:
+        /// `"`, `\` and control bytes.
+        #[inline(always)]
+        fn $stops(word: $word) -> $word {
+            $has_byte(word, b'"') | $has_byte(word, b'\\') | $has_below(word, 0x20)
+        }
+
+        /// Marks the bytes a JSON string cannot write verbatim: the stops,
+        /// the lead byte of U+2028/U+2029 (0xE2) and, with HTML escaping,
+        /// `<`, `>` and `&`.
+        #[inline(always)]
+        fn $specials(word: $word, html: bool) -> $word {
+            let mut mask = $stops(word) | $has_byte(word, 0xe2);
+            if html {
+                mask |= $has_byte(word, b'<') | $has_byte(word, b'>') | $has_byte(word, b'&');
+            }
+            mask
+        }
+    };
 }
 
-/// A non-zero word when some byte of `word` is below `n` (`n` ≤ 128).
-#[inline(always)]
-fn has_below(word: u64, n: u8) -> u64 {
-    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
-}
+byte_tests!(u64, has_byte, has_below, stops, specials);
+byte_tests!(u128, has_byte_16, has_below_16, stops_16, specials_16);
 
 /// The eight bytes at `at` as a little-endian word; past the end of
 /// `bytes` the word is filled with `pad`.
@@ -65,7 +95,7 @@ pub(super) fn string_run(bytes: &[u8]) -> (usize, bool) {
     loop {
         // Padding with a quote stops the scan at the end of `bytes`.
         let w = word_at(bytes, at, b'"');
-        let mask = has_byte(w, b'"') | has_byte(w, b'\\') | has_below(w, 0x20);
+        let mask = stops(w);
         if mask != 0 {
             let n = first_marked(mask);
             // Only the bytes before the stop count towards `high`.
@@ -86,11 +116,7 @@ pub(super) fn verbatim_run(bytes: &[u8], html: bool) -> usize {
     let mut at = 0;
     loop {
         let w = word_at(bytes, at, b'"');
-        let mut mask = has_byte(w, b'"') | has_byte(w, b'\\') | has_below(w, 0x20);
-        mask |= has_byte(w, 0xe2);
-        if html {
-            mask |= has_byte(w, b'<') | has_byte(w, b'>') | has_byte(w, b'&');
-        }
+        let mask = specials(w, html);
         if mask != 0 {
             return (at + first_marked(mask)).min(bytes.len());
         }
@@ -98,21 +124,7 @@ pub(super) fn verbatim_run(bytes: &[u8], html: bool) -> usize {
     }
 }
 
-const ONES_16: u128 = u128::from_ne_bytes([1; 16]);
-const HIGHS_16: u128 = ONES_16 << 7;
-
-/// [`has_byte`] on sixteen bytes at once.
-#[inline(always)]
-fn has_byte_16(word: u128, b: u8) -> u128 {
-    let x = word ^ (ONES_16 * u128::from(b));
-    x.wrapping_sub(ONES_16) & !x & HIGHS_16
-}
-
-/// [`has_below`] on sixteen bytes at once.
-#[inline(always)]
-fn has_below_16(word: u128, n: u8) -> u128 {
-    word.wrapping_sub(ONES_16 * u128::from(n)) & !word & HIGHS_16
-}
+const HIGHS_16: u128 = u128::from_ne_bytes([0x80; 16]);
 
 /// A short JSON string at the start of `bytes` (just after its opening
 /// quote): when its closing quote is among the first 15 bytes, no
@@ -121,8 +133,7 @@ fn has_below_16(word: u128, n: u8) -> u128 {
 #[inline]
 pub(super) fn short_ascii_string(bytes: &[u8; 16]) -> Option<usize> {
     let w = u128::from_le_bytes(*bytes);
-    let stops = has_byte_16(w, b'"') | has_byte_16(w, b'\\') | has_below_16(w, 0x20);
-    let n = (stops.trailing_zeros() / 8) as usize;
+    let n = (stops_16(w).trailing_zeros() / 8) as usize;
     // ASCII when the first byte with its high bit set comes after `n`.
     let first_high = ((w & HIGHS_16).trailing_zeros() / 8) as usize;
     (n <= 14 && bytes[n] == b'"' && first_high >= n).then_some(n)
@@ -136,15 +147,10 @@ pub(super) fn inline_is_verbatim(buf: &[u8; 14], len: usize, html: bool) -> bool
     let mut padded = [0u8; 16];
     padded[..14].copy_from_slice(buf);
     let w = u128::from_le_bytes(padded);
-    let mut special =
-        has_byte_16(w, b'"') | has_byte_16(w, b'\\') | has_below_16(w, 0x20) | has_byte_16(w, 0xe2);
-    if html {
-        special |= has_byte_16(w, b'<') | has_byte_16(w, b'>') | has_byte_16(w, b'&');
-    }
     // The zero padding from `len` on is always marked (as control bytes),
     // so the first mark is a real special byte exactly when it lies
     // before `len`.
-    (special.trailing_zeros() / 8) as usize >= len
+    (specials_16(w, html).trailing_zeros() / 8) as usize >= len
 }
 
 #[cfg(test)]

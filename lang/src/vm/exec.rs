@@ -305,11 +305,7 @@ impl<'a> Exec<'a> {
                         self.regs[dst as usize] = self.this_path(Some(path))?;
                     }
                     Instr::Path { dst, src, path } => {
-                        let hints = self.vm.path_hints(path);
-                        let v = self.regs[src as usize]
-                            .get_path_hinted(&prog.paths[path as usize], hints)
-                            .cloned()
-                            .unwrap_or(Value::Null);
+                        let v = read_path(prog, self.vm, &self.regs[src as usize], Some(path));
                         self.regs[dst as usize] = v;
                     }
                     Instr::Root { dst } => {
