@@ -1,5 +1,6 @@
 //! The `tarn` command line: argument parsing and dispatch only.
 
+mod alloc;
 mod blobl;
 mod fmt;
 mod lint;
@@ -14,7 +15,7 @@ use clap::{Parser, Subcommand};
 /// mimalloc's per-thread heaps avoid the allocator lock contention the
 /// runtime showed under load with the system allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 use std::process::ExitCode;
 
 /// Tarn: a Bloblang toolchain and pipeline runtime.

@@ -2,7 +2,9 @@
 //! numbers that would not print back identically, and failing with Go's
 //! `encoding/json` error texts.
 
+use super::number::parse_short_decimal;
 use super::scan::{short_ascii_string, string_run};
+use super::shapes::Shapes;
 use super::{Arc, Map, Num, RawNumber, Str, Value};
 
 /// A JSON syntax error with Go's wording.
@@ -70,6 +72,7 @@ pub fn parse_json_prefix(input: &[u8], mode: NumberMode) -> Result<(Value, usize
 struct Scratch {
     pairs: Vec<(Str, Value)>,
     items: Vec<Value>,
+    shapes: Shapes,
 }
 
 thread_local! {
@@ -235,8 +238,9 @@ impl Reader<'_> {
             }
         }
         self.depth -= 1;
-        let entries = self.scratch.pairs.split_off(base);
-        Ok(Value::Object(Arc::new(Map::from_pairs(entries))))
+        let scratch = &mut self.scratch;
+        let entries = scratch.shapes.take_sorted(&mut scratch.pairs, base);
+        Ok(Value::Object(Arc::new(Map::from_sorted(entries))))
     }
 
     /// Reads what follows a container element: a comma (false) or the
@@ -416,9 +420,11 @@ impl Reader<'_> {
 
     fn number(&mut self) -> Result<Value, Fail> {
         let start = self.pos;
-        if self.src[self.pos] == b'-' {
+        let negative = self.src[self.pos] == b'-';
+        if negative {
             self.pos += 1;
         }
+        let whole_start = self.pos;
         match self.src.get(self.pos) {
             None => return Err(self.eof()),
             Some(b'0') => self.pos += 1,
@@ -432,12 +438,21 @@ impl Reader<'_> {
                 )));
             }
         }
+        let whole_end = self.pos;
         let mut is_float = false;
         if self.src.get(self.pos) == Some(&b'.') {
             self.pos += 1;
             is_float = true;
             if self.digits() == 0 {
                 return Err(self.bad_number_char());
+            }
+            if !matches!(self.src.get(self.pos), Some(b'e' | b'E')) {
+                let text = ascii_str(&self.src[start..self.pos]);
+                let whole = &self.src[whole_start..whole_end];
+                let fraction = &self.src[whole_end + 1..self.pos];
+                if let Some(f) = parse_short_decimal(whole, fraction) {
+                    return Ok(self.short_float(text, if negative { -f } else { f }));
+                }
             }
         }
         if let Some(b'e' | b'E') = self.src.get(self.pos) {
@@ -464,6 +479,15 @@ impl Reader<'_> {
             return Ok(Value::Int(if negative { -v } else { v }));
         }
         Ok(number_value(text, is_float, self.mode))
+    }
+
+    /// The value of a plain decimal `text` already converted to `f`.
+    fn short_float(&self, text: &str, f: f64) -> Value {
+        if self.mode == NumberMode::Float64 || float_text_is_canonical(text, f) {
+            Value::Float(f)
+        } else {
+            raw(text, Num::Float(f))
+        }
     }
 
     fn bad_number_char(&self) -> Fail {

@@ -2,6 +2,7 @@
 //! is already Go's JSON output order and gives fast lookups for the small
 //! objects typical of messages.
 
+use super::shapes::sort_pairs;
 use super::text::Probe;
 use super::{Str, Value};
 
@@ -38,22 +39,16 @@ impl Map {
 
     /// Builds an object from pairs in any order; a repeated key keeps its
     /// last value.
-    pub fn from_pairs(mut entries: Vec<(Str, Value)>) -> Map {
-        let sorted = entries.windows(2).all(|w| w[0].0 < w[1].0);
-        if !sorted {
-            // Stable sort keeps equal keys in input order; then keep the last.
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            if entries.windows(2).any(|w| w[0].0 == w[1].0) {
-                let mut out: Vec<(Str, Value)> = Vec::with_capacity(entries.len());
-                for (k, v) in entries {
-                    match out.last_mut() {
-                        Some(last) if last.0 == k => last.1 = v,
-                        _ => out.push((k, v)),
-                    }
-                }
-                entries = out;
-            }
+    pub fn from_pairs(entries: Vec<(Str, Value)>) -> Map {
+        if entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Map { entries };
         }
+        Map::from_sorted(sort_pairs(entries))
+    }
+
+    /// An object from pairs already in strictly increasing key order.
+    pub(super) fn from_sorted(entries: Vec<(Str, Value)>) -> Map {
+        debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
         Map { entries }
     }
 

@@ -10,6 +10,7 @@ mod json_write;
 mod map;
 mod number;
 mod scan;
+mod shapes;
 mod text;
 mod timestamp;
 

@@ -104,6 +104,9 @@ pub fn format_float_json(f: f64) -> String {
 /// Appends [`format_float_json`]`(f)` to `out`. Plain decimals, the usual
 /// case, take a fast shortest-digits path (zmij) instead of `format!`.
 pub fn write_float_json(out: &mut Vec<u8>, f: f64) {
+    if write_short_decimal(out, f) {
+        return;
+    }
     let abs = f.abs();
     if abs == 0.0 || (1e-6..1e21).contains(&abs) {
         let mut buf = zmij::Buffer::new();
@@ -123,6 +126,92 @@ pub fn write_float_json(out: &mut Vec<u8>, f: f64) {
         return;
     }
     out.extend_from_slice(format_float_json(f).as_bytes());
+}
+
+/// Powers of ten that an `f64` holds exactly.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Decimals up to this many significant digits map to distinct `f64`s
+/// (`DBL_DIG`), so such a decimal that round-trips is *the* shortest form.
+const UNIQUE_DIGITS_LIMIT: f64 = 1e15;
+
+/// Writes `f` when it is a decimal of at most 15 significant digits in
+/// plain notation (`227.11`, `0.099`, `1816`), the common case; returns
+/// false, writing nothing, otherwise.
+///
+/// For the fewest fraction digits `k` such that `m = round(|f| * 10^k)`
+/// gives back `f` as `m / 10^k` (exact operands, one correctly rounded
+/// division: the same `f64` parsing the decimal gives), `m × 10^-k`
+/// round-trips, and having at most 15 digits it is the only such decimal
+/// that short, so it is the shortest form Go prints. `|f| * 10^k` is within
+/// 0.22 of `m` whenever that decimal exists (relative error ≤ 2^-52), so
+/// rounding finds it at the first `k` it exists.
+fn write_short_decimal(out: &mut Vec<u8>, f: f64) -> bool {
+    let abs = f.abs();
+    if !(1e-6..UNIQUE_DIGITS_LIMIT).contains(&abs) {
+        return false;
+    }
+    for (k, &scale) in EXACT_POWERS_OF_TEN.iter().enumerate() {
+        let scaled = abs * scale;
+        if scaled >= UNIQUE_DIGITS_LIMIT {
+            return false;
+        }
+        // `scaled` is non-negative and below 2^53: truncating after adding
+        // a half rounds it, and signed conversions are single instructions.
+        let m = (scaled + 0.5) as i64;
+        if m as f64 / scale == abs {
+            if k > 0 && m % 10 == 0 {
+                // Cannot happen (a shorter k would have matched); kept
+                // total by leaving such values to the general path.
+                return false;
+            }
+            if f < 0.0 {
+                out.push(b'-');
+            }
+            write_scaled_integer(out, m.unsigned_abs(), k);
+            return true;
+        }
+    }
+    false
+}
+
+/// Writes `m × 10^-k` in plain notation: `m`'s digits with a point `k`
+/// places from the right, and a leading `0.` and zeros when `k` exceeds
+/// the digit count.
+fn write_scaled_integer(out: &mut Vec<u8>, m: u64, k: usize) {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(m).as_bytes();
+    if k == 0 {
+        out.extend_from_slice(digits);
+    } else if digits.len() > k {
+        let (whole, fraction) = digits.split_at(digits.len() - k);
+        out.extend_from_slice(whole);
+        out.push(b'.');
+        out.extend_from_slice(fraction);
+    } else {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (k - digits.len()), b'0');
+        out.extend_from_slice(digits);
+    }
+}
+
+/// The `f64` a plain decimal denotes, computed directly when it is exact
+/// to do so: at most 15 significant digits (the integer `m` of all its
+/// digits is exact in an `f64`) and at most 22 after the point (`10^k`
+/// exact), so `m / 10^k` is one correctly rounded division. `None` for
+/// other text, which needs the general parser.
+pub(crate) fn parse_short_decimal(whole: &[u8], fraction: &[u8]) -> Option<f64> {
+    if whole.len() + fraction.len() > 15 || fraction.len() >= EXACT_POWERS_OF_TEN.len() {
+        return None;
+    }
+    let m = whole
+        .iter()
+        .chain(fraction)
+        .fold(0u64, |m, d| m * 10 + u64::from(d.wrapping_sub(b'0')));
+    Some(m as f64 / EXACT_POWERS_OF_TEN[fraction.len()])
 }
 
 /// The number of significant digits in a plain decimal's text (from the
@@ -202,6 +291,29 @@ mod tests {
             write_float_json(&mut out, f);
             prop_assert_eq!(String::from_utf8(out).unwrap_or_default(), format_float_json(f));
         }
+
+        #[test]
+        fn short_decimals_read_and_write_like_the_reference(
+            m in 0u64..1_000_000_000_000_000, k in 0usize..24, whole_digits in 0usize..16,
+        ) {
+            // Any digit string up to 15 digits long, point anywhere in it.
+            let digits = m.to_string();
+            let cut = whole_digits.min(digits.len());
+            let (whole, fraction) = digits.split_at(cut);
+            let whole = if whole.is_empty() { "0" } else { whole };
+            let fraction = format!("{}{fraction}", "0".repeat(k % 8));
+            let text = format!("{whole}.{fraction}");
+            let want: f64 = text.parse().unwrap_or(f64::NAN);
+            let got = parse_short_decimal(whole.as_bytes(), fraction.as_bytes());
+            if whole.len() + fraction.len() <= 15 {
+                prop_assert_eq!(got.map(f64::to_bits), Some(want.to_bits()), "{}", text);
+            }
+            for f in [want, -want] {
+                let mut out = Vec::new();
+                write_float_json(&mut out, f);
+                prop_assert_eq!(String::from_utf8(out).unwrap_or_default(), format_float_json(f));
+            }
+        }
     }
 
     #[test]
@@ -218,6 +330,14 @@ mod tests {
             123456789012345680.0,
             0.1 + 0.2,
             629289627075195.2,
+            999999999999999.9,
+            99999999999999.99,
+            0.000001,
+            0.0000012345678,
+            0.099,
+            1816.88,
+            -227.11,
+            4503599627370495.5,
             5e-324,
             f64::MAX,
         ] {
