@@ -42,6 +42,15 @@ pub enum Instr {
         b: Reg,
         info: u32,
     },
+    /// `dst = a <op> consts[k]` (a constant right operand, not loaded
+    /// into a register first)
+    BinaryConst {
+        op: Op,
+        dst: Reg,
+        a: Reg,
+        k: u32,
+        info: u32,
+    },
     /// `dst = !src`
     Not { dst: Reg, src: Reg, info: u32 },
     /// `dst = src` as the bool operand of `&&` / `||`
@@ -82,6 +91,8 @@ pub enum Instr {
     },
     /// `root.<path> = src`
     Assign { src: Reg, path: u32 },
+    /// `root.<path> = consts[k]`
+    AssignConst { k: u32, path: u32 },
     /// `$var = src`
     SetVar { var: Reg, src: Reg },
     /// `meta <key> = src`; `key == u32::MAX` replaces all metadata
@@ -243,6 +254,18 @@ impl Program {
                 } else {
                     format!("root.{p} = r{src}")
                 }
+            }
+            Instr::AssignConst { k, path } => {
+                let p = self.path_text(path);
+                let v = &self.consts[k as usize];
+                if p.is_empty() {
+                    format!("root = const {v:?}")
+                } else {
+                    format!("root.{p} = const {v:?}")
+                }
+            }
+            Instr::BinaryConst { op, dst, a, k, .. } => {
+                format!("r{dst} = r{a} {op:?} const {:?}", self.consts[k as usize])
             }
             Instr::CallFn { dst, site, args } => {
                 let s = &self.sites[site as usize];

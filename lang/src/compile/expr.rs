@@ -278,6 +278,21 @@ impl Compiler<'_> {
             _ => {
                 let Some(op) = arith_op(op) else { return };
                 self.expr(lhs, dst);
+                if let Some(Ok(v)) = constant(rhs) {
+                    let k = self.konst(v);
+                    let info = self.info(annotation(lhs, &names), annotation(rhs, &names));
+                    self.emit(
+                        Instr::BinaryConst {
+                            op,
+                            dst,
+                            a: dst,
+                            k,
+                            info,
+                        },
+                        span,
+                    );
+                    return;
+                }
                 let mark = self.mark();
                 let t = self.alloc();
                 self.expr(rhs, t);

@@ -314,11 +314,17 @@ impl<'e> Compiler<'e> {
                 if self.prog.interpolation {
                     self.error(s.span, "assignments are not allowed in an interpolation");
                 }
-                let r = self.alloc();
-                self.expr(value, r);
                 let segs = target.segments.iter().map(|n| Str::new(&n.text)).collect();
-                let path = self.path_id(segs);
-                self.emit(Instr::Assign { src: r, path }, s.span);
+                if let Some(Ok(v)) = annot::constant(value) {
+                    let k = self.konst(v);
+                    let path = self.path_id(segs);
+                    self.emit(Instr::AssignConst { k, path }, s.span);
+                } else {
+                    let r = self.alloc();
+                    self.expr(value, r);
+                    let path = self.path_id(segs);
+                    self.emit(Instr::Assign { src: r, path }, s.span);
+                }
             }
             StmtKind::Let { name, value } => {
                 let r = self.alloc();

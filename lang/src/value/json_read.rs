@@ -481,9 +481,14 @@ impl Reader<'_> {
         Ok(number_value(text, is_float, self.mode))
     }
 
-    /// The value of a plain decimal `text` already converted to `f`.
+    /// The value of a plain decimal `text` of at most 15 digits, already
+    /// converted to `f`. Such text is canonical (see
+    /// [`float_text_is_canonical`]) unless it ends in a zero or lies
+    /// outside the range where both notations agree.
     fn short_float(&self, text: &str, f: f64) -> Value {
-        if self.mode == NumberMode::Float64 || float_text_is_canonical(text, f) {
+        let canonical = (1e-4..1e6).contains(&f.abs()) && !text.ends_with('0');
+        debug_assert_eq!(canonical, float_text_is_canonical(text, f));
+        if self.mode == NumberMode::Float64 || canonical {
             Value::Float(f)
         } else {
             raw(text, Num::Float(f))

@@ -90,6 +90,43 @@ impl Map {
         Some(&self.entries[i].1)
     }
 
+    /// Inserts or replaces like [`Map::insert`], first trying the position
+    /// `hint` (where this key went last time, for same-shaped objects):
+    /// two key comparisons confirm it instead of a search. The hint is
+    /// updated to where the key is now.
+    pub fn insert_hinted(&mut self, key: &Str, value: Value, hint: &mut u8) -> Option<Value> {
+        let found = match self.position_at(key, usize::from(*hint)) {
+            Some(found) => found,
+            None => self.find(key),
+        };
+        let (Ok(i) | Err(i)) = found;
+        *hint = u8::try_from(i).unwrap_or(0);
+        match found {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (key.clone(), value));
+                None
+            }
+        }
+    }
+
+    /// Where `key` is (`Ok`) or belongs (`Err`), when that is index `at`;
+    /// `None` when it is elsewhere.
+    #[inline]
+    fn position_at(&self, key: &Str, at: usize) -> Option<Result<usize, usize>> {
+        if at > 0 && self.entries.get(at - 1)?.0 >= *key {
+            return None;
+        }
+        match self.entries.get(at) {
+            None => (at == self.entries.len()).then_some(Err(at)),
+            Some((k, _)) => match k.cmp(key) {
+                std::cmp::Ordering::Equal => Some(Ok(at)),
+                std::cmp::Ordering::Greater => Some(Err(at)),
+                std::cmp::Ordering::Less => None,
+            },
+        }
+    }
+
     /// The value at `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         match self.find(key) {

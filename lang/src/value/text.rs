@@ -401,6 +401,14 @@ mod tests {
             assert_eq!(Str::from(s.to_string()).as_str(), s);
         }
         assert_eq!(std::mem::size_of::<Str>(), 16);
+        let alphabet = "abcdefghijklmnopqrstuvwxyz";
+        for n in 0..=alphabet.len() {
+            assert_eq!(
+                Str::new(&alphabet[..n]).as_str(),
+                &alphabet[..n],
+                "length {n}"
+            );
+        }
         assert!(Str::new("a") < Str::new("b"));
         for x in words_for_probe() {
             for y in words_for_probe() {

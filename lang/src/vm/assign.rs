@@ -6,6 +6,18 @@ use crate::value::{Arc, Str, Value};
 /// parents. `deleted()` removes the target; arrays need an in-range index
 /// (`-` appends). Errors carry upstream's wording.
 pub fn set_path(root: &mut Value, path: &[Str], v: Value) -> Result<(), String> {
+    set_path_hinted(root, path, v, &mut [])
+}
+
+/// [`set_path`] with insertion-position hints for the first segments
+/// (see [`crate::value::Map::insert_hinted`]); segments without a hint
+/// search as usual.
+pub(crate) fn set_path_hinted(
+    root: &mut Value,
+    path: &[Str],
+    v: Value,
+    hints: &mut [u8],
+) -> Result<(), String> {
     if path.is_empty() {
         *root = v;
         return Ok(());
@@ -25,6 +37,8 @@ pub fn set_path(root: &mut Value, path: &[Str], v: Value) -> Result<(), String> 
                     let obj = Arc::make_mut(obj);
                     if matches!(v, Value::Delete) {
                         obj.remove(seg);
+                    } else if let Some(hint) = hints.get_mut(depth) {
+                        obj.insert_hinted(seg, v, hint);
                     } else {
                         obj.insert(seg.clone(), v);
                     }

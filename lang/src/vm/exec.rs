@@ -1,7 +1,7 @@
 //! The instruction loop.
 
 use super::Vm;
-use super::assign::set_path;
+use super::assign::set_path_hinted;
 use super::call::{Call, coerce_args};
 use crate::convert::to_display_string;
 use crate::error::{Error, Result};
@@ -116,6 +116,7 @@ fn run_top<T>(
         regs,
         batch,
         this_index: index,
+        this_doc: None,
         index,
         mode,
         root,
@@ -148,6 +149,8 @@ pub(crate) struct Exec<'a> {
     pub(crate) regs: Vec<Value>,
     pub(crate) batch: &'a [Message],
     pub(crate) this_index: usize,
+    /// The parsed input document, once a read has needed it.
+    this_doc: Option<&'a Value>,
     pub(crate) index: usize,
     mode: Mode,
     root: Value,
@@ -203,7 +206,14 @@ impl<'a> Exec<'a> {
             }
             return Ok(read_path(self.prog, self.vm, &self.root, path));
         }
-        let doc = self.structured_input(path)?;
+        let doc = match self.this_doc {
+            Some(doc) => doc,
+            None => {
+                let doc = self.structured_input(path)?;
+                self.this_doc = Some(doc);
+                doc
+            }
+        };
         Ok(read_path(self.prog, self.vm, doc, path))
     }
 
@@ -275,6 +285,17 @@ impl<'a> Exec<'a> {
         err
     }
 
+    /// `root.<path> = v` (nothing when `v` is `nothing`).
+    fn assign(&mut self, path: u32, v: Value) -> Result<()> {
+        if matches!(v, Value::Nothing) {
+            return Ok(());
+        }
+        self.load_root();
+        let segs = &self.prog.paths[path as usize];
+        let hints = self.vm.path_hints(path);
+        set_path_hinted(&mut self.root, segs, v, hints).map_err(Error::msg)
+    }
+
     fn reg(&self, r: Reg) -> &Value {
         &self.regs[r as usize]
     }
@@ -343,6 +364,24 @@ impl<'a> Exec<'a> {
                         info,
                     } => {
                         let (x, y) = (self.reg(a), self.reg(b));
+                        match ops::apply(op, x, y) {
+                            Ok(v) => self.regs[dst as usize] = v,
+                            Err(e) => {
+                                let i = &prog.infos[info as usize];
+                                return Err(Error::msg(ops::op_error_message(
+                                    op, &e, x, y, &i.a, &i.b,
+                                )));
+                            }
+                        }
+                    }
+                    Instr::BinaryConst {
+                        op,
+                        dst,
+                        a,
+                        k,
+                        info,
+                    } => {
+                        let (x, y) = (self.reg(a), &prog.consts[k as usize]);
                         match ops::apply(op, x, y) {
                             Ok(v) => self.regs[dst as usize] = v,
                             Err(e) => {
@@ -465,12 +504,10 @@ impl<'a> Exec<'a> {
                     }
                     Instr::Assign { src, path } => {
                         let v = self.regs[src as usize].take();
-                        if matches!(v, Value::Nothing) {
-                            return Ok(());
-                        }
-                        self.load_root();
-                        let segs = &prog.paths[path as usize];
-                        set_path(&mut self.root, segs, v).map_err(Error::msg)?;
+                        self.assign(path, v)?;
+                    }
+                    Instr::AssignConst { k, path } => {
+                        self.assign(path, prog.consts[k as usize].clone())?;
                     }
                     Instr::SetVar { var, src } => {
                         let v = self.regs[src as usize].take();
