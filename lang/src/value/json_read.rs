@@ -164,6 +164,16 @@ impl Reader<'_> {
         }
     }
 
+    /// A container's element: strings read in place, the rest through
+    /// [`Reader::value`] (saving a call per string).
+    #[inline(always)]
+    fn element(&mut self) -> Result<Value, Fail> {
+        if self.src.get(self.pos) == Some(&b'"') {
+            return Ok(Value::Str(self.string()?));
+        }
+        self.value()
+    }
+
     fn literal(&mut self, word: &[u8], v: Value) -> Result<Value, Fail> {
         for (i, &expected) in word.iter().enumerate() {
             match self.src.get(self.pos + i) {
@@ -219,21 +229,15 @@ impl Reader<'_> {
                 }
             }
             let key = self.string()?;
-            self.skip_ws();
-            match self.src.get(self.pos) {
-                None => return Err(self.eof()),
-                Some(b':') => self.pos += 1,
-                Some(&c) => {
-                    return Err(self.err(format!(
-                        "invalid character {} after object key",
-                        quote_char(c)
-                    )));
-                }
+            if self.src.get(self.pos) == Some(&b':') && !self.space_at(self.pos + 1) {
+                // Compact JSON: the value follows the colon directly.
+                self.pos += 1;
+            } else {
+                self.colon()?;
             }
-            self.skip_ws();
-            let v = self.value()?;
+            let v = self.element()?;
             self.scratch.pairs.push((key, v));
-            if self.separator(b'}', "object key:value pair")? {
+            if self.next_element(b'}', "object key:value pair")? {
                 break;
             }
         }
@@ -241,6 +245,46 @@ impl Reader<'_> {
         let scratch = &mut self.scratch;
         let entries = scratch.shapes.take_sorted(&mut scratch.pairs, base);
         Ok(Value::Object(Arc::new(Map::from_sorted(entries))))
+    }
+
+    /// True when the byte at `at` is JSON whitespace.
+    #[inline(always)]
+    fn space_at(&self, at: usize) -> bool {
+        matches!(self.src.get(at), Some(b' ' | b'\t' | b'\n' | b'\r'))
+    }
+
+    /// Reads the `:` after an object key, with whitespace around it.
+    fn colon(&mut self) -> Result<(), Fail> {
+        self.skip_ws();
+        match self.src.get(self.pos) {
+            None => return Err(self.eof()),
+            Some(b':') => self.pos += 1,
+            Some(&c) => {
+                return Err(self.err(format!(
+                    "invalid character {} after object key",
+                    quote_char(c)
+                )));
+            }
+        }
+        self.skip_ws();
+        Ok(())
+    }
+
+    /// [`Reader::separator`], with compact JSON (no whitespace around the
+    /// comma or before the closing bracket) decided inline.
+    #[inline(always)]
+    fn next_element(&mut self, close: u8, element: &str) -> Result<bool, Fail> {
+        match self.src.get(self.pos) {
+            Some(b',') if !self.space_at(self.pos + 1) => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(&c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => self.separator(close, element),
+        }
     }
 
     /// Reads what follows a container element: a comma (false) or the
@@ -276,9 +320,9 @@ impl Reader<'_> {
         }
         let base = self.scratch.items.len();
         loop {
-            let v = self.value()?;
+            let v = self.element()?;
             self.scratch.items.push(v);
-            if self.separator(b']', "array element")? {
+            if self.next_element(b']', "array element")? {
                 break;
             }
         }
@@ -287,17 +331,26 @@ impl Reader<'_> {
         Ok(Value::array(items))
     }
 
+    /// Reads a string starting at its opening quote.
+    #[inline(always)]
     fn string(&mut self) -> Result<Str, Fail> {
-        self.pos += 1;
-        let start = self.pos;
-        // Fastest path: a short ASCII string (most keys), found with two
-        // word loads.
-        if let Some(chunk) = self.src[start..].first_chunk::<16>()
+        let start = self.pos + 1;
+        // Fastest path, kept small enough to inline: a short ASCII string
+        // (most keys), found with one block test.
+        if let Some(chunk) = self.src.get(start..).and_then(<[u8]>::first_chunk::<16>)
             && let Some(len) = short_ascii_string(chunk)
         {
             self.pos = start + len + 1;
-            return Ok(Str::new(ascii_str(&chunk[..len])));
+            return Ok(Str::from_chunk_prefix(chunk, len));
         }
+        self.long_string()
+    }
+
+    /// [`Reader::string`] for everything but short ASCII strings.
+    #[inline(never)]
+    fn long_string(&mut self) -> Result<Str, Fail> {
+        self.pos += 1;
+        let start = self.pos;
         // Fast path: a run of plain bytes up to the closing quote.
         let (len, non_ascii) = string_run(&self.src[start..]);
         self.pos += len;

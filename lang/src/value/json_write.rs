@@ -126,7 +126,7 @@ impl Writer<'_, '_> {
                         self.out.push(b',');
                     }
                     self.newline(depth + 1);
-                    self.value(item, depth + 1)?;
+                    self.element(item, depth + 1)?;
                 }
                 self.newline(depth);
                 self.out.push(b']');
@@ -147,11 +147,28 @@ impl Writer<'_, '_> {
                     if self.style.indent.is_some() {
                         self.out.push(b' ');
                     }
-                    self.value(item, depth + 1)?;
+                    self.element(item, depth + 1)?;
                 }
                 self.newline(depth);
                 self.out.push(b'}');
             }
+        }
+        Ok(())
+    }
+
+    /// A container's element: the common scalars written in place, the
+    /// rest through [`Writer::value`] (saving a call per scalar).
+    #[inline(always)]
+    fn element(&mut self, v: &Value, depth: usize) -> Result<(), JsonWriteError> {
+        match v {
+            Value::Str(s) => write_str(self.out, s, self.style.escape_html),
+            Value::Int(i) => self
+                .out
+                .extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
+            Value::Bool(b) => self
+                .out
+                .extend_from_slice(if *b { b"true" } else { b"false" }),
+            _ => return self.value(v, depth),
         }
         Ok(())
     }
@@ -162,7 +179,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// Writes `s` as a JSON string literal. Most keys and many values are
 /// short inline strings that need no escaping: those are written with
 /// one fixed-size copy.
-#[inline]
+#[inline(always)]
 fn write_str(out: &mut Vec<u8>, s: &Str, escape_html: bool) {
     if let Some((len, buf)) = s.inline_parts()
         && inline_is_verbatim(buf, len, escape_html)

@@ -46,10 +46,12 @@ impl Str {
             Repr::Inline { len, buf } => {
                 let bytes = &buf[..*len as usize];
                 // SAFETY: an inline buffer is only ever filled by `Str::new`
-                // from a whole `&str` (valid UTF-8, copied entirely), or by
+                // from a whole `&str` (valid UTF-8, copied entirely), by
                 // `Str::concat` from two whole `&str`s one after the other
-                // (a concatenation of valid UTF-8 is valid UTF-8), and `len`
-                // is that text's length, so `bytes` is exactly valid UTF-8.
+                // (a concatenation of valid UTF-8 is valid UTF-8), or by
+                // `Str::from_chunk_prefix` with bytes it has checked are all
+                // ASCII (valid UTF-8), and `len` is that text's length, so
+                // `bytes` is exactly valid UTF-8.
                 #[allow(unsafe_code)]
                 unsafe {
                     std::str::from_utf8_unchecked(bytes)
@@ -90,6 +92,27 @@ impl Str {
             // Two whole strings joined are valid UTF-8; kept total anyway.
             Err(_) => Str::from(format!("{a}{b}")),
         }
+    }
+
+    /// The first `len` bytes of `chunk` as an inline string, built from
+    /// the block in registers (no copy loop) when they fit inline and are
+    /// ASCII; otherwise the bytes are taken through [`Str::new`]'s checks.
+    #[inline(always)]
+    pub(crate) fn from_chunk_prefix(chunk: &[u8; 16], len: usize) -> Str {
+        const HIGHS: u128 = u128::from_ne_bytes([0x80; 16]);
+        if len <= INLINE {
+            let word = u128::from_le_bytes(*chunk) & ((1u128 << (len * 8)) - 1);
+            if word & HIGHS == 0 {
+                let mut buf = [0u8; INLINE];
+                buf.copy_from_slice(&word.to_le_bytes()[..INLINE]);
+                return Str(Repr::Inline {
+                    len: len as u8,
+                    buf,
+                });
+            }
+        }
+        let bytes = &chunk[..len.min(16)];
+        Str::from(String::from_utf8_lossy(bytes).into_owned())
     }
 
     /// For a string stored inline: its length and its zero-padded buffer.
