@@ -138,14 +138,16 @@ impl Writer<'_, '_> {
                 }
                 self.out.push(b'{');
                 for (i, (k, item)) in map.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push(b',');
-                    }
-                    self.newline(depth + 1);
-                    write_str(self.out, k, self.style.escape_html);
-                    self.out.push(b':');
-                    if self.style.indent.is_some() {
-                        self.out.push(b' ');
+                    if self.style.indent.is_some() || !write_compact_key(self.out, k, i > 0) {
+                        if i > 0 {
+                            self.out.push(b',');
+                        }
+                        self.newline(depth + 1);
+                        write_str(self.out, k, self.style.escape_html);
+                        self.out.push(b':');
+                        if self.style.indent.is_some() {
+                            self.out.push(b' ');
+                        }
                     }
                     self.element(item, depth + 1)?;
                 }
@@ -193,6 +195,30 @@ fn write_str(out: &mut Vec<u8>, s: &Str, escape_html: bool) {
         return;
     }
     write_string(out, s.as_str(), escape_html);
+}
+
+/// Writes `,"key":` (the comma when `comma`) for an inline key that needs
+/// no escaping (with or without HTML escaping, so the style does not
+/// matter), with one fixed-size copy; false, writing nothing, for any
+/// other key.
+#[inline(always)]
+fn write_compact_key(out: &mut Vec<u8>, key: &Str, comma: bool) -> bool {
+    let Some((len, buf)) = key.inline_parts() else {
+        return false;
+    };
+    if !inline_is_verbatim(buf, len, true) {
+        return false;
+    }
+    let at = usize::from(comma);
+    let mut text = [b','; 20];
+    text[at] = b'"';
+    text[at + 1..at + 15].copy_from_slice(buf);
+    text[at + 1 + len] = b'"';
+    text[at + 2 + len] = b':';
+    let end = out.len() + at + len + 3;
+    out.extend_from_slice(&text);
+    out.truncate(end);
+    true
 }
 
 /// Writes a JSON string literal the way Go's `encoding/json` does.

@@ -100,8 +100,8 @@ impl Str {
     #[inline(always)]
     pub(crate) fn from_chunk_prefix(chunk: &[u8; 16], len: usize) -> Str {
         const HIGHS: u128 = u128::from_ne_bytes([0x80; 16]);
-        if len <= INLINE {
-            let word = u128::from_le_bytes(*chunk) & ((1u128 << (len * 8)) - 1);
+        if let Some(&keep) = PREFIX_MASKS.get(len) {
+            let word = u128::from_le_bytes(*chunk) & keep;
             if word & HIGHS == 0 {
                 let mut buf = [0u8; INLINE];
                 buf.copy_from_slice(&word.to_le_bytes()[..INLINE]);
@@ -124,6 +124,18 @@ impl Str {
         }
     }
 }
+
+/// `PREFIX_MASKS[n]` keeps the low `n` bytes of a little-endian `u128`
+/// (a table load instead of a variable 128-bit shift).
+const PREFIX_MASKS: [u128; INLINE + 1] = {
+    let mut masks = [0u128; INLINE + 1];
+    let mut n = 1;
+    while n <= INLINE {
+        masks[n] = (1u128 << (n * 8)) - 1;
+        n += 1;
+    }
+    masks
+};
 
 /// `bytes` (at most `INLINE` long) zero-padded, copied with fixed-size
 /// moves: two overlapping words instead of a `memcpy` call.
