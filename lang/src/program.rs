@@ -241,28 +241,25 @@ impl Program {
         out
     }
 
+    /// `root.<path> = <value>` (`root = <value>` for the empty path).
+    fn assignment_text(&self, path: u32, value: &str) -> String {
+        let p = self.path_text(path);
+        if p.is_empty() {
+            format!("root = {value}")
+        } else {
+            format!("root.{p} = {value}")
+        }
+    }
+
     fn describe(&self, instr: &Instr) -> String {
         match *instr {
             Instr::Const { dst, k } => format!("r{dst} = const {:?}", self.consts[k as usize]),
             Instr::ThisPath { dst, path } => format!("r{dst} = this.{}", self.path_text(path)),
             Instr::Path { dst, src, path } => format!("r{dst} = r{src}.{}", self.path_text(path)),
             Instr::RootPath { dst, path } => format!("r{dst} = root.{}", self.path_text(path)),
-            Instr::Assign { src, path } => {
-                let p = self.path_text(path);
-                if p.is_empty() {
-                    format!("root = r{src}")
-                } else {
-                    format!("root.{p} = r{src}")
-                }
-            }
+            Instr::Assign { src, path } => self.assignment_text(path, &format!("r{src}")),
             Instr::AssignConst { k, path } => {
-                let p = self.path_text(path);
-                let v = &self.consts[k as usize];
-                if p.is_empty() {
-                    format!("root = const {v:?}")
-                } else {
-                    format!("root.{p} = const {v:?}")
-                }
+                self.assignment_text(path, &format!("const {:?}", self.consts[k as usize]))
             }
             Instr::BinaryConst { op, dst, a, k, .. } => {
                 format!("r{dst} = r{a} {op:?} const {:?}", self.consts[k as usize])

@@ -278,35 +278,29 @@ impl Compiler<'_> {
             _ => {
                 let Some(op) = arith_op(op) else { return };
                 self.expr(lhs, dst);
-                if let Some(Ok(v)) = constant(rhs) {
-                    let k = self.konst(v);
-                    let info = self.info(annotation(lhs, &names), annotation(rhs, &names));
-                    self.emit(
-                        Instr::BinaryConst {
-                            op,
-                            dst,
-                            a: dst,
-                            k,
-                            info,
-                        },
-                        span,
-                    );
-                    return;
-                }
-                let mark = self.mark();
-                let t = self.alloc();
-                self.expr(rhs, t);
                 let info = self.info(annotation(lhs, &names), annotation(rhs, &names));
-                self.emit(
+                let mark = self.mark();
+                let instr = if let Some(Ok(v)) = constant(rhs) {
+                    let k = self.konst(v);
+                    Instr::BinaryConst {
+                        op,
+                        dst,
+                        a: dst,
+                        k,
+                        info,
+                    }
+                } else {
+                    let t = self.alloc();
+                    self.expr(rhs, t);
                     Instr::Binary {
                         op,
                         dst,
                         a: dst,
                         b: t,
                         info,
-                    },
-                    span,
-                );
+                    }
+                };
+                self.emit(instr, span);
                 self.release(mark);
             }
         }

@@ -315,14 +315,13 @@ impl<'e> Compiler<'e> {
                     self.error(s.span, "assignments are not allowed in an interpolation");
                 }
                 let segs = target.segments.iter().map(|n| Str::new(&n.text)).collect();
+                let path = self.path_id(segs);
                 if let Some(Ok(v)) = annot::constant(value) {
                     let k = self.konst(v);
-                    let path = self.path_id(segs);
                     self.emit(Instr::AssignConst { k, path }, s.span);
                 } else {
                     let r = self.alloc();
                     self.expr(value, r);
-                    let path = self.path_id(segs);
                     self.emit(Instr::Assign { src: r, path }, s.span);
                 }
             }

@@ -83,13 +83,13 @@ impl Writer<'_, '_> {
     }
 
     fn value(&mut self, v: &Value, depth: usize) -> Result<(), JsonWriteError> {
+        if self.common_scalar(v) {
+            return Ok(());
+        }
         match v {
+            // Written by `common_scalar` above.
+            Value::Str(_) | Value::Int(_) | Value::Bool(_) => {}
             Value::Null | Value::Delete | Value::Nothing => self.out.extend_from_slice(b"null"),
-            Value::Bool(true) => self.out.extend_from_slice(b"true"),
-            Value::Bool(false) => self.out.extend_from_slice(b"false"),
-            Value::Int(i) => self
-                .out
-                .extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
             Value::UInt(u) => self
                 .out
                 .extend_from_slice(itoa::Buffer::new().format(*u).as_bytes()),
@@ -107,7 +107,6 @@ impl Writer<'_, '_> {
                     .extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
             }
             Value::Number(r) => self.out.extend_from_slice(r.text.as_bytes()),
-            Value::Str(s) => write_str(self.out, s, self.style.escape_html),
             Value::Bytes(b) => {
                 let encoded = base64::engine::general_purpose::STANDARD.encode(b.as_bytes());
                 write_string(self.out, &encoded, false);
@@ -162,6 +161,16 @@ impl Writer<'_, '_> {
     /// rest through [`Writer::value`] (saving a call per scalar).
     #[inline(always)]
     fn element(&mut self, v: &Value, depth: usize) -> Result<(), JsonWriteError> {
+        if self.common_scalar(v) {
+            return Ok(());
+        }
+        self.value(v, depth)
+    }
+
+    /// Writes strings, ints and bools, the values messages hold most;
+    /// false, writing nothing, for any other value.
+    #[inline(always)]
+    fn common_scalar(&mut self, v: &Value) -> bool {
         match v {
             Value::Str(s) => write_str(self.out, s, self.style.escape_html),
             Value::Int(i) => self
@@ -170,9 +179,9 @@ impl Writer<'_, '_> {
             Value::Bool(b) => self
                 .out
                 .extend_from_slice(if *b { b"true" } else { b"false" }),
-            _ => return self.value(v, depth),
+            _ => return false,
         }
-        Ok(())
+        true
     }
 }
 

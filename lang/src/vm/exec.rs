@@ -6,7 +6,7 @@ use super::call::{Call, coerce_args};
 use crate::convert::to_display_string;
 use crate::error::{Error, Result};
 use crate::message::Message;
-use crate::ops::{self, logic_operand};
+use crate::ops::{self, Op, logic_operand};
 use crate::program::{Instr, Program, Reg};
 use crate::stdlib::Impl;
 use crate::value::{Arc, Map, Str, Value};
@@ -140,6 +140,30 @@ fn read_path(prog: &Program, vm: &mut Vm, doc: &Value, path: Option<u32>) -> Val
         Some(p) => doc.get_path_hinted(&prog.paths[p as usize], vm.path_hints(p)),
     };
     found.cloned().unwrap_or(Value::Null)
+}
+
+/// `x <op> y`, failing with upstream's message built from the operands'
+/// annotations in `prog.infos[info]`.
+#[inline(always)]
+fn apply_binary(prog: &Program, op: Op, x: &Value, y: &Value, info: u32) -> Result<Value> {
+    match ops::apply(op, x, y) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(binary_error(prog, op, &e, x, y, info)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn binary_error(
+    prog: &Program,
+    op: Op,
+    e: &ops::OpError,
+    x: &Value,
+    y: &Value,
+    info: u32,
+) -> Error {
+    let i = &prog.infos[info as usize];
+    Error::msg(ops::op_error_message(op, e, x, y, &i.a, &i.b))
 }
 
 /// The state of one run.
@@ -363,16 +387,8 @@ impl<'a> Exec<'a> {
                         b,
                         info,
                     } => {
-                        let (x, y) = (self.reg(a), self.reg(b));
-                        match ops::apply(op, x, y) {
-                            Ok(v) => self.regs[dst as usize] = v,
-                            Err(e) => {
-                                let i = &prog.infos[info as usize];
-                                return Err(Error::msg(ops::op_error_message(
-                                    op, &e, x, y, &i.a, &i.b,
-                                )));
-                            }
-                        }
+                        let v = apply_binary(prog, op, self.reg(a), self.reg(b), info)?;
+                        self.regs[dst as usize] = v;
                     }
                     Instr::BinaryConst {
                         op,
@@ -381,16 +397,9 @@ impl<'a> Exec<'a> {
                         k,
                         info,
                     } => {
-                        let (x, y) = (self.reg(a), &prog.consts[k as usize]);
-                        match ops::apply(op, x, y) {
-                            Ok(v) => self.regs[dst as usize] = v,
-                            Err(e) => {
-                                let i = &prog.infos[info as usize];
-                                return Err(Error::msg(ops::op_error_message(
-                                    op, &e, x, y, &i.a, &i.b,
-                                )));
-                            }
-                        }
+                        let y = &prog.consts[k as usize];
+                        let v = apply_binary(prog, op, self.reg(a), y, info)?;
+                        self.regs[dst as usize] = v;
                     }
                     Instr::Not { dst, src, info } => match self.reg(src) {
                         Value::Bool(b) => self.regs[dst as usize] = Value::Bool(!b),
