@@ -51,6 +51,15 @@ pub enum Instr {
         k: u32,
         info: u32,
     },
+    /// `dst = this.<path> <op> consts[k]`: the input's value is used in
+    /// place, not copied into a register first
+    BinaryThisConst {
+        op: Op,
+        dst: Reg,
+        path: u32,
+        k: u32,
+        info: u32,
+    },
     /// `dst = !src`
     Not { dst: Reg, src: Reg, info: u32 },
     /// `dst = src` as the bool operand of `&&` / `||`
@@ -264,6 +273,13 @@ impl Program {
             Instr::BinaryConst { op, dst, a, k, .. } => {
                 format!("r{dst} = r{a} {op:?} const {:?}", self.consts[k as usize])
             }
+            Instr::BinaryThisConst {
+                op, dst, path, k, ..
+            } => format!(
+                "r{dst} = this.{} {op:?} const {:?}",
+                self.path_text(path),
+                self.consts[k as usize]
+            ),
             Instr::CallFn { dst, site, args } => {
                 let s = &self.sites[site as usize];
                 format!("r{dst} = {}(r{args}..+{})", s.spec.name, s.argc)

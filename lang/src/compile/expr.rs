@@ -277,17 +277,27 @@ impl Compiler<'_> {
             BinOp::Coalesce => self.lazy_method("or", lhs, &[rhs], span, dst),
             _ => {
                 let Some(op) = arith_op(op) else { return };
+                let lhs_at = self.pc();
                 self.expr(lhs, dst);
                 let info = self.info(annotation(lhs, &names), annotation(rhs, &names));
                 let mark = self.mark();
                 let instr = if let Some(Ok(v)) = constant(rhs) {
                     let k = self.konst(v);
-                    Instr::BinaryConst {
-                        op,
-                        dst,
-                        a: dst,
-                        k,
-                        info,
+                    match self.take_this_read(lhs_at, dst) {
+                        Some(path) => Instr::BinaryThisConst {
+                            op,
+                            dst,
+                            path,
+                            k,
+                            info,
+                        },
+                        None => Instr::BinaryConst {
+                            op,
+                            dst,
+                            a: dst,
+                            k,
+                            info,
+                        },
                     }
                 } else {
                     let t = self.alloc();

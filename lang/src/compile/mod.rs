@@ -215,6 +215,21 @@ impl<'e> Compiler<'e> {
         self.pc() - 1
     }
 
+    /// When the code from `from` is exactly one `ThisPath` into `dst`,
+    /// removes it and returns its path, so that the instruction using the
+    /// value can read the input in place.
+    pub(crate) fn take_this_read(&mut self, from: u32, dst: Reg) -> Option<u32> {
+        match self.unit.code.get(from as usize..)? {
+            [Instr::ThisPath { dst: d, path }] if *d == dst => {
+                let path = *path;
+                self.unit.code.pop();
+                self.unit.spans.pop();
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+
     /// Points the jump at `at` to `to`.
     pub(crate) fn patch(&mut self, at: u32, to: u32) {
         match &mut self.unit.code[at as usize] {

@@ -168,34 +168,38 @@ fn write_short_decimal(out: &mut Vec<u8>, f: f64) -> bool {
                 // total by leaving such values to the general path.
                 return false;
             }
-            if f < 0.0 {
-                out.push(b'-');
-            }
-            write_scaled_integer(out, m.unsigned_abs(), k);
+            write_scaled_integer(out, f < 0.0, m.unsigned_abs(), k);
             return true;
         }
     }
     false
 }
 
-/// Writes `m × 10^-k` in plain notation: `m`'s digits with a point `k`
-/// places from the right, and a leading `0.` and zeros when `k` exceeds
-/// the digit count.
-fn write_scaled_integer(out: &mut Vec<u8>, m: u64, k: usize) {
-    let mut buf = itoa::Buffer::new();
-    let digits = buf.format(m).as_bytes();
-    if k == 0 {
-        out.extend_from_slice(digits);
-    } else if digits.len() > k {
-        let (whole, fraction) = digits.split_at(digits.len() - k);
-        out.extend_from_slice(whole);
-        out.push(b'.');
-        out.extend_from_slice(fraction);
-    } else {
-        out.extend_from_slice(b"0.");
-        out.resize(out.len() + (k - digits.len()), b'0');
-        out.extend_from_slice(digits);
+/// Writes `m × 10^-k` (negated when `negative`) in plain notation: `m`'s
+/// digits with a point `k` places from the right, and a leading `0.` and
+/// zeros when `k` exceeds the digit count. The text is built backwards in
+/// one stack buffer and appended with a single copy.
+fn write_scaled_integer(out: &mut Vec<u8>, negative: bool, mut m: u64, k: usize) {
+    // At most 15 significant digits (callers keep `m` below 10^15) and at
+    // most 22 fraction digits, plus `-0.`: 40 bytes hold any result.
+    let mut buf = [0u8; 40];
+    let mut at = buf.len();
+    let mut written = 0;
+    while m > 0 || written <= k {
+        if written == k && k > 0 {
+            at -= 1;
+            buf[at] = b'.';
+        }
+        at -= 1;
+        buf[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        written += 1;
     }
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    out.extend_from_slice(&buf[at..]);
 }
 
 /// The `f64` a plain decimal denotes, computed directly when it is exact

@@ -63,12 +63,36 @@ impl Shapes {
             shape.keys.extend(fields.iter().map(|(k, _)| k.clone()));
             shape.order = order;
         }
-        let mut sorted = Vec::with_capacity(n);
-        for &i in &shape.order {
-            let field = &mut pairs[base + usize::from(i)];
-            sorted.push(std::mem::replace(field, (Str::EMPTY, Value::Null)));
+        shape.take_in_order(pairs, base)
+    }
+}
+
+impl Shape {
+    /// Moves `pairs[base..]` out in sorted-key order (each entry moved
+    /// once, no placeholders left behind) and shortens `pairs` to `base`.
+    /// The caller has checked that those pairs have this shape's keys.
+    fn take_in_order(&self, pairs: &mut Vec<(Str, Value)>, base: usize) -> Vec<(Str, Value)> {
+        let n = self.order.len();
+        assert_eq!(pairs.len().checked_sub(base), Some(n));
+        let mut sorted: Vec<(Str, Value)> = Vec::with_capacity(n);
+        #[allow(unsafe_code)]
+        // SAFETY: `order` is only ever set to a sorted `0..n` (see
+        // `take_sorted`), so it is a permutation of `0..n`, and the assert
+        // gives `base + n == pairs.len()`: every read is in bounds and each
+        // of the `n` initialised entries is read exactly once. The writes
+        // fill the first `n` slots of `sorted` (capacity `n`). Nothing in
+        // the loop can panic; afterwards `pairs` no longer counts the moved
+        // entries and `sorted` counts exactly the written ones, so none is
+        // dropped twice or leaked.
+        unsafe {
+            let from = pairs.as_ptr().add(base);
+            let to = sorted.as_mut_ptr();
+            for (j, &i) in self.order.iter().enumerate() {
+                std::ptr::copy_nonoverlapping(from.add(usize::from(i)), to.add(j), 1);
+            }
+            pairs.set_len(base);
+            sorted.set_len(n);
         }
-        pairs.truncate(base);
         sorted
     }
 }

@@ -230,15 +230,33 @@ impl<'a> Exec<'a> {
             }
             return Ok(read_path(self.prog, self.vm, &self.root, path));
         }
-        let doc = match self.this_doc {
-            Some(doc) => doc,
-            None => {
-                let doc = self.structured_input(path)?;
-                self.this_doc = Some(doc);
-                doc
-            }
-        };
+        let doc = self.input_doc(path)?;
         Ok(read_path(self.prog, self.vm, doc, path))
+    }
+
+    /// The parsed input document (mapping mode), looked up once per run;
+    /// `path` only words the error.
+    fn input_doc(&mut self, path: Option<u32>) -> Result<&'a Value> {
+        if let Some(doc) = self.this_doc {
+            return Ok(doc);
+        }
+        let doc = self.structured_input(path)?;
+        self.this_doc = Some(doc);
+        Ok(doc)
+    }
+
+    /// `this.<path> <op> consts[k]` without copying the input's value.
+    fn this_path_binary(&mut self, path: u32, op: Op, k: u32, info: u32) -> Result<Value> {
+        let prog = self.prog;
+        let y = &prog.consts[k as usize];
+        if self.mode == Mode::Mutation {
+            let x = self.this_path(Some(path))?;
+            return apply_binary(prog, op, &x, y, info);
+        }
+        let doc = self.input_doc(Some(path))?;
+        let hints = self.vm.path_hints(path);
+        let x = doc.get_path_hinted(&prog.paths[path as usize], hints);
+        apply_binary(prog, op, x.unwrap_or(&Value::Null), y, info)
     }
 
     fn root_path(&mut self, path: Option<u32>) -> Result<Value> {
@@ -399,6 +417,16 @@ impl<'a> Exec<'a> {
                     } => {
                         let y = &prog.consts[k as usize];
                         let v = apply_binary(prog, op, self.reg(a), y, info)?;
+                        self.regs[dst as usize] = v;
+                    }
+                    Instr::BinaryThisConst {
+                        op,
+                        dst,
+                        path,
+                        k,
+                        info,
+                    } => {
+                        let v = self.this_path_binary(path, op, k, info)?;
                         self.regs[dst as usize] = v;
                     }
                     Instr::Not { dst, src, info } => match self.reg(src) {
