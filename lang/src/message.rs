@@ -91,6 +91,21 @@ impl Message {
             .as_ref()
     }
 
+    /// Takes the parsed content out of the message (parsing it first if
+    /// that has not happened yet), leaving the cache empty: a later
+    /// [`Message::structured`] parses the unchanged content again. `None`,
+    /// with the parse error kept, when the content is not JSON.
+    pub fn take_structured(&mut self) -> Option<Value> {
+        let _ = self.structured();
+        match self.structured.take()? {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let _ = self.structured.set(Err(e));
+                None
+            }
+        }
+    }
+
     /// The metadata.
     pub fn meta(&self) -> &Arc<Map> {
         &self.meta

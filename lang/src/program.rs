@@ -213,6 +213,10 @@ pub struct Program {
     pub source: String,
     /// True for `${! … }` interpolations (no `root`, no variables).
     pub interpolation: bool,
+    /// True when the mapping may take its input document as `root`
+    /// instead of a copy (see [`crate::vm::run_adopting`]): it starts with
+    /// `root = this` and never reads a field of `this` it assigns.
+    pub adopts_input: bool,
     /// The directory of the mapping file, when it came from one; relative
     /// paths of `file_rel()` resolve against it.
     pub dir: Option<std::path::PathBuf>,
@@ -242,7 +246,15 @@ impl Program {
                 .iter()
                 .find(|(_, u)| **u == i)
                 .map_or("main", |(n, _)| n.as_str());
-            out.push_str(&format!("unit {i} ({name}), {} registers\n", unit.n_regs));
+            let adopts = if i == 0 && self.adopts_input {
+                ", takes the input as root"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "unit {i} ({name}), {} registers{adopts}\n",
+                unit.n_regs
+            ));
             for (pc, instr) in unit.code.iter().enumerate() {
                 out.push_str(&format!("  {pc:4}  {}\n", self.describe(instr)));
             }

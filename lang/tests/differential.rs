@@ -367,6 +367,8 @@ fn stmt() -> impl Strategy<Value = String> {
     prop_oneof![
         expr().prop_map(|e| format!("root.x = {e}")),
         expr().prop_map(|e| format!("root.y.z = {e}")),
+        expr().prop_map(|e| format!("root.a = {e}")),
+        expr().prop_map(|e| format!("root.d.e = {e}")),
         expr().prop_map(|e| format!("let v = {e}")),
         expr().prop_map(|e| format!("meta m = {e}")),
         (expr(), expr())
@@ -380,19 +382,38 @@ const INPUTS: &[&str] = &[
     r#"{"a":0,"b":"xyz","c":[true],"d":{},"n":null}"#,
 ];
 
-fn run_vm(src: &str, input: &str) -> Option<Result<(String, String), ()>> {
+type Run = Result<(String, String), ()>;
+
+/// The program's result through `run`, and through `run_adopting` on an
+/// owned message (which may hand the input over as `root`), and whether
+/// the program allows that hand-over.
+fn run_vm(src: &str, input: &str) -> Option<(Run, Run, bool)> {
     let prog = Env::standard().compile(src).ok()?;
-    let batch = [Message::new(input.as_bytes())];
-    let out = tarn_lang::vm::run(&prog, &mut Vm::new(), &batch, 0, Mode::Mapping);
-    Some(
+    let shown = |out: tarn_lang::error::Result<tarn_lang::Outcome>| {
         out.map(|o| {
             (
                 format!("{:?}", o.root),
                 format!("{:?}", Value::Object(o.meta)),
             )
         })
-        .map_err(|_| ()),
-    )
+        .map_err(|_| ())
+    };
+    let batch = [Message::new(input.as_bytes())];
+    let shared = shown(tarn_lang::vm::run(
+        &prog,
+        &mut Vm::new(),
+        &batch,
+        0,
+        Mode::Mapping,
+    ));
+    let mut owned = Message::new(input.as_bytes());
+    let adopted = shown(tarn_lang::vm::run_adopting(
+        &prog,
+        &mut Vm::new(),
+        &mut owned,
+        Mode::Mapping,
+    ));
+    Some((shared, adopted, prog.adopts_input))
 }
 
 fn run_ref(src: &str, input: &str) -> Result<(String, String), ()> {
@@ -418,42 +439,63 @@ fn vm_agrees_with_the_reference() {
     use std::cell::Cell;
     let compared = Cell::new(0usize);
     let succeeded = Cell::new(0usize);
+    let adopting = Cell::new(0usize);
     let mut runner = TestRunner::new(Config {
-        cases: 3000,
+        cases: 6000,
         failure_persistence: None,
         ..Config::default()
     });
-    let strategy = (prop::collection::vec(stmt(), 1..5), 0..INPUTS.len());
+    let strategy = (
+        any::<bool>(),
+        prop::collection::vec(stmt(), 1..5),
+        0..INPUTS.len(),
+    );
     runner
-        .run(&strategy, |(stmts, input)| {
-            let src = stmts.join("\n");
+        .run(&strategy, |(from_this, stmts, input)| {
+            // Half the programs start with `root = this`, the shape whose
+            // input may be handed over as `root` (`run_adopting`).
+            let src = if from_this {
+                format!("root = this\n{}", stmts.join("\n"))
+            } else {
+                stmts.join("\n")
+            };
             let input = INPUTS[input];
             // Programs the compiler rejects (folded errors) are not compared.
-            if let Some(vm) = run_vm(&src, input) {
+            if let Some((vm, adopted, adopts)) = run_vm(&src, input) {
                 let reference = run_ref(&src, input);
                 compared.set(compared.get() + 1);
                 if vm.is_ok() {
                     succeeded.set(succeeded.get() + 1);
                 }
-                prop_assert_eq!(vm, reference, "program:\n{}", src);
+                if adopts && vm.is_ok() {
+                    adopting.set(adopting.get() + 1);
+                }
+                prop_assert_eq!(&vm, &reference, "program:\n{}", src);
+                prop_assert_eq!(&adopted, &reference, "run_adopting, program:\n{}", src);
             }
             Ok(())
         })
         .unwrap_or_else(|e| panic!("{e}"));
     // The comparison must not be vacuous.
     assert!(
-        compared.get() > 2000,
+        compared.get() > 4000,
         "only {} programs compiled",
         compared.get()
     );
     assert!(
-        succeeded.get() > 300,
+        succeeded.get() > 600,
         "only {} programs ran without error",
         succeeded.get()
     );
+    assert!(
+        adopting.get() > 100,
+        "only {} programs took their input as root",
+        adopting.get()
+    );
     eprintln!(
-        "compared {} programs, {} ran without error",
+        "compared {} programs, {} ran without error, {} took their input as root",
         compared.get(),
-        succeeded.get()
+        succeeded.get(),
+        adopting.get()
     );
 }

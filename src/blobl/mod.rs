@@ -138,14 +138,14 @@ fn map_one(
     opts: LineOptions,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
-    let msg = if opts.raw {
+    let mut msg = if opts.raw {
         let text = String::from_utf8_lossy(line).into_owned();
         Message::with_structured(line.into(), Value::from(text))
     } else {
         Message::new(line)
     };
-    let outcome = tarn_lang::vm::run(prog, vm, std::slice::from_ref(&msg), 0, opts.mode)
-        .map_err(|e| e.message())?;
+    let outcome =
+        tarn_lang::vm::run_adopting(prog, vm, &mut msg, opts.mode).map_err(|e| e.message())?;
     match &outcome.root {
         Value::Nothing => out.extend_from_slice(line),
         Value::Delete => {}

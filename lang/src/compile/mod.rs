@@ -5,6 +5,7 @@
 //! of methods (`map_each(x -> …)`) become closures: code placed inline and
 //! jumped over, run by the method through [`crate::vm::Call::query`].
 
+mod adopt;
 mod annot;
 mod call;
 mod expr;
@@ -65,7 +66,6 @@ pub(crate) struct Compiler<'e> {
     /// Line of the construct that statement lines are counted from
     /// (0 at the top level, the `map` line inside a map).
     line_base: usize,
-    path_ids: HashMap<Vec<Str>, u32>,
     str_consts: HashMap<String, u32>,
 }
 
@@ -87,7 +87,6 @@ impl<'e> Compiler<'e> {
             },
             lines: LineIndex::new(source),
             line_base: 0,
-            path_ids: HashMap::new(),
             str_consts: HashMap::new(),
         }
     }
@@ -98,6 +97,7 @@ impl<'e> Compiler<'e> {
 
     pub(crate) fn finish(mut self) -> (Program, Vec<Diagnostic>) {
         self.diags.sort_by_key(|d| (d.span.start, d.span.end));
+        self.prog.adopts_input = adopt::adopts_input(&self.prog);
         (self.prog, self.diags)
     }
 
@@ -291,13 +291,14 @@ impl<'e> Compiler<'e> {
         self.prog.consts.len() as u32 - 1
     }
 
+    /// A new path id for one instruction. Paths are not shared between
+    /// instructions: the VM keeps lookup hints per path id, and a hint
+    /// stays right from message to message when one instruction uses it
+    /// (the same path read before and after an assignment sees different
+    /// positions).
     pub(crate) fn path_id(&mut self, segs: Vec<Str>) -> u32 {
-        if let Some(&id) = self.path_ids.get(&segs) {
-            return id;
-        }
         let id = self.prog.paths.len() as u32;
-        self.prog.paths.push(segs.clone().into_boxed_slice());
-        self.path_ids.insert(segs, id);
+        self.prog.paths.push(segs.into_boxed_slice());
         id
     }
 

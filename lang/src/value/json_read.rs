@@ -2,6 +2,7 @@
 //! numbers that would not print back identically, and failing with Go's
 //! `encoding/json` error texts.
 
+use super::map::COPY_HEADROOM;
 use super::scan::{short_ascii_string, string_run};
 use super::shapes::Shapes;
 use super::{Arc, Map, Str, Value};
@@ -244,7 +245,10 @@ impl Reader<'_> {
         }
         self.depth -= 1;
         let scratch = &mut self.scratch;
-        let entries = scratch.shapes.take_sorted(&mut scratch.pairs, base);
+        // The document's own object gets room for a mapping's new fields
+        // (`root = this` then `root.x = …` adds to it in place).
+        let spare = if self.depth == 0 { COPY_HEADROOM } else { 0 };
+        let entries = scratch.shapes.take_sorted(&mut scratch.pairs, base, spare);
         Ok(Value::Object(Arc::new(Map::from_sorted(entries))))
     }
 

@@ -14,7 +14,7 @@ pub struct Map {
 
 /// Spare entries a copy is given: objects are copied to be changed
 /// (copy-on-write), and the change is usually an insertion or a few.
-const COPY_HEADROOM: usize = 8;
+pub(super) const COPY_HEADROOM: usize = 8;
 
 impl Clone for Map {
     fn clone(&self) -> Map {

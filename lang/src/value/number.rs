@@ -175,25 +175,51 @@ fn write_short_decimal(out: &mut Vec<u8>, f: f64) -> bool {
     false
 }
 
+/// Two-digit decimal strings `00` to `99`, for writing digits in pairs.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 /// Writes `m × 10^-k` (negated when `negative`) in plain notation: `m`'s
 /// digits with a point `k` places from the right, and a leading `0.` and
 /// zeros when `k` exceeds the digit count. The text is built backwards in
-/// one stack buffer and appended with a single copy.
+/// one stack buffer, two digits at a time, and appended with one copy.
 fn write_scaled_integer(out: &mut Vec<u8>, negative: bool, mut m: u64, k: usize) {
-    // At most 15 significant digits (callers keep `m` below 10^15) and at
-    // most 22 fraction digits, plus `-0.`: 40 bytes hold any result.
+    // Callers keep `m` below 10^15 and `k` at most 22: with the point and
+    // the sign, 40 bytes hold any result.
     let mut buf = [0u8; 40];
     let mut at = buf.len();
-    let mut written = 0;
-    while m > 0 || written <= k {
-        if written == k && k > 0 {
-            at -= 1;
-            buf[at] = b'.';
-        }
+    let pair = |buf: &mut [u8; 40], at: &mut usize, d: u64| {
+        let d = d as usize * 2;
+        *at -= 2;
+        buf[*at..*at + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+    };
+    let mut fraction = k;
+    while fraction >= 2 {
+        pair(&mut buf, &mut at, m % 100);
+        m /= 100;
+        fraction -= 2;
+    }
+    if fraction == 1 {
         at -= 1;
         buf[at] = b'0' + (m % 10) as u8;
         m /= 10;
-        written += 1;
+    }
+    if k > 0 {
+        at -= 1;
+        buf[at] = b'.';
+    }
+    while m >= 100 {
+        pair(&mut buf, &mut at, m % 100);
+        m /= 100;
+    }
+    if m >= 10 {
+        pair(&mut buf, &mut at, m);
+    } else {
+        at -= 1;
+        buf[at] = b'0' + m as u8;
     }
     if negative {
         at -= 1;

@@ -29,17 +29,21 @@ pub(super) struct Shapes {
 }
 
 impl Shapes {
-    /// Moves `pairs[base..]` out, sorted by key; a repeated key keeps its
-    /// last value. The result is ready for [`super::Map::from_sorted`].
+    /// Moves `pairs[base..]` out, sorted by key, into a vector with room
+    /// for `spare` more entries; a repeated key keeps its last value. The
+    /// result is ready for [`super::Map::from_sorted`].
     pub(super) fn take_sorted(
         &mut self,
         pairs: &mut Vec<(Str, Value)>,
         base: usize,
+        spare: usize,
     ) -> Vec<(Str, Value)> {
         let fields = pairs.get(base..).unwrap_or_default();
         let n = fields.len();
         if fields.windows(2).all(|w| w[0].0 < w[1].0) {
-            return pairs.split_off(base);
+            let mut sorted = Vec::with_capacity(n + spare);
+            sorted.extend(pairs.drain(base..));
+            return sorted;
         }
         if n > MAX_KEYS {
             return sort_pairs(pairs.split_off(base));
@@ -63,7 +67,7 @@ impl Shapes {
             shape.keys.extend(fields.iter().map(|(k, _)| k.clone()));
             shape.order = order;
         }
-        shape.take_in_order(pairs, base)
+        shape.take_in_order(pairs, base, spare)
     }
 }
 
@@ -71,16 +75,21 @@ impl Shape {
     /// Moves `pairs[base..]` out in sorted-key order (each entry moved
     /// once, no placeholders left behind) and shortens `pairs` to `base`.
     /// The caller has checked that those pairs have this shape's keys.
-    fn take_in_order(&self, pairs: &mut Vec<(Str, Value)>, base: usize) -> Vec<(Str, Value)> {
+    fn take_in_order(
+        &self,
+        pairs: &mut Vec<(Str, Value)>,
+        base: usize,
+        spare: usize,
+    ) -> Vec<(Str, Value)> {
         let n = self.order.len();
         assert_eq!(pairs.len().checked_sub(base), Some(n));
-        let mut sorted: Vec<(Str, Value)> = Vec::with_capacity(n);
+        let mut sorted: Vec<(Str, Value)> = Vec::with_capacity(n.saturating_add(spare));
         #[allow(unsafe_code)]
         // SAFETY: `order` is only ever set to a sorted `0..n` (see
         // `take_sorted`), so it is a permutation of `0..n`, and the assert
         // gives `base + n == pairs.len()`: every read is in bounds and each
         // of the `n` initialised entries is read exactly once. The writes
-        // fill the first `n` slots of `sorted` (capacity `n`). Nothing in
+        // fill the first `n` slots of `sorted` (capacity at least `n`). Nothing in
         // the loop can panic; afterwards `pairs` no longer counts the moved
         // entries and `sorted` counts exactly the written ones, so none is
         // dropped twice or leaked.
@@ -153,7 +162,7 @@ mod tests {
                 let mut stack = pairs(&["below"]);
                 stack.extend(pairs(keys));
                 let want = sort_pairs(pairs(keys));
-                prop_assert_eq!(shapes.take_sorted(&mut stack, 1), want);
+                prop_assert_eq!(shapes.take_sorted(&mut stack, 1, 0), want);
                 prop_assert_eq!(stack, pairs(&["below"]));
             }
         }
@@ -165,7 +174,7 @@ mod tests {
         let keys = ["ts", "id", "level", "host", "msg"];
         for _ in 0..3 {
             let mut stack = pairs(&keys);
-            let got = shapes.take_sorted(&mut stack, 0);
+            let got = shapes.take_sorted(&mut stack, 0, 2);
             let names: Vec<&str> = got.iter().map(|(k, _)| k.as_str()).collect();
             assert_eq!(names, ["host", "id", "level", "msg", "ts"]);
             assert_eq!(got[0].1, Value::Int(3));

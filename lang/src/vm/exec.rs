@@ -41,7 +41,21 @@ pub fn run(
     index: usize,
     mode: Mode,
 ) -> Result<Outcome> {
-    run_top(prog, vm, batch, index, mode, None, outcome)
+    run_top(prog, vm, batch, index, mode, None, None, outcome)
+}
+
+/// [`run`] on a message the caller owns: when the program allows it
+/// ([`Program::adopts_input`]) the parsed input becomes `root` itself
+/// instead of a copy, and the message's parse cache is left empty (the
+/// message is otherwise unchanged). The outcome is the same as [`run`]'s.
+pub fn run_adopting(prog: &Program, vm: &mut Vm, msg: &mut Message, mode: Mode) -> Result<Outcome> {
+    let adopted = if prog.adopts_input && mode == Mode::Mapping {
+        msg.take_structured()
+    } else {
+        None
+    };
+    let batch = std::slice::from_ref(&*msg);
+    run_top(prog, vm, batch, 0, mode, None, adopted, outcome)
 }
 
 /// The final document and metadata of a finished run.
@@ -71,6 +85,7 @@ pub fn run_onto(
         index,
         Mode::Mapping,
         Some((root, meta)),
+        None,
         outcome,
     )
 }
@@ -84,9 +99,16 @@ fn grow_stack<T>(f: impl FnOnce() -> T) -> T {
 
 /// Evaluates a query program (an interpolation) on message `index`.
 pub fn eval(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize) -> Result<Value> {
-    run_top(prog, vm, batch, index, Mode::Mapping, None, |_, result| {
-        result
-    })
+    run_top(
+        prog,
+        vm,
+        batch,
+        index,
+        Mode::Mapping,
+        None,
+        None,
+        |_, result| result,
+    )
 }
 
 /// Runs the top unit of `prog` and lets `finish` read the final state
@@ -98,6 +120,7 @@ fn run_top<T>(
     index: usize,
     mode: Mode,
     onto: Option<(Value, Arc<Map>)>,
+    adopted: Option<Value>,
     finish: impl FnOnce(&mut Exec<'_>, Result<Value>) -> Result<T>,
 ) -> Result<T> {
     let Some(unit) = prog.units.first() else {
@@ -117,6 +140,8 @@ fn run_top<T>(
         batch,
         this_index: index,
         this_doc: None,
+        adopted,
+        reads_root: false,
         index,
         mode,
         root,
@@ -175,6 +200,12 @@ pub(crate) struct Exec<'a> {
     pub(crate) this_index: usize,
     /// The parsed input document, once a read has needed it.
     this_doc: Option<&'a Value>,
+    /// The input document handed over by [`run_adopting`], until the
+    /// opening `root = this` takes it.
+    adopted: Option<Value>,
+    /// True once `root` is the adopted input: `this.<path>` reads go to
+    /// `root`, whose assigned fields they never name.
+    reads_root: bool,
     pub(crate) index: usize,
     mode: Mode,
     root: Value,
@@ -223,6 +254,15 @@ impl<'a> Exec<'a> {
     }
 
     fn this_path(&mut self, path: Option<u32>) -> Result<Value> {
+        if self.reads_root && self.unit == 0 {
+            return Ok(read_path(self.prog, self.vm, &self.root, path));
+        }
+        if path.is_none()
+            && let Some(doc) = self.adopted.take()
+        {
+            self.reads_root = true;
+            return Ok(doc);
+        }
         if self.mode == Mode::Mutation {
             self.load_root();
             if matches!(self.root, Value::Nothing) {
@@ -249,6 +289,12 @@ impl<'a> Exec<'a> {
     fn this_path_binary(&mut self, path: u32, op: Op, k: u32, info: u32) -> Result<Value> {
         let prog = self.prog;
         let y = &prog.consts[k as usize];
+        if self.reads_root && self.unit == 0 {
+            let x = self
+                .root
+                .get_path_hinted(&prog.paths[path as usize], self.vm.path_hints(path));
+            return apply_binary(prog, op, x.unwrap_or(&Value::Null), y, info);
+        }
         if self.mode == Mode::Mutation {
             let x = self.this_path(Some(path))?;
             return apply_binary(prog, op, &x, y, info);

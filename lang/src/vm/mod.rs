@@ -7,7 +7,7 @@ mod exec;
 pub use assign::set_path;
 pub use call::Call;
 pub use call::coerce;
-pub use exec::{Mode, Outcome, eval, run, run_onto};
+pub use exec::{Mode, Outcome, eval, run, run_adopting, run_onto};
 
 use crate::value::Value;
 use std::collections::HashMap;
