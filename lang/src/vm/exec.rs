@@ -3,6 +3,7 @@
 use super::Vm;
 use super::assign::set_path_hinted;
 use super::call::{Call, coerce_args};
+use super::run::Mode;
 use crate::convert::to_display_string;
 use crate::error::{Error, Result};
 use crate::message::Message;
@@ -12,149 +13,13 @@ use crate::stdlib::Impl;
 use crate::value::{Arc, Map, Str, Value};
 use smallvec::SmallVec;
 
-/// How the document is produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// A new document: `root` starts empty, `this` is the input.
-    Mapping,
-    /// In place: `root` and `this` are the same live input document.
-    Mutation,
-}
-
-/// What a run produced.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The final `root`: `nothing()` when never assigned, `deleted()` when
-    /// the message is to be dropped.
-    pub root: Value,
-    /// The output metadata.
-    pub meta: Arc<Map>,
-}
-
 const MAX_APPLY_DEPTH: u32 = 5000;
-
-/// Runs `prog` on message `index` of `batch`.
-pub fn run(
-    prog: &Program,
-    vm: &mut Vm,
-    batch: &[Message],
-    index: usize,
-    mode: Mode,
-) -> Result<Outcome> {
-    run_top(prog, vm, batch, index, mode, None, None, outcome)
-}
-
-/// [`run`] on a message the caller owns: when the program allows it
-/// ([`Program::adopts_input`]) the parsed input becomes `root` itself
-/// instead of a copy, and the message's parse cache is left empty (the
-/// message is otherwise unchanged). The outcome is the same as [`run`]'s.
-pub fn run_adopting(prog: &Program, vm: &mut Vm, msg: &mut Message, mode: Mode) -> Result<Outcome> {
-    let adopted = if prog.adopts_input && mode == Mode::Mapping {
-        msg.take_structured()
-    } else {
-        None
-    };
-    let batch = std::slice::from_ref(&*msg);
-    run_top(prog, vm, batch, 0, mode, None, adopted, outcome)
-}
-
-/// The final document and metadata of a finished run.
-fn outcome(exec: &mut Exec<'_>, result: Result<Value>) -> Result<Outcome> {
-    result.map(|_| Outcome {
-        root: std::mem::take(&mut exec.root),
-        meta: exec.meta.clone(),
-    })
-}
-
-/// Runs `prog` as a mapping on message `index` of `batch` (its `this`),
-/// with `root` starting as `root` and the output metadata starting as
-/// `meta` instead of the message's own: a mapping "onto" another
-/// document, as a branch's `result_map` runs.
-pub fn run_onto(
-    prog: &Program,
-    vm: &mut Vm,
-    batch: &[Message],
-    index: usize,
-    root: Value,
-    meta: Arc<Map>,
-) -> Result<Outcome> {
-    run_top(
-        prog,
-        vm,
-        batch,
-        index,
-        Mode::Mapping,
-        Some((root, meta)),
-        None,
-        outcome,
-    )
-}
 
 /// Runs `f`, first moving to a fresh stack segment when less than 128 KiB
 /// of stack is left, so deep `apply` recursion cannot overflow whatever
 /// thread a mapping runs on.
 fn grow_stack<T>(f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
-}
-
-/// Evaluates a query program (an interpolation) on message `index`.
-pub fn eval(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize) -> Result<Value> {
-    run_top(
-        prog,
-        vm,
-        batch,
-        index,
-        Mode::Mapping,
-        None,
-        None,
-        |_, result| result,
-    )
-}
-
-/// Runs the top unit of `prog` and lets `finish` read the final state
-/// before the registers go back to the pool.
-fn run_top<T>(
-    prog: &Program,
-    vm: &mut Vm,
-    batch: &[Message],
-    index: usize,
-    mode: Mode,
-    onto: Option<(Value, Arc<Map>)>,
-    adopted: Option<Value>,
-    finish: impl FnOnce(&mut Exec<'_>, Result<Value>) -> Result<T>,
-) -> Result<T> {
-    let Some(unit) = prog.units.first() else {
-        return Err(Error::msg("empty program"));
-    };
-    let (root, meta) = onto.unwrap_or_else(|| {
-        let meta = batch
-            .get(index)
-            .map_or_else(|| Arc::new(Map::new()), |m| m.meta().clone());
-        (Value::Nothing, meta)
-    });
-    let regs = vm.frame(unit.n_regs as usize);
-    let mut exec = Exec {
-        prog,
-        vm,
-        regs,
-        batch,
-        this_index: index,
-        this_doc: None,
-        adopted,
-        reads_root: false,
-        index,
-        mode,
-        root,
-        root_loaded: mode == Mode::Mapping,
-        meta,
-        unit: 0,
-        depth: 0,
-    };
-    let result = exec.run_range(0, 0, unit.code.len() as u32);
-    let out = finish(&mut exec, result);
-    let regs = std::mem::take(&mut exec.regs);
-    exec.vm.recycle(regs);
-    out
 }
 
 /// A copy of `doc.<path>` (`doc` itself without a path), `null` when the
@@ -199,20 +64,20 @@ pub(crate) struct Exec<'a> {
     pub(crate) batch: &'a [Message],
     pub(crate) this_index: usize,
     /// The parsed input document, once a read has needed it.
-    this_doc: Option<&'a Value>,
+    pub(super) this_doc: Option<&'a Value>,
     /// The input document handed over by [`run_adopting`], until the
     /// opening `root = this` takes it.
-    adopted: Option<Value>,
+    pub(super) adopted: Option<Value>,
     /// True once `root` is the adopted input: `this.<path>` reads go to
     /// `root`, whose assigned fields they never name.
-    reads_root: bool,
+    pub(super) reads_root: bool,
     pub(crate) index: usize,
-    mode: Mode,
-    root: Value,
-    root_loaded: bool,
+    pub(super) mode: Mode,
+    pub(super) root: Value,
+    pub(super) root_loaded: bool,
     pub(crate) meta: Arc<Map>,
-    unit: usize,
-    depth: u32,
+    pub(super) unit: usize,
+    pub(super) depth: u32,
 }
 
 impl<'a> Exec<'a> {
@@ -390,7 +255,7 @@ impl<'a> Exec<'a> {
 
     /// Executes instructions from `pc` until `Return` or `Halt`; errors are
     /// wrapped by the ranges within `[lo, hi)`.
-    fn run_range(&mut self, mut pc: u32, lo: u32, hi: u32) -> Result<Value> {
+    pub(super) fn run_range(&mut self, mut pc: u32, lo: u32, hi: u32) -> Result<Value> {
         let prog = self.prog;
         let unit = &prog.units[self.unit];
         loop {

@@ -3,11 +3,12 @@
 mod assign;
 mod call;
 mod exec;
+mod run;
 
 pub use assign::set_path;
 pub use call::Call;
 pub use call::coerce;
-pub use exec::{Mode, Outcome, eval, run, run_adopting, run_onto};
+pub use run::{Mode, Outcome, eval, run, run_adopting, run_onto};
 
 use crate::value::Value;
 use std::collections::HashMap;

@@ -1,0 +1,157 @@
+//! Entry points: running a program on a message, as a mapping or a
+//! mutation, onto another document, or as a query.
+
+use super::Vm;
+use super::exec::Exec;
+use crate::error::{Error, Result};
+use crate::message::Message;
+use crate::program::Program;
+use crate::value::{Arc, Map, Value};
+
+/// How the document is produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A new document: `root` starts empty, `this` is the input.
+    Mapping,
+    /// In place: `root` and `this` are the same live input document.
+    Mutation,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The final `root`: `nothing()` when never assigned, `deleted()` when
+    /// the message is to be dropped.
+    pub root: Value,
+    /// The output metadata.
+    pub meta: Arc<Map>,
+}
+
+/// Runs `prog` on message `index` of `batch`.
+pub fn run(
+    prog: &Program,
+    vm: &mut Vm,
+    batch: &[Message],
+    index: usize,
+    mode: Mode,
+) -> Result<Outcome> {
+    run_top(prog, vm, batch, index, mode, Start::Fresh, outcome)
+}
+
+/// [`run`] on a message the caller owns: when the program allows it
+/// ([`Program::adopts_input`]) the parsed input becomes `root` itself
+/// instead of a copy, and the message's parse cache is left empty (the
+/// message is otherwise unchanged). The outcome is the same as [`run`]'s.
+pub fn run_adopting(prog: &Program, vm: &mut Vm, msg: &mut Message, mode: Mode) -> Result<Outcome> {
+    let start = if prog.adopts_input && mode == Mode::Mapping {
+        msg.take_structured().map_or(Start::Fresh, Start::Adopt)
+    } else {
+        Start::Fresh
+    };
+    let batch = std::slice::from_ref(&*msg);
+    run_top(prog, vm, batch, 0, mode, start, outcome)
+}
+
+/// Runs `prog` as a mapping on message `index` of `batch` (its `this`),
+/// with `root` starting as `root` and the output metadata starting as
+/// `meta` instead of the message's own: a mapping "onto" another
+/// document, as a branch's `result_map` runs.
+pub fn run_onto(
+    prog: &Program,
+    vm: &mut Vm,
+    batch: &[Message],
+    index: usize,
+    root: Value,
+    meta: Arc<Map>,
+) -> Result<Outcome> {
+    run_top(
+        prog,
+        vm,
+        batch,
+        index,
+        Mode::Mapping,
+        Start::Onto(root, meta),
+        outcome,
+    )
+}
+
+/// Evaluates a query program (an interpolation) on message `index`.
+pub fn eval(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize) -> Result<Value> {
+    run_top(
+        prog,
+        vm,
+        batch,
+        index,
+        Mode::Mapping,
+        Start::Fresh,
+        |_, result| result,
+    )
+}
+
+/// The final document and metadata of a finished run.
+fn outcome(exec: &mut Exec<'_>, result: Result<Value>) -> Result<Outcome> {
+    result.map(|_| Outcome {
+        root: std::mem::take(&mut exec.root),
+        meta: exec.meta.clone(),
+    })
+}
+
+/// How a run's `root` starts.
+enum Start {
+    /// Empty, with the message's metadata.
+    Fresh,
+    /// As this document, with this output metadata ([`run_onto`]).
+    Onto(Value, Arc<Map>),
+    /// Empty, with the message's metadata, holding the parsed input
+    /// that the opening `root = this` takes ([`run_adopting`]).
+    Adopt(Value),
+}
+
+/// Runs the top unit of `prog` and lets `finish` read the final state
+/// before the registers go back to the pool.
+fn run_top<T>(
+    prog: &Program,
+    vm: &mut Vm,
+    batch: &[Message],
+    index: usize,
+    mode: Mode,
+    start: Start,
+    finish: impl FnOnce(&mut Exec<'_>, Result<Value>) -> Result<T>,
+) -> Result<T> {
+    let Some(unit) = prog.units.first() else {
+        return Err(Error::msg("empty program"));
+    };
+    let message_meta = || {
+        batch
+            .get(index)
+            .map_or_else(|| Arc::new(Map::new()), |m| m.meta().clone())
+    };
+    let (root, meta, adopted) = match start {
+        Start::Fresh => (Value::Nothing, message_meta(), None),
+        Start::Onto(root, meta) => (root, meta, None),
+        Start::Adopt(doc) => (Value::Nothing, message_meta(), Some(doc)),
+    };
+    let regs = vm.frame(unit.n_regs as usize);
+    let mut exec = Exec {
+        prog,
+        vm,
+        regs,
+        batch,
+        this_index: index,
+        this_doc: None,
+        adopted,
+        reads_root: false,
+        index,
+        mode,
+        root,
+        root_loaded: mode == Mode::Mapping,
+        meta,
+        unit: 0,
+        depth: 0,
+    };
+    let result = exec.run_range(0, 0, unit.code.len() as u32);
+    let out = finish(&mut exec, result);
+    let regs = std::mem::take(&mut exec.regs);
+    exec.vm.recycle(regs);
+    out
+}
