@@ -5,10 +5,14 @@ use crate::value::{Arc, Blob, Map, ParseJsonError, Value, parse_json};
 use std::sync::OnceLock;
 
 /// Shared empty metadata: a new message bumps a count instead of
-/// allocating (the first write copies it).
+/// allocating (the first write copies it). One per thread: a single
+/// process-wide count would be bumped by every thread for every message,
+/// and the cores would trade its cache line back and forth.
 fn empty_meta() -> Arc<Map> {
-    static EMPTY: OnceLock<Arc<Map>> = OnceLock::new();
-    EMPTY.get_or_init(|| Arc::new(Map::new())).clone()
+    thread_local! {
+        static EMPTY: Arc<Map> = Arc::new(Map::new());
+    }
+    EMPTY.with(Arc::clone)
 }
 
 /// One message of a batch.
