@@ -98,12 +98,18 @@ fn map_batch(
     program: &Program,
     mode: Mode,
     vm: &mut Vm,
-    batch: Batch,
+    mut batch: Batch,
     source: &ErrorSource,
 ) -> Batch {
     let mut out = Vec::with_capacity(batch.len());
     for i in 0..batch.len() {
-        match tarn_lang::vm::run(program, vm, &batch, i, mode) {
+        // A batch of one can hand its parsed document over as `root`
+        // (no copy); in larger batches other messages' runs may read it.
+        let result = match batch.as_mut_slice() {
+            [only] => tarn_lang::vm::run_adopting(program, vm, only, mode),
+            _ => tarn_lang::vm::run(program, vm, &batch, i, mode),
+        };
+        match result {
             Ok(outcome) => {
                 let mut msg = batch[i].clone();
                 msg.set_meta(outcome.meta);
