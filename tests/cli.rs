@@ -110,6 +110,34 @@ fn mutation_mode_edits_in_place() {
 }
 
 #[test]
+fn root_this_plus_fields_takes_the_input_and_reads_stay_unchanged() {
+    // Adds fields only: the parsed input becomes the output document.
+    let adds = "root = this\nroot.sum = this.a + this.b.c\nroot.label = this.s + \"/\"";
+    let dump = tarn(&["blobl", "--dump", adds], "");
+    assert!(
+        stdout(&dump).contains("takes the input as root"),
+        "{}",
+        stdout(&dump)
+    );
+    let o = tarn(
+        &["blobl", adds],
+        "{\"s\":\"x\",\"b\":{\"c\":2},\"a\":1}\nnot json\n{\"a\":5,\"b\":{\"c\":1},\"s\":\"y\"}\n",
+    );
+    assert_eq!(
+        stdout(&o),
+        "{\"a\":1,\"b\":{\"c\":2},\"label\":\"x/\",\"s\":\"x\",\"sum\":3}\n\
+         {\"a\":5,\"b\":{\"c\":1},\"label\":\"y/\",\"s\":\"y\",\"sum\":6}\n"
+    );
+    assert!(stderr(&o).contains("parse as json"), "{}", stderr(&o));
+    // Reads a field after changing it: `this.a` must still be the input's.
+    let rereads = "root = this\nroot.a = this.a + 10\nroot.b = this.a";
+    let dump = tarn(&["blobl", "--dump", rereads], "");
+    assert!(!stdout(&dump).contains("takes the input as root"));
+    let o = tarn(&["blobl", rereads], "{\"a\":1}\n");
+    assert_eq!(stdout(&o), "{\"a\":11,\"b\":1}\n");
+}
+
+#[test]
 fn raw_mode_reads_lines_as_strings() {
     let o = tarn(&["blobl", "-r", "root.line = this"], "not json\n");
     assert_eq!(stdout(&o), "{\"line\":\"not json\"}\n");
