@@ -141,6 +141,10 @@ fn root_this_plus_fields_takes_the_input_and_reads_stay_unchanged() {
 fn raw_mode_reads_lines_as_strings() {
     let o = tarn(&["blobl", "-r", "root.line = this"], "not json\n");
     assert_eq!(stdout(&o), "{\"line\":\"not json\"}\n");
+    // An empty line is an empty message, which `this` cannot read.
+    let o = tarn(&["blobl", "-r", "root = this"], "x\n\ny\n");
+    assert_eq!(stdout(&o), "x\ny\n");
+    assert!(stderr(&o).contains("message is empty"), "{}", stderr(&o));
 }
 
 #[test]

@@ -21,6 +21,10 @@ pub struct Message {
     content: Blob,
     meta: Arc<Map>,
     structured: OnceLock<Result<Value, ParseJsonError>>,
+    /// True when `structured` was given (a mapping's output, raw text),
+    /// not parsed from `content`: parsing the content again would not
+    /// always give it back (bytes, timestamps …).
+    structured_given: bool,
     error: Option<Arc<Failure>>,
     tracing: Option<Arc<Map>>,
 }
@@ -50,6 +54,7 @@ impl Message {
             content: Blob::new(content),
             meta: empty_meta(),
             structured: OnceLock::new(),
+            structured_given: false,
             error: None,
             tracing: None,
         }
@@ -64,6 +69,7 @@ impl Message {
             content,
             meta: empty_meta(),
             structured,
+            structured_given: true,
             error: None,
             tracing: None,
         }
@@ -78,6 +84,7 @@ impl Message {
     pub fn set_content(&mut self, content: Blob) {
         self.content = content;
         self.structured = OnceLock::new();
+        self.structured_given = false;
     }
 
     /// Replaces the content with a known structured form.
@@ -86,6 +93,7 @@ impl Message {
         let cell = OnceLock::new();
         let _ = cell.set(Ok(value));
         self.structured = cell;
+        self.structured_given = true;
     }
 
     /// The content parsed as JSON (parsed once, on first use).
@@ -95,19 +103,21 @@ impl Message {
             .as_ref()
     }
 
-    /// Takes the parsed content out of the message (parsing it first if
-    /// that has not happened yet), leaving the cache empty: a later
-    /// [`Message::structured`] parses the unchanged content again. `None`,
-    /// with the parse error kept, when the content is not JSON.
-    pub fn take_structured(&mut self) -> Option<Value> {
-        let _ = self.structured();
-        match self.structured.take()? {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let _ = self.structured.set(Err(e));
-                None
-            }
+    /// Takes the parsed content out of the message when it is a JSON
+    /// object parsed from the content (parsing it first if that has not
+    /// happened yet), leaving the cache empty: a later
+    /// [`Message::structured`] parses the unchanged content again and gets
+    /// the same object. `None`, with the message unchanged, for empty
+    /// content, content that is not a JSON object, and a structured form
+    /// that was given rather than parsed.
+    pub fn take_structured_object(&mut self) -> Option<Value> {
+        if self.structured_given
+            || self.content.is_empty()
+            || !matches!(self.structured(), Ok(Value::Object(_)))
+        {
+            return None;
         }
+        self.structured.take()?.ok()
     }
 
     /// The metadata.

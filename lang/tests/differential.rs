@@ -305,6 +305,7 @@ fn leaf() -> impl Strategy<Value = String> {
         Just("this.d".to_string()),
         Just("this.n".to_string()),
         Just("this.c.1".to_string()),
+        Just("this.1".to_string()),
         Just("root.x".to_string()),
         Just("$v".to_string()),
         Just("@m".to_string()),
@@ -369,6 +370,8 @@ fn stmt() -> impl Strategy<Value = String> {
         expr().prop_map(|e| format!("root.y.z = {e}")),
         expr().prop_map(|e| format!("root.a = {e}")),
         expr().prop_map(|e| format!("root.d.e = {e}")),
+        expr().prop_map(|e| format!("root.0 = {e}")),
+        Just("root.0 = deleted()".to_string()),
         expr().prop_map(|e| format!("let v = {e}")),
         expr().prop_map(|e| format!("meta m = {e}")),
         (expr(), expr())
@@ -380,6 +383,9 @@ const INPUTS: &[&str] = &[
     r#"{"a":3,"b":"s","c":[1,2,3],"d":{"e":true},"n":null}"#,
     r#"{"a":-1.5,"b":"","c":[],"d":{"e":"x"},"n":5}"#,
     r#"{"a":0,"b":"xyz","c":[true],"d":{},"n":null}"#,
+    // Not objects: never handed over as `root`, but run all the same.
+    r#"[1,2,3]"#,
+    r#""s""#,
 ];
 
 type Run = Result<(String, String), ()>;

@@ -39,12 +39,14 @@ pub fn run(
 }
 
 /// [`run`] on a message the caller owns: when the program allows it
-/// ([`Program::adopts_input`]) the parsed input becomes `root` itself
-/// instead of a copy, and the message's parse cache is left empty (the
-/// message is otherwise unchanged). The outcome is the same as [`run`]'s.
+/// ([`Program::adopts_input`]) and the input is a JSON object parsed from
+/// the content, that object becomes `root` itself instead of a copy, and
+/// the message's parse cache is left empty (a later read parses the
+/// unchanged content again). The outcome is the same as [`run`]'s.
 pub fn run_adopting(prog: &Program, vm: &mut Vm, msg: &mut Message, mode: Mode) -> Result<Outcome> {
     let start = if prog.adopts_input && mode == Mode::Mapping {
-        msg.take_structured().map_or(Start::Fresh, Start::Adopt)
+        msg.take_structured_object()
+            .map_or(Start::Fresh, Start::Adopt)
     } else {
         Start::Fresh
     };
@@ -154,4 +156,67 @@ fn run_top<T>(
     let regs = std::mem::take(&mut exec.regs);
     exec.vm.recycle(regs);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Env;
+
+    /// `run_adopting` gives what `run` gives, whatever the input.
+    #[test]
+    fn adopting_matches_a_plain_run() {
+        let cases = [
+            ("root = this\nroot.b = this.a + 1", r#"{"a":1}"#),
+            (
+                "root = this\nroot.0 = deleted()\nroot.0 = this.1",
+                "[1,2,3]",
+            ),
+            ("root = this\nroot.\"-\" = 5\nroot.\"-\" = this.2", "[1,2]"),
+            ("root = this\nroot.x = this.y", r#""text""#),
+            ("root = this\nroot.x = this.y", "null"),
+            ("root = this\nroot.x = this.y", ""),
+            ("root = this\nroot.x = this.y", "not json"),
+            (
+                "root = this\nroot.x = this.a.b\nroot.a.c = 1",
+                r#"{"a":{"b":2}}"#,
+            ),
+        ];
+        for (mapping, input) in cases {
+            let prog = Env::standard().compile(mapping).expect("compiles");
+            let plain = run(
+                &prog,
+                &mut Vm::new(),
+                &[Message::new(input.as_bytes())],
+                0,
+                Mode::Mapping,
+            );
+            let mut owned = Message::new(input.as_bytes());
+            let adopted = run_adopting(&prog, &mut Vm::new(), &mut owned, Mode::Mapping);
+            let shown = |r: &Result<Outcome>| match r {
+                Ok(o) => format!("{:?}", o.root),
+                Err(e) => format!("error: {}", e.message()),
+            };
+            assert_eq!(shown(&adopted), shown(&plain), "{mapping} on {input}");
+        }
+    }
+
+    /// A structured form that was given (a mapping's output, raw text) is
+    /// never taken: parsing the content again could not give it back.
+    #[test]
+    fn a_given_structured_form_stays() {
+        let prog = Env::standard()
+            .compile("root = this\nroot.x = 1")
+            .expect("compiles");
+        let mut obj = Map::new();
+        obj.insert("b", Value::bytes(b"hi"));
+        let mut msg = Message::with_structured(
+            crate::value::Blob::new(br#"{"b":"aGk="}"#),
+            Value::object(obj),
+        );
+        let out = run_adopting(&prog, &mut Vm::new(), &mut msg, Mode::Mapping);
+        assert!(out.is_ok());
+        let kept = msg.structured().expect("still structured");
+        assert!(matches!(kept.get_path(&["b"]), Some(Value::Bytes(_))));
+    }
 }
