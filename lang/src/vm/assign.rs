@@ -22,13 +22,6 @@ pub(crate) fn set_path_hinted(
         *root = v;
         return Ok(());
     }
-    // The common case, `root.field = value` on an object: one insertion.
-    if let ([seg], Value::Object(obj), [hint, ..]) = (path, &mut *root, &mut *hints)
-        && !matches!(v, Value::Delete)
-    {
-        Arc::make_mut(obj).insert_hinted(seg, v, hint);
-        return Ok(());
-    }
     if matches!(root, Value::Null | Value::Nothing | Value::Delete) {
         if matches!(v, Value::Delete) {
             return Ok(());
