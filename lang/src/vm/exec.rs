@@ -119,24 +119,35 @@ impl<'a> Exec<'a> {
     }
 
     fn this_path(&mut self, path: Option<u32>) -> Result<Value> {
-        if self.reads_root && self.unit == 0 {
-            return Ok(read_path(self.prog, self.vm, &self.root, path));
-        }
         if path.is_none()
             && let Some(doc) = self.adopted.take()
         {
             self.reads_root = true;
             return Ok(doc);
         }
-        if self.mode == Mode::Mutation {
+        Ok(self.this_at(path)?.cloned().unwrap_or(Value::Null))
+    }
+
+    /// `this` (or `this.<path>`) where it lies, not copied; `None` when
+    /// the path does not resolve. The input is `root` once adopted or in
+    /// a mutation, else the message's parsed document.
+    fn this_at(&mut self, path: Option<u32>) -> Result<Option<&Value>> {
+        let prog = self.prog;
+        let doc: &Value = if self.reads_root && self.unit == 0 {
+            &self.root
+        } else if self.mode == Mode::Mutation {
             self.load_root();
             if matches!(self.root, Value::Nothing) {
                 self.structured_input(path)?;
             }
-            return Ok(read_path(self.prog, self.vm, &self.root, path));
-        }
-        let doc = self.input_doc(path)?;
-        Ok(read_path(self.prog, self.vm, doc, path))
+            &self.root
+        } else {
+            self.input_doc(path)?
+        };
+        Ok(match path {
+            None => Some(doc),
+            Some(p) => doc.get_path_hinted(&prog.paths[p as usize], self.vm.path_hints(p)),
+        })
     }
 
     /// The parsed input document (mapping mode), looked up once per run;
@@ -153,21 +164,8 @@ impl<'a> Exec<'a> {
     /// `this.<path> <op> consts[k]` without copying the input's value.
     fn this_path_binary(&mut self, path: u32, op: Op, k: u32, info: u32) -> Result<Value> {
         let prog = self.prog;
-        let y = &prog.consts[k as usize];
-        if self.reads_root && self.unit == 0 {
-            let x = self
-                .root
-                .get_path_hinted(&prog.paths[path as usize], self.vm.path_hints(path));
-            return apply_binary(prog, op, x.unwrap_or(&Value::Null), y, info);
-        }
-        if self.mode == Mode::Mutation {
-            let x = self.this_path(Some(path))?;
-            return apply_binary(prog, op, &x, y, info);
-        }
-        let doc = self.input_doc(Some(path))?;
-        let hints = self.vm.path_hints(path);
-        let x = doc.get_path_hinted(&prog.paths[path as usize], hints);
-        apply_binary(prog, op, x.unwrap_or(&Value::Null), y, info)
+        let x = self.this_at(Some(path))?.unwrap_or(&Value::Null);
+        apply_binary(prog, op, x, &prog.consts[k as usize], info)
     }
 
     fn root_path(&mut self, path: Option<u32>) -> Result<Value> {
