@@ -22,7 +22,7 @@ pub fn main(args: Args) -> ExitCode {
             failed = true;
             continue;
         };
-        let problems = config::lint_with_process_env(&text);
+        let problems = tarn_runtime::pipeline::lint(&text, |n| std::env::var(n).ok());
         if !problems.is_empty() {
             failed = true;
             eprint!("{}", config::render(&name, &text, &problems));

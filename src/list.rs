@@ -9,8 +9,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use tarn_lang::Env;
 use tarn_lang::stdlib::{Default, Expect, Spec};
-use tarn_runtime::config::components::COMPONENTS;
-use tarn_runtime::config::schema::{ComponentKind, ComponentSpec, Ty};
+use tarn_runtime::component::registry::{Entry, Kind, Registry};
 
 /// Options of `tarn list`.
 #[derive(Parser, Debug)]
@@ -18,8 +17,12 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Only entries whose name contains this text.
+    /// A kind to list (`inputs`, `processors`, `outputs`, `caches`,
+    /// `rate_limits`, `functions`, `methods`), or text that names must
+    /// contain.
     filter: Option<String>,
+    /// With a kind: one component or function, shown in full.
+    name: Option<String>,
 }
 
 /// How `tarn list` prints.
@@ -87,76 +90,172 @@ pub fn spec_json(spec: &Spec) -> Json {
     })
 }
 
-/// One pipeline component as JSON.
-fn component_json(c: &ComponentSpec) -> Json {
-    let fields: Vec<Json> = match c.body {
-        Ty::Object(fields) => fields
-            .iter()
-            .map(|f| json!({"name": f.name, "type": f.ty.name()}))
-            .collect(),
-        _ => Vec::new(),
-    };
-    json!({"name": c.name, "doc": c.doc, "body": c.body.name(), "fields": fields})
+/// One pipeline component as JSON: its doc, status and every field.
+pub fn component_json(e: &Entry) -> Json {
+    let mut body = e.shape().to_json();
+    body["name"] = json!(e.name);
+    body["kind"] = json!(e.kind.name());
+    body["doc"] = json!(e.doc);
+    body["status"] = json!(e.status.name());
+    body
 }
 
-fn components<'a>(
-    args: &'a Args,
-    kind: ComponentKind,
-) -> impl Iterator<Item = &'static ComponentSpec> + 'a {
-    COMPONENTS
-        .iter()
-        .filter(move |c| c.kind == kind)
-        .filter(|c| args.filter.as_deref().is_none_or(|f| c.name.contains(f)))
+/// What the positional arguments select.
+struct Selection {
+    /// Only this kind of component (or `functions` / `methods`).
+    kind: Option<String>,
+    /// Names must contain this (or, with a kind and `exact`, equal it).
+    name: Option<String>,
+    exact: bool,
+}
+
+impl Selection {
+    fn of(args: &Args) -> Result<Selection, String> {
+        let first = args.filter.as_deref();
+        let is_kind = |k: &str| Kind::parse(k).is_some() || matches!(k, "functions" | "methods");
+        match (first, args.name.as_deref()) {
+            (Some(k), name) if is_kind(k) => Ok(Selection {
+                kind: Some(k.to_string()),
+                name: name.map(str::to_string),
+                exact: name.is_some(),
+            }),
+            (_, Some(_)) => Err(format!(
+                "`{}` is not a kind; the kinds are inputs, processors, outputs, caches, rate_limits, functions, methods",
+                first.unwrap_or_default()
+            )),
+            (filter, None) => Ok(Selection {
+                kind: None,
+                name: filter.map(str::to_string),
+                exact: false,
+            }),
+        }
+    }
+
+    fn wants_kind(&self, kind: &str) -> bool {
+        self.kind.as_deref().is_none_or(|k| {
+            k == kind || Kind::parse(k).is_some_and(|k| k.plural() == kind || k.name() == kind)
+        })
+    }
+
+    fn wants_name(&self, name: &str) -> bool {
+        match &self.name {
+            None => true,
+            Some(n) if self.exact => n == name,
+            Some(n) => name.contains(n.as_str()),
+        }
+    }
+}
+
+fn components(sel: &Selection, kind: Kind) -> Vec<&'static Entry> {
+    if !sel.wants_kind(kind.plural()) {
+        return Vec::new();
+    }
+    Registry::standard()
+        .of_kind(kind)
+        .into_iter()
+        .filter(|e| sel.wants_name(e.name))
+        .collect()
 }
 
 /// Runs the command.
 pub fn main(args: Args) -> ExitCode {
+    let sel = match Selection::of(&args) {
+        Ok(sel) => sel,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut out = String::new();
-    render(&args, &mut out);
+    let found = render(&args, &sel, &mut out);
+    if !found && sel.exact {
+        eprintln!(
+            "error: no {} is named `{}`",
+            sel.kind.as_deref().unwrap_or("entry"),
+            sel.name.as_deref().unwrap_or_default()
+        );
+        return ExitCode::FAILURE;
+    }
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`tarn list | head`) is not an error.
     let _ = stdout.write_all(out.as_bytes());
     ExitCode::SUCCESS
 }
 
-fn render(args: &Args, text: &mut String) {
+fn render(args: &Args, sel: &Selection, text: &mut String) -> bool {
     let specs: Vec<&Spec> = Env::standard()
         .specs()
         .into_iter()
-        .filter(|s| args.filter.as_deref().is_none_or(|f| s.name.contains(f)))
+        .filter(|s| sel.wants_name(s.name))
+        .filter(|s| {
+            sel.wants_kind(if s.is_method() {
+                "methods"
+            } else {
+                "functions"
+            })
+        })
         .collect();
+    let mut found = !specs.is_empty();
+    let by_kind: Vec<(Kind, Vec<&Entry>)> = Kind::ALL
+        .into_iter()
+        .map(|k| (k, components(sel, k)))
+        .collect();
+    found |= by_kind.iter().any(|(_, list)| !list.is_empty());
+    let single = sel.exact && sel.kind.as_deref().and_then(Kind::parse).is_some();
     match args.format {
-        Format::Json => {
-            let functions: Vec<Json> = specs
+        Format::Json if single => {
+            let one = by_kind
                 .iter()
-                .filter(|s| !s.is_method())
-                .map(|s| spec_json(s))
-                .collect();
-            let methods: Vec<Json> = specs
-                .iter()
-                .filter(|s| s.is_method())
-                .map(|s| spec_json(s))
-                .collect();
-            let list = |kind| {
-                components(args, kind)
-                    .map(component_json)
-                    .collect::<Vec<_>>()
-            };
-            let out = json!({
-                "functions": functions,
-                "methods": methods,
-                "inputs": list(ComponentKind::Input),
-                "processors": list(ComponentKind::Processor),
-                "outputs": list(ComponentKind::Output),
-            });
+                .flat_map(|(_, list)| list.iter())
+                .next()
+                .map(|e| component_json(e))
+                .unwrap_or(Json::Null);
             let _ = writeln!(
                 text,
                 "{}",
-                serde_json::to_string_pretty(&out).unwrap_or_default()
+                serde_json::to_string_pretty(&one).unwrap_or_default()
             );
+        }
+        Format::Json => {
+            let mut out = serde_json::Map::new();
+            if sel.wants_kind("functions") {
+                let functions: Vec<Json> = specs
+                    .iter()
+                    .filter(|s| !s.is_method())
+                    .map(|s| spec_json(s))
+                    .collect();
+                out.insert("functions".into(), json!(functions));
+            }
+            if sel.wants_kind("methods") {
+                let methods: Vec<Json> = specs
+                    .iter()
+                    .filter(|s| s.is_method())
+                    .map(|s| spec_json(s))
+                    .collect();
+                out.insert("methods".into(), json!(methods));
+            }
+            for (kind, list) in &by_kind {
+                if sel.wants_kind(kind.plural()) {
+                    let items: Vec<Json> = list.iter().map(|e| component_json(e)).collect();
+                    out.insert(kind.plural().into(), json!(items));
+                }
+            }
+            let _ = writeln!(
+                text,
+                "{}",
+                serde_json::to_string_pretty(&Json::Object(out)).unwrap_or_default()
+            );
+        }
+        Format::Text if single => {
+            if let Some(e) = by_kind.iter().flat_map(|(_, list)| list.iter()).next() {
+                describe_component(e, text);
+            }
         }
         Format::Text => {
             for kind in ["function", "method"] {
+                if !sel.wants_kind(&format!("{kind}s")) {
+                    continue;
+                }
                 let mut group: Vec<&&Spec> = specs
                     .iter()
                     .filter(|s| s.is_method() == (kind == "method"))
@@ -176,17 +275,57 @@ fn render(args: &Args, text: &mut String) {
                     let _ = writeln!(text, "    {}{status}  {}", s.signature(), s.doc);
                 }
             }
-            for kind in [
-                ComponentKind::Input,
-                ComponentKind::Processor,
-                ComponentKind::Output,
-            ] {
-                let group: Vec<_> = components(args, kind).collect();
-                let _ = writeln!(text, "{}s ({})", kind.name(), group.len());
+            for (kind, group) in &by_kind {
+                if !sel.wants_kind(kind.plural()) {
+                    continue;
+                }
+                let _ = writeln!(text, "{} ({})", kind.plural(), group.len());
                 for c in group {
-                    let _ = writeln!(text, "    {}  {}", c.name, c.doc);
+                    let status = match c.status.name() {
+                        "stable" => String::new(),
+                        other => format!(" [{other}]"),
+                    };
+                    let _ = writeln!(text, "    {}{status}  {}", c.name, c.doc);
                 }
             }
+        }
+    }
+    found
+}
+
+/// One component in full: its doc and every field with its type,
+/// default and doc, nested objects indented.
+fn describe_component(e: &Entry, text: &mut String) {
+    let _ = writeln!(text, "{} {} ({})", e.kind.name(), e.name, e.status.name());
+    let _ = writeln!(text, "  {}", e.doc);
+    let shape = e.shape();
+    if shape.fields().is_empty() {
+        let _ = writeln!(text, "  config: {}", shape.type_name());
+        return;
+    }
+    let _ = writeln!(text, "  fields:");
+    describe_fields(shape.fields(), 2, text);
+}
+
+fn describe_fields(fields: &[tarn_runtime::config::shape::Field], depth: usize, text: &mut String) {
+    let pad = "  ".repeat(depth);
+    for f in fields {
+        let mut line = format!("{pad}{}: {}", f.name, f.shape.type_name());
+        if f.required {
+            line.push_str(" (required)");
+        } else if let Some(d) = &f.default {
+            line.push_str(&format!(" = {d}"));
+        }
+        if let tarn_runtime::config::shape::Shape::Enum(choices) = &f.shape {
+            let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
+            line.push_str(&format!(" [{}]", names.join(", ")));
+        }
+        let _ = writeln!(text, "{line}");
+        if !f.doc.is_empty() {
+            let _ = writeln!(text, "{pad}    {}", f.doc.replace('\n', " "));
+        }
+        if !f.shape.fields().is_empty() {
+            describe_fields(f.shape.fields(), depth + 2, text);
         }
     }
 }

@@ -22,8 +22,8 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let cfg = match tarn_runtime::load(&name, &text) {
-        Ok(cfg) => cfg,
+    let (built, service) = match tarn_runtime::load(&name, &text) {
+        Ok(loaded) => loaded,
         Err(report) => {
             eprint!("{report}");
             return ExitCode::FAILURE;
@@ -33,7 +33,12 @@ pub fn main(args: Args) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    match runtime.block_on(tarn_runtime::stream::run(cfg, stop_signal())) {
+    tarn_runtime::log::set(service.logger.clone());
+    match runtime.block_on(tarn_runtime::pipeline::run::run(
+        built,
+        service,
+        stop_signal(),
+    )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tarn_runtime::log::error(&e);

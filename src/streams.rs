@@ -37,28 +37,29 @@ pub struct Args {
     api_token: Option<String>,
 }
 
-/// The root config sections that streams may use with `resource:`.
-const RESOURCE_SECTIONS: &[&str] = &[
-    "input_resources",
-    "processor_resources",
-    "output_resources",
-    "cache_resources",
-    "rate_limit_resources",
-];
+/// What the root config gives streams mode: the service settings, the
+/// shared resources, and the resource sections as written.
+type Root = (
+    tarn_runtime::pipeline::Service,
+    Arc<tarn_runtime::resources::Resources>,
+    Node,
+);
 
-/// The root config's checked tree and the tree as written (variables not
-/// substituted); empty ones when there is none.
-fn root_config(path: Option<&PathBuf>) -> Result<(Node, Node), String> {
+/// Loads the root config (an empty one when there is none).
+fn root_config(path: Option<&PathBuf>) -> Result<Root, String> {
     let Some(path) = path else {
-        let empty = tarn_runtime::config::check("{}", |_| None)
+        let (service, resources, _) = tarn_runtime::pipeline::load_root("{}", |_| None)
             .map_err(|_| "error: cannot build the default root config\n".to_string())?;
-        return Ok((empty.clone(), empty));
+        let empty = tarn_runtime::config::node::parse("{}")
+            .map_err(|_| "error: cannot parse an empty config\n".to_string())?;
+        return Ok((service, resources, empty));
     };
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{name}: error: cannot read the config: {e}\n"))?;
-    let root = tarn_runtime::config::check(&text, |n| std::env::var(n).ok())
-        .map_err(|problems| tarn_runtime::config::render(&name, &text, &problems))?;
+    let (service, resources, root) =
+        tarn_runtime::pipeline::load_root(&text, |n| std::env::var(n).ok())
+            .map_err(|problems| tarn_runtime::config::render(&name, &text, &problems))?;
     for section in ["input", "pipeline", "output", "buffer"] {
         if root.get(section).is_some() {
             eprintln!(
@@ -66,16 +67,23 @@ fn root_config(path: Option<&PathBuf>) -> Result<(Node, Node), String> {
             );
         }
     }
-    let raw = tarn_runtime::config::node::parse(&text).unwrap_or_else(|_| root.clone());
-    Ok((root, raw))
+    let raw = tarn_runtime::config::node::parse(&text).unwrap_or(root);
+    Ok((service, resources, resource_sections(&raw)))
 }
 
-/// The resource sections of the root config, for the streams to share.
-fn shared_resources(root: &Node) -> Node {
+/// The resource sections of a config tree.
+fn resource_sections(root: &Node) -> Node {
+    const SECTIONS: &[&str] = &[
+        "input_resources",
+        "processor_resources",
+        "output_resources",
+        "cache_resources",
+        "rate_limit_resources",
+    ];
     let pairs = match &root.kind {
         NodeKind::Map(pairs) => pairs
             .iter()
-            .filter(|(k, _)| k.as_str().is_some_and(|k| RESOURCE_SECTIONS.contains(&k)))
+            .filter(|(k, _)| k.as_str().is_some_and(|k| SECTIONS.contains(&k)))
             .cloned()
             .collect(),
         _ => Vec::new(),
@@ -88,27 +96,14 @@ fn shared_resources(root: &Node) -> Node {
 
 /// Runs the command.
 pub fn main(args: Args) -> ExitCode {
-    let (root, raw_root) = match root_config(args.root.as_ref()) {
-        Ok(trees) => trees,
+    let (service, resources, raw_sections) = match root_config(args.root.as_ref()) {
+        Ok(root) => root,
         Err(report) => {
             eprint!("{report}");
             return ExitCode::FAILURE;
         }
     };
-    match tarn_runtime::build::metrics_mapping(&root) {
-        Ok(mapping) => tarn_runtime::metrics::global().set_mapping(mapping),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
-    let service = match tarn_runtime::build::service(&root) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    tarn_runtime::metrics::global().set_mapping(service.metrics_mapping.clone());
     let stream_files = match files::collect(&args.paths) {
         Ok(f) => f,
         Err(e) => {
@@ -137,8 +132,7 @@ pub fn main(args: Args) -> ExitCode {
     };
     runtime.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let shared = (shared_resources(&root), shared_resources(&raw_root));
-        let manager = Manager::new(settings, shared, stop_rx.clone());
+        let manager = Manager::new(settings, resources, raw_sections, stop_rx.clone());
         let known = match files::start_all(&manager, &stream_files).await {
             Ok(known) => known,
             Err(report) => {
@@ -149,7 +143,7 @@ pub fn main(args: Args) -> ExitCode {
         };
         let server = if service.http.enabled {
             let app = api::router(Arc::clone(&manager), options);
-            match tarn_runtime::stream::serve(&service.http.address, app).await {
+            match tarn_runtime::pipeline::run::serve(&service.http.address, app).await {
                 Ok(server) => Some(server),
                 Err(e) => {
                     tarn_runtime::log::error(&e);

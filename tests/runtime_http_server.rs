@@ -243,7 +243,7 @@ fn metadata_order_ends_with_cookies_and_patterns_select_response_headers() {
 fn errors_are_json_when_the_client_asks_for_json() {
     let p = Pipeline::start(
         "json-errors",
-        "http:\n  address: {ADDR}\ninput:\n  http_server: {}\noutput:\n  file:\n    path: /nonexistent-dir/tarn/out.txt\n",
+        "http:\n  address: {ADDR}\ninput:\n  http_server: {}\noutput:\n  file:\n    path: /dev/null/tarn/out.txt\n",
     );
     let (status, headers, body) = http(
         &p.addr,
@@ -257,7 +257,7 @@ fn errors_are_json_when_the_client_asks_for_json() {
     assert_eq!(header(&headers, "content-type"), Some("application/json"));
     let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON error");
     let text = v["error"].as_str().expect("error text");
-    assert!(text.contains("/nonexistent-dir/tarn/out.txt"), "{text}");
+    assert!(text.contains("/dev/null/tarn/out.txt"), "{text}");
 
     let (status, _, body) = http(
         &p.addr,

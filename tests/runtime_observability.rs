@@ -274,7 +274,10 @@ fn an_unknown_log_level_is_refused() {
     let o = common::run_tarn(&["run".as_ref(), path.as_os_str()], "");
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("logger.level: `LOUD` is not one of"), "{err}");
+    assert!(
+        err.contains("`logger.level`: `LOUD` is not one of"),
+        "{err}"
+    );
 }
 
 #[test]

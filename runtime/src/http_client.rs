@@ -2,28 +2,28 @@
 //! status classification, retries with backoff, a bound on requests in
 //! flight, and `propagate_response` to turn a pipeline into a proxy.
 
-use crate::txn::{AckResult, Batch, ResponseStore};
+use crate::component::{Batch, Error, Responses, split_by_store};
+use crate::config::types::Interp;
 use axum::body::Bytes;
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use std::sync::Arc;
 use std::time::Duration;
 use tarn_lang::value::{Blob, Value};
-use tarn_lang::{Interpolation, Message, Vm};
+use tarn_lang::{Message, Vm};
 use tokio::sync::Semaphore;
 
 /// The configuration and connection pool of one `http_client` output.
 #[derive(Debug)]
 pub struct HttpClient {
     /// Where to send, per message.
-    pub url: Interpolation,
+    pub url: Interp,
     /// The request method.
     pub verb: Method,
     /// Extra headers, per message.
-    pub headers: Vec<(String, Interpolation)>,
+    pub headers: Vec<(String, Interp)>,
     /// Metadata keys with these prefixes are sent as headers.
     pub metadata_prefixes: Vec<String>,
     /// Per-attempt deadline.
@@ -74,32 +74,28 @@ enum Attempt {
 
 impl HttpClient {
     /// Sends every message of the batch; resolves when all are delivered.
-    pub async fn write(
-        self: &Arc<Self>,
-        batch: Batch,
-        store: Option<Arc<ResponseStore>>,
-    ) -> AckResult {
+    pub async fn write(&self, batch: Batch, stores: &Responses) -> Result<(), Error> {
         let mut responses = Vec::with_capacity(batch.len());
         for i in 0..batch.len() {
             responses.push(self.send_one(&batch, i).await?);
         }
-        if self.propagate_response
-            && let Some(store) = store
-        {
-            store.set(responses);
+        if self.propagate_response {
+            for (store, part) in split_by_store(&responses, stores) {
+                store.set(part);
+            }
         }
         Ok(())
     }
 
     /// Sends message `index`, retrying per the classification; returns
     /// the message the response makes.
-    async fn send_one(&self, batch: &[Message], index: usize) -> Result<Message, String> {
-        let request = self.build(batch, index)?;
+    async fn send_one(&self, batch: &[Message], index: usize) -> Result<Message, Error> {
+        let request = self.build(batch, index).map_err(Error::rejected)?;
         let _permit = self
             .in_flight
             .acquire()
             .await
-            .map_err(|_| "the output is closed".to_string())?;
+            .map_err(|_| Error::closed())?;
         let mut attempt = 0u32;
         let mut backoff = self.retry_period;
         loop {
@@ -108,7 +104,7 @@ impl HttpClient {
                 Attempt::Done(code, headers, body) => {
                     return Ok(self.response_message(&batch[index], code, &headers, body));
                 }
-                Attempt::Fail(why) => return Err(why),
+                Attempt::Fail(why) => return Err(Error::rejected(why)),
                 Attempt::Retry(why) => (self.retry_period, why),
                 Attempt::Backoff(why) => {
                     let pause = backoff;
@@ -117,7 +113,7 @@ impl HttpClient {
                 }
             };
             if attempt >= self.retries {
-                return Err(why);
+                return Err(Error::retryable(why));
             }
             attempt += 1;
             tokio::time::sleep(retry_in).await;

@@ -143,6 +143,49 @@ impl Logger {
         Ok(logger)
     }
 
+    /// Reads the typed `logger` section; an error names the field.
+    pub fn from_typed(
+        cfg: &crate::config::interim::LoggerConfig,
+    ) -> Result<Logger, (&'static str, String)> {
+        let mut logger = Logger::default();
+        if let Some(l) = cfg.level.as_deref().filter(|l| !l.is_empty()) {
+            logger.level = Level::parse(l).ok_or_else(|| {
+                (
+                    "level",
+                    format!("`{l}` is not one of OFF, ERROR, WARN, INFO, DEBUG, TRACE"),
+                )
+            })?;
+        }
+        if let Some(f) = cfg.format.as_deref().filter(|f| !f.is_empty()) {
+            logger.format = match f {
+                "logfmt" => Format::Logfmt,
+                "json" => Format::Json,
+                other => return Err(("format", format!("`{other}` is not one of logfmt, json"))),
+            };
+        }
+        if cfg.file.is_some() {
+            return Err(("file", "logging to a file is not supported yet".into()));
+        }
+        logger.add_timestamp = cfg.add_timestamp;
+        for (value, slot) in [
+            (&cfg.level_name, &mut logger.level_name),
+            (&cfg.message_name, &mut logger.message_name),
+            (&cfg.timestamp_name, &mut logger.timestamp_name),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                *slot = v.to_string();
+            }
+        }
+        if !cfg.static_fields.is_empty() {
+            logger.static_fields = cfg
+                .static_fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+        }
+        Ok(logger)
+    }
+
     /// Whether lines at `level` are printed.
     pub fn enabled(&self, level: Level) -> bool {
         level != Level::Off && level <= self.level
@@ -248,6 +291,12 @@ pub fn log(level: Level, message: &str, fields: &[(&str, Value)]) {
     current().log(level, message, fields);
 }
 
+/// Logs at ERROR with string fields (`label`, `path` …).
+pub fn error_with(fields: &[(&str, &str)], message: &str) {
+    let fields: Vec<(&str, Value)> = fields.iter().map(|(k, v)| (*k, Value::str(v))).collect();
+    log(Level::Error, message, &fields);
+}
+
 /// Logs at ERROR.
 pub fn error(message: &str) {
     log(Level::Error, message, &[]);
@@ -276,11 +325,11 @@ pub struct LogProcessor {
     /// The level of its lines.
     pub level: Level,
     /// The interpolated message.
-    pub message: tarn_lang::Interpolation,
+    pub message: Arc<tarn_lang::Interpolation>,
     /// A mapping whose object result becomes extra fields.
     pub fields_mapping: Option<Arc<tarn_lang::Program>>,
     /// The older `fields`: names with interpolated values.
-    pub fields: Vec<(String, tarn_lang::Interpolation)>,
+    pub fields: Vec<(String, Arc<tarn_lang::Interpolation>)>,
     /// The component's label.
     pub label: String,
     /// Its config path (`root.pipeline.processors.0`).

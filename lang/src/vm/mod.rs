@@ -30,6 +30,14 @@ const HINTED_SEGMENTS: usize = 4;
 
 const REGEX_CACHE_LIMIT: usize = 256;
 
+impl std::fmt::Debug for Vm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vm")
+            .field("cached_regexes", &self.regexes.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Vm {
     /// A VM with empty caches.
     pub fn new() -> Vm {

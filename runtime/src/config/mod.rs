@@ -1,64 +1,38 @@
 //! Benthos-style YAML configs: environment substitution, parsing with
-//! positions, and checking against the component schema.
+//! positions, typed reading with located errors, and the shape walk that
+//! lint runs before building.
 
-pub mod components;
+pub mod de;
+pub mod duration;
 pub mod envsubst;
+pub mod interim;
 pub mod json;
 pub mod node;
-pub mod resources;
-pub mod schema;
+pub mod root;
+pub mod shape;
+pub mod types;
 pub mod validate;
 
 pub use node::{Node, NodeKind, Pos};
 pub use validate::Problem;
 
-use schema::{Field, ROOT_FIELDS, Ty};
-use tarn_lang::Env;
+use crate::component::{BuildError, Registry};
+use shape::Shape;
+use std::sync::LazyLock;
+use types::Sandbox;
 
-/// Checks a whole config file and returns every problem found, in file
-/// order. Environment variables are read through `lookup`.
-pub fn lint_text(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Vec<Problem> {
-    check(text, lookup).err().unwrap_or_default()
+/// A config text after variable substitution and YAML parsing.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The text with variables substituted (positions refer to it).
+    pub text: String,
+    /// The YAML tree.
+    pub root: Node,
 }
 
-/// Substitutes variables, parses and checks a config file. A clean file
-/// gives its tree with every `resource:` reference inlined, ready to
-/// build; otherwise every problem, in file order.
-pub fn check(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Node, Vec<Problem>> {
-    check_as(text, lookup, &Checks::root())
-}
-
-/// What [`check_as`] checks a config text as.
-#[derive(Debug, Clone, Copy)]
-pub struct Checks<'a> {
-    /// The fields allowed at the top level.
-    pub fields: &'static [Field],
-    /// Resource sections declared elsewhere (the streams-mode root config
-    /// and the resources API) that `resource:` references may name.
-    pub shared: Option<&'a Node>,
-    /// Check against the schema; `false` only parses, substitutes and
-    /// inlines (the streams API's `?chilled=true`).
-    pub lint: bool,
-}
-
-impl Checks<'static> {
-    /// A whole config file.
-    pub fn root() -> Checks<'static> {
-        Checks {
-            fields: ROOT_FIELDS,
-            shared: None,
-            lint: true,
-        }
-    }
-}
-
-/// Like [`check`], with the top-level fields, shared resources and
-/// linting given by `checks`.
-pub fn check_as(
-    text: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-    checks: &Checks<'_>,
-) -> Result<Node, Vec<Problem>> {
+/// Substitutes environment variables (read through `lookup`) and parses
+/// the YAML; problems are located.
+pub fn parse(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Parsed, Vec<Problem>> {
     let substituted = match envsubst::substitute(text, lookup) {
         Ok(s) => s,
         Err(missing) => {
@@ -79,61 +53,84 @@ pub fn check_as(
                 .collect());
         }
     };
-    let mut root = match node::parse(&substituted) {
-        Ok(root) => root,
-        Err(e) => {
-            return Err(vec![Problem {
-                pos: e.pos,
-                path: String::new(),
-                message: format!("invalid YAML: {}", e.message),
-            }]);
-        }
-    };
-    let mut problems = Vec::new();
-    if checks.lint {
-        let env = Env::standard();
-        let mut checker = validate::Checker::new(&substituted, env);
-        checker.check(&root, Ty::Object(checks.fields), "");
-        problems = checker.problems;
-    } else if !matches!(root.kind, NodeKind::Map(_)) {
-        problems.push(Problem {
-            pos: root.pos,
+    match node::parse(&substituted) {
+        Ok(root) => Ok(Parsed {
+            text: substituted,
+            root,
+        }),
+        Err(e) => Err(vec![Problem {
+            pos: e.pos,
             path: String::new(),
-            message: format!("expected an object, found {}", root.shape()),
-        });
-    }
-    if let (Some(shared), NodeKind::Map(pairs)) = (checks.shared, &mut root.kind)
-        && let NodeKind::Map(sections) = &shared.kind
-    {
-        for (key, value) in sections {
-            if !pairs.iter().any(|(k, _)| k.as_str() == key.as_str()) {
-                pairs.push((key.clone(), value.clone()));
-            }
-        }
-    }
-    let inlined = match resources::inline(&root) {
-        Ok(inlined) => Some(inlined),
-        Err(unresolved) => {
-            problems.extend(unresolved.into_iter().map(|(pos, message)| Problem {
-                pos,
-                path: String::new(),
-                message,
-            }));
-            None
-        }
-    };
-    match inlined {
-        Some(tree) if problems.is_empty() => Ok(tree),
-        _ => {
-            problems.sort_by_key(|p| (p.pos.line, p.pos.col));
-            Err(problems)
-        }
+            message: format!("invalid YAML: {}", e.message),
+        }]),
     }
 }
 
-/// Checks a config with the process environment.
-pub fn lint_with_process_env(text: &str) -> Vec<Problem> {
-    lint_text(text, |name| std::env::var(name).ok())
+/// The shape of a whole config file.
+pub fn root_shape() -> &'static Shape {
+    static SHAPE: LazyLock<Shape> = LazyLock::new(|| {
+        Shape::from_root_schema(
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<root::RootConfig>()
+                .as_value(),
+        )
+    });
+    &SHAPE
+}
+
+/// The shape of a streams-mode stream file.
+pub fn stream_shape() -> &'static Shape {
+    static SHAPE: LazyLock<Shape> = LazyLock::new(|| {
+        Shape::from_root_schema(
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<root::StreamFileConfig>()
+                .as_value(),
+        )
+    });
+    &SHAPE
+}
+
+/// Every shape problem of `parsed` against `shape`, in file order.
+pub fn walk(parsed: &Parsed, shape: &Shape, sandbox: Sandbox) -> Vec<Problem> {
+    let registry = Registry::standard();
+    let mut checker = validate::Checker::new(&parsed.text, registry, sandbox);
+    checker.check(&parsed.root, shape, "");
+    let mut problems = checker.problems;
+    problems.sort_by_key(|p| (p.pos.line, p.pos.col));
+    problems
+}
+
+/// A build error as a located problem: at its own position, else where
+/// `root` writes its field path.
+pub fn build_problem(e: BuildError, root: &Node) -> Problem {
+    let pos = e.pos.or_else(|| node_at(root, &e.path)).unwrap_or(root.pos);
+    Problem {
+        pos,
+        path: e.path,
+        message: e.message,
+    }
+}
+
+/// Where the field at `path` (`a.b.0.c`) is written in `node`: the key of
+/// the last field, or the item of the last index.
+pub fn node_at(node: &Node, path: &str) -> Option<Pos> {
+    let mut here = node;
+    let mut pos = node.pos;
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        match &here.kind {
+            NodeKind::Map(pairs) => {
+                let (key, value) = pairs.iter().find(|(k, _)| k.as_str() == Some(segment))?;
+                pos = key.pos;
+                here = value;
+            }
+            NodeKind::Seq(items) => {
+                here = items.get(segment.parse::<usize>().ok()?)?;
+                pos = here.pos;
+            }
+            NodeKind::Scalar(..) => return None,
+        }
+    }
+    Some(pos)
 }
 
 /// Renders problems as `file:line:col: error: path: message`, each with
@@ -175,7 +172,7 @@ mod tests {
     use super::*;
 
     fn lint(text: &str) -> Vec<Problem> {
-        lint_text(text, |name| (name == "PORT").then(|| "8080".to_string()))
+        crate::pipeline::lint(text, |name| (name == "PORT").then(|| "8080".to_string()))
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and outputs, labelled with the component's `label` and config `path`.
 
 use super::{Counter, Histogram, Metrics};
-use crate::txn::{AckResult, Batch};
+use crate::component::{Batch, Outcome as AckResult};
 use std::time::Instant;
 
 /// The metrics of an input: messages received and the time from when the
@@ -61,6 +61,33 @@ impl ProcessorMetrics {
         }
     }
 
+    /// Counts a batch going in; pass the result to [`ProcessorMetrics::finish`].
+    pub fn start(&self, batch: &Batch) -> Started {
+        self.received.add(batch.len() as u64);
+        self.batch_received.add(1);
+        Started {
+            at: Instant::now(),
+            failed_before: batch.iter().filter(|m| m.error().is_some()).count(),
+        }
+    }
+
+    /// Counts what came out of a processor started at `started`.
+    pub fn finish(&self, started: Started, out: &[Batch]) {
+        self.latency.observe(started.at.elapsed());
+        let failed: usize = out
+            .iter()
+            .map(|b| b.iter().filter(|m| m.error().is_some()).count())
+            .sum();
+        self.error
+            .add(failed.saturating_sub(started.failed_before) as u64);
+        let sent: usize = out.iter().map(Vec::len).sum();
+        if sent > 0 {
+            self.sent.add(sent as u64);
+            self.batch_sent
+                .add(out.iter().filter(|b| !b.is_empty()).count() as u64);
+        }
+    }
+
     /// Runs `process` on `batch`, counting what goes in and out. Errors
     /// are the messages that leave flagged beyond those that came in
     /// flagged.
@@ -80,6 +107,14 @@ impl ProcessorMetrics {
         }
         out
     }
+}
+
+/// A batch going through a processor: when it went in and how many of
+/// its messages were already flagged.
+#[derive(Debug)]
+pub struct Started {
+    at: Instant,
+    failed_before: usize,
 }
 
 /// The metrics of one output.
@@ -164,7 +199,11 @@ mod tests {
             .expect("runtime");
         rt.block_on(async {
             assert_eq!(o.observe(3, async { Ok(()) }).await, Ok(()));
-            assert!(o.observe(2, async { Err("no".to_string()) }).await.is_err());
+            assert!(
+                o.observe(2, async { Err(crate::component::Error::fatal("no")) })
+                    .await
+                    .is_err()
+            );
         });
         let text = m.render();
         let l = "{label=\"\",path=\"root.output\"}";

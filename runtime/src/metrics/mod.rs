@@ -19,7 +19,7 @@ mod mapping;
 mod prometheus;
 mod stats;
 
-pub use component::{InputMetrics, OutputMetrics, ProcessorMetrics};
+pub use component::{InputMetrics, OutputMetrics, ProcessorMetrics, Started};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

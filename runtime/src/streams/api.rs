@@ -365,7 +365,7 @@ async fn delete(
     }
     let timeout = match query(&uri, "timeout") {
         None => None,
-        Some(t) => match crate::config::schema::parse_duration(t) {
+        Some(t) => match crate::config::duration::parse_duration(t) {
             Some(d) => Some(d),
             None => {
                 return failure(Failure::BadRequest(format!(

@@ -8,9 +8,10 @@ use super::{
     Entry, Expect, Failure, Manager, Routes, check_id, json, lock, node, relocate, routes,
     yaml_problem,
 };
-use crate::build::StreamConfig;
+use crate::component::build::Endpoint;
 use crate::config::Node;
-use crate::stream::Mount;
+use crate::pipeline::Built;
+use crate::pipeline::run::Mount;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -123,7 +124,7 @@ impl Manager {
     async fn launch(
         &self,
         id: &str,
-        cfg: StreamConfig,
+        cfg: Built,
         config: serde_json::Value,
     ) -> Result<Option<Entry>, Failure> {
         let prefix = if self.settings.prefix_endpoints {
@@ -133,7 +134,10 @@ impl Manager {
         };
         let mut ws = !prefix.is_empty();
         let mut own_address = None;
-        if let crate::input::Input::HttpServer(h) = &cfg.input {
+        let http_input = cfg.endpoints.iter().map(|e| match e {
+            Endpoint::HttpServer(h) => h.input.clone(),
+        });
+        for h in http_input {
             if h.address.is_empty() {
                 ws |= h.ws_path_set;
                 let mine = Routes {
@@ -147,7 +151,7 @@ impl Manager {
                     .filter_map(|(other, e)| {
                         e.http.as_ref().map(|(r, s)| (other.as_str(), r, &*s.input))
                     });
-                routes::check_collisions(id, h, &mine, others, &self.settings)
+                routes::check_collisions(id, &h, &mine, others, &self.settings)
                     .map_err(Failure::BadRequest)?;
             } else {
                 own_address = Some(h.address.clone());
@@ -169,7 +173,7 @@ impl Manager {
         let mount = Mount::Shared {
             stopping: self.stopping.clone(),
         };
-        let mut running = match crate::stream::start(cfg, mount).await {
+        let mut running = match crate::pipeline::run::start(cfg, mount).await {
             Ok(running) => running,
             Err(e) => {
                 if let Some(config) = stopped_first {

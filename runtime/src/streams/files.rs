@@ -68,7 +68,7 @@ fn collect_files(args: &[String], missing_ok: bool) -> Result<BTreeMap<String, P
                 .components()
                 .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
                 .collect();
-            crate::input::file::expand(arg)
+            crate::inputs::glob::expand(arg)
                 .into_iter()
                 .filter(|f| f.is_file())
                 .map(|f| (stream_id(&base, &f), f))

@@ -13,13 +13,14 @@ pub mod files;
 mod resources;
 mod routes;
 
-use crate::build::StreamConfig;
+use crate::config::Problem;
 use crate::config::json;
-use crate::config::node::{self, Node, NodeKind, Pos};
-use crate::config::schema::STREAM_FIELDS;
-use crate::config::{Checks, Problem};
-use crate::input::http_server::HttpState;
-use crate::stream::Running;
+use crate::config::node::{self, Node};
+use crate::config::types::Sandbox;
+use crate::inputs::http_server::HttpState;
+use crate::pipeline::Built;
+use crate::pipeline::run::Running;
+use crate::resources::Resources;
 use axum::Router;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -117,9 +118,10 @@ struct Routing {
 /// The set of running streams.
 pub struct Manager {
     settings: Settings,
-    /// Resource sections as streams use them (variables substituted).
-    shared: RwLock<Node>,
-    /// The same as written (variables not substituted), for showing.
+    /// The resources every stream shares: one instance per label.
+    resources: Arc<Resources>,
+    /// The resource sections as written (variables not substituted), for
+    /// showing.
     raw_shared: RwLock<Node>,
     /// Replaced or deleted streams still draining; shutdown waits for them.
     draining: std::sync::atomic::AtomicUsize,
@@ -164,28 +166,6 @@ pub fn lint_lines(problems: &[Problem]) -> Vec<String> {
         .collect()
 }
 
-/// Where the field at `path` (`a.b.0.c`) is written in `node`: the key of
-/// the last field, or the item of the last index.
-fn node_at(node: &Node, path: &str) -> Option<Pos> {
-    let mut here = node;
-    let mut pos = node.pos;
-    for segment in path.split('.').filter(|s| !s.is_empty()) {
-        match &here.kind {
-            NodeKind::Map(pairs) => {
-                let (key, value) = pairs.iter().find(|(k, _)| k.as_str() == Some(segment))?;
-                pos = key.pos;
-                here = value;
-            }
-            NodeKind::Seq(items) => {
-                here = items.get(segment.parse::<usize>().ok()?)?;
-                pos = here.pos;
-            }
-            NodeKind::Scalar(..) => return None,
-        }
-    }
-    Some(pos)
-}
-
 /// Problems found in a config that was rebuilt from `submitted` (a bulk
 /// body's entry, a PATCH body), placed where `submitted` has each field,
 /// with `prefix` before each path. Problems outside `submitted` keep only
@@ -194,7 +174,7 @@ pub fn relocate(problems: Vec<Problem>, submitted: &Node, prefix: &str) -> Vec<P
     problems
         .into_iter()
         .map(|p| Problem {
-            pos: node_at(submitted, &p.path).unwrap_or_default(),
+            pos: crate::config::node_at(submitted, &p.path).unwrap_or_default(),
             path: match (prefix.is_empty(), p.path.is_empty()) {
                 (true, _) => p.path,
                 (false, true) => prefix.to_string(),
@@ -251,17 +231,18 @@ pub fn check_id(id: &str) -> Result<(), Failure> {
 }
 
 impl Manager {
-    /// A manager with no streams. `shared` holds the root config's
-    /// resource sections, substituted and as written; `stopping` turns
-    /// true when the process stops.
+    /// A manager with no streams. `resources` are the root config's
+    /// (built), `raw_shared` its resource sections as written;
+    /// `stopping` turns true when the process stops.
     pub fn new(
         settings: Settings,
-        (shared, raw_shared): (Node, Node),
+        resources: Arc<Resources>,
+        raw_shared: Node,
         stopping: watch::Receiver<bool>,
     ) -> Arc<Manager> {
         Arc::new(Manager {
             settings,
-            shared: RwLock::new(shared),
+            resources,
             raw_shared: RwLock::new(raw_shared),
             draining: std::sync::atomic::AtomicUsize::new(0),
             entries: Mutex::new(BTreeMap::new()),
@@ -320,20 +301,17 @@ impl Manager {
 
     /// Checks and builds a stream config, registering its metrics under
     /// `scope`: the problems as the API reports them, or the built stream.
-    fn prepare(&self, scope: &str, text: &str, lint: bool) -> Result<StreamConfig, Failure> {
-        let shared = self
-            .shared
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let checks = Checks {
-            fields: STREAM_FIELDS,
-            shared: Some(&shared),
-            lint,
-        };
-        let tree = crate::config::check_as(text, |n| std::env::var(n).ok(), &checks)
-            .map_err(Failure::Lint)?;
-        drop(shared);
-        crate::metrics::scoped(scope, || crate::build::build(&tree)).map_err(Failure::BadRequest)
+    fn prepare(&self, scope: &str, text: &str, lint: bool) -> Result<Built, Failure> {
+        crate::metrics::scoped(scope, || {
+            crate::pipeline::load_stream(
+                text,
+                |n| std::env::var(n).ok(),
+                &self.resources,
+                Sandbox::Standard,
+                lint,
+            )
+        })
+        .map_err(Failure::Lint)
     }
 
     /// Checks a stream config without running it and without leaving
@@ -377,9 +355,12 @@ impl Manager {
         changed: Option<&str>,
     ) -> Result<(), String> {
         let routes_of = |app: Router, e: &Entry| match &e.http {
-            Some((routes, state)) => {
-                crate::input::http_server::add_routes(app, state.clone(), &routes.prefix, routes.ws)
-            }
+            Some((routes, state)) => crate::inputs::http_server::add_routes(
+                app,
+                state.clone(),
+                &routes.prefix,
+                routes.ws,
+            ),
             None => Ok(app),
         };
         let mut routing = self

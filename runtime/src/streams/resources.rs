@@ -1,40 +1,25 @@
 //! The resources API: components declared once, by type and label, that
-//! stream configs use with `resource: <label>`. They join the root
-//! config's resource sections; a stream inlines them when it is built,
-//! so a change reaches streams created or updated after it.
+//! stream configs use with `resource: <label>` (caches and rate limits by
+//! naming the label). They join the root config's resources; a stream
+//! built after a change uses the new instance, streams already running
+//! keep the one they were built with.
 
 use super::{Failure, Manager};
+use crate::component::registry::Kind;
+use crate::component::{Build, Registry};
 use crate::config::json;
 use crate::config::node::{self, Node, NodeKind, Style};
-use crate::config::schema::Ty;
-use crate::config::validate::Checker;
-use tarn_lang::Env;
+use crate::config::shape::Shape;
+use crate::config::types::Sandbox;
 
-/// The resource types, their section of the root config and their schema.
-const KINDS: &[(&str, &str, Ty)] = &[
-    ("input", "input_resources", Ty::Input),
-    ("processor", "processor_resources", Ty::Processor),
-    ("output", "output_resources", Ty::Output),
-    ("cache", "cache_resources", Ty::Any),
-    (
-        "rate_limit",
-        "rate_limit_resources",
-        Ty::Object(crate::config::components::RATE_LIMIT_RESOURCE_FIELDS),
-    ),
-];
-
-fn kind(name: &str) -> Result<(&'static str, Ty), Failure> {
-    KINDS
-        .iter()
-        .find(|(k, _, _)| *k == name)
-        .map(|(_, section, ty)| (*section, *ty))
-        .ok_or_else(|| {
-            let known: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).collect();
-            Failure::BadRequest(format!(
-                "unknown resource type `{name}`; the types are {}",
-                known.join(", ")
-            ))
-        })
+fn kind(name: &str) -> Result<Kind, Failure> {
+    Kind::parse(name).ok_or_else(|| {
+        let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        Failure::BadRequest(format!(
+            "unknown resource type `{name}`; the types are {}",
+            known.join(", ")
+        ))
+    })
 }
 
 fn is_label(item: &Node, id: &str) -> bool {
@@ -72,7 +57,8 @@ fn scalar(text: &str) -> Node {
 
 impl Manager {
     /// Creates or replaces resource `id` of type `kind` from a YAML or
-    /// JSON component config.
+    /// JSON component config. It is checked and built (not started)
+    /// before it replaces anything.
     pub fn set_resource(
         &self,
         kind_name: &str,
@@ -81,65 +67,68 @@ impl Manager {
         lint: bool,
     ) -> Result<(), Failure> {
         super::check_id(id)?;
-        let (section, ty) = kind(kind_name)?;
-        let substituted = crate::config::envsubst::substitute(text, |n| std::env::var(n).ok())
-            .map_err(|missing| {
-                let names: Vec<String> = missing.into_iter().map(|m| m.name).collect();
-                Failure::BadRequest(format!(
-                    "environment variables not set: {}",
-                    names.join(", ")
-                ))
-            })?;
-        let body =
-            node::parse(&substituted).map_err(|e| Failure::Lint(vec![super::yaml_problem(e)]))?;
-        // What GET shows: the body as written, variables not substituted.
-        let raw = node::parse(text).unwrap_or_else(|_| body.clone());
-        if lint {
-            let mut checker = Checker::new(&substituted, Env::standard());
-            checker.check(&body, ty, "");
-            if !checker.problems.is_empty() {
-                return Err(Failure::Lint(checker.problems));
-            }
-        }
-        let NodeKind::Map(pairs) = body.kind else {
+        let kind = kind(kind_name)?;
+        let parsed =
+            crate::config::parse(text, |n| std::env::var(n).ok()).map_err(Failure::Lint)?;
+        let NodeKind::Map(pairs) = &parsed.root.kind else {
             return Err(Failure::BadRequest(format!(
                 "a {kind_name} resource is an object, found {}",
-                body.shape()
+                parsed.root.shape()
             )));
         };
-        let item = labelled(id, pairs, body.pos);
-        let raw_item = match raw.kind {
-            NodeKind::Map(pairs) => labelled(id, pairs, raw.pos),
-            _ => item.clone(),
-        };
-        let mut shared = self
-            .shared
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // A label is unique across the sections that `resource:` names.
-        for (_, other, _) in KINDS.iter().filter(|(_, s, _)| *s != section) {
-            if section_items(&mut shared, other)
-                .is_some_and(|items| items.iter().any(|i| is_label(i, id)))
-            {
+        // A label is unique across the kinds that `resource:` names.
+        for other in Kind::ALL.into_iter().filter(|k| *k != kind) {
+            if self.resources.declaration(other, id).is_some() {
                 return Err(Failure::BadRequest(format!(
-                    "the resource label `{id}` is already used in `{other}`"
+                    "the resource label `{id}` is already used in `{}`",
+                    other.resource_section()
                 )));
             }
         }
-        put_item(&mut shared, section, id, item);
-        drop(shared);
+        let item = labelled(id, pairs.clone(), parsed.root.pos);
+        if lint {
+            let shape = Shape::Component(kind.name().to_string());
+            let problems = crate::config::walk(
+                &crate::config::Parsed {
+                    text: parsed.text.clone(),
+                    root: item.clone(),
+                },
+                &shape,
+                Sandbox::Standard,
+            );
+            if !problems.is_empty() {
+                return Err(Failure::Lint(problems));
+            }
+        }
+        // Built once to refuse what would not build; the shared instance
+        // is built on first use.
+        let mut ctx = Build::new(
+            Registry::standard(),
+            &self.resources,
+            &parsed.text,
+            Sandbox::Standard,
+        );
+        ctx.component(kind, &item, "")
+            .map_err(|e| Failure::Lint(vec![crate::config::build_problem(e, &item)]))?;
+        self.resources.replace(kind, id, item, &parsed.text);
+        // What GET shows: the body as written, variables not substituted.
+        let raw = node::parse(text).unwrap_or_else(|_| parsed.root.clone());
+        let raw_item = match raw.kind {
+            NodeKind::Map(pairs) => labelled(id, pairs, raw.pos),
+            _ => labelled(id, Vec::new(), raw.pos),
+        };
         let mut raw_shared = self
             .raw_shared
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        put_item(&mut raw_shared, section, id, raw_item);
+        put_item(&mut raw_shared, kind.resource_section(), id, raw_item);
         Ok(())
     }
 
     /// Resource `id` of type `kind` as written (variables not
     /// substituted), as JSON without its label.
     pub fn get_resource(&self, kind_name: &str, id: &str) -> Result<serde_json::Value, Failure> {
-        let (section, _) = kind(kind_name)?;
+        let section = kind(kind_name)?.resource_section();
         let raw_shared = self
             .raw_shared
             .read()
@@ -159,19 +148,18 @@ impl Manager {
     }
 
     /// Removes resource `id` of type `kind`. Streams that already use it
-    /// keep the copy they were built with.
+    /// keep the instance they were built with.
     pub fn delete_resource(&self, kind_name: &str, id: &str) -> Result<(), Failure> {
-        let (section, _) = kind(kind_name)?;
-        let mut found = false;
-        for tree in [&self.shared, &self.raw_shared] {
-            let mut tree = tree
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(items) = section_items(&mut tree, section) {
-                let before = items.len();
-                items.retain(|i| !is_label(i, id));
-                found |= items.len() != before;
-            }
+        let kind = kind(kind_name)?;
+        let mut found = self.resources.remove(kind, id);
+        let mut tree = self
+            .raw_shared
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(items) = section_items(&mut tree, kind.resource_section()) {
+            let before = items.len();
+            items.retain(|i| !is_label(i, id));
+            found |= items.len() != before;
         }
         if found {
             Ok(())

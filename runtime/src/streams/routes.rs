@@ -3,8 +3,7 @@
 //! another stream already serves.
 
 use super::{Routes, Settings};
-use crate::input::HttpServerInput;
-use crate::input::http_server::route_patterns;
+use crate::inputs::http_server::{HttpServerInput, route_patterns};
 
 /// Paths (and everything below them) that belong to the server itself.
 const RESERVED: &[&str] = &[

@@ -1,0 +1,251 @@
+//! `auto_replay_nacks` for inputs that cannot replay by themselves
+//! (`stdin`, `file`, `generate` …): a rejected batch is read again, after
+//! a growing pause, until it is delivered; the source's own
+//! acknowledgement waits for that. With replay off, a rejected batch is
+//! logged and let go.
+
+use super::ack::AckHandle;
+use super::error::Error;
+use super::{Batch, BoxFuture, Input, Responses, Transaction};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The first pause before a rejected batch is read again.
+const FIRST_PAUSE: Duration = Duration::from_millis(10);
+/// The longest pause between replays of the same batch.
+const MAX_PAUSE: Duration = Duration::from_secs(1);
+
+/// A batch waiting to be read again.
+struct Replay {
+    batch: Batch,
+    responses: Responses,
+    source_ack: AckHandle,
+    pause: Duration,
+    due: Instant,
+}
+
+/// An input wrapped so its nacked batches are replayed (or let go).
+#[derive(Debug)]
+pub struct AutoReplay {
+    inner: Box<dyn Input>,
+    replay: bool,
+    queue: Arc<Mutex<VecDeque<ReplaySlot>>>,
+}
+
+/// A queue entry (boxed so the queue's Debug stays simple).
+struct ReplaySlot(Replay);
+
+impl std::fmt::Debug for ReplaySlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Replay({} messages)", self.0.batch.len())
+    }
+}
+
+/// Wraps `inner`: with `replay`, nacked batches are read again; without,
+/// they are logged and acknowledged to the source.
+pub fn auto_replay(inner: Box<dyn Input>, replay: bool) -> Box<dyn Input> {
+    Box::new(AutoReplay {
+        inner,
+        replay,
+        queue: Arc::new(Mutex::new(VecDeque::new())),
+    })
+}
+
+impl AutoReplay {
+    /// A transaction whose nack queues its batch for replay.
+    fn track(
+        &self,
+        batch: Batch,
+        responses: Responses,
+        source_ack: AckHandle,
+        pause: Duration,
+    ) -> Transaction {
+        let keep = batch.clone();
+        let keep_responses = responses.clone();
+        let queue = self.queue.clone();
+        let replay = self.replay;
+        let ack = AckHandle::new(move |outcome| match outcome {
+            Ok(()) => source_ack.ack(),
+            Err(e) if replay => {
+                crate::log::warn(&format!(
+                    "message rejected, it will be read again in {pause:?}: {e}"
+                ));
+                let mut q = queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                q.push_back(ReplaySlot(Replay {
+                    batch: keep,
+                    responses: keep_responses,
+                    source_ack,
+                    pause: (pause * 2).min(MAX_PAUSE),
+                    due: Instant::now() + pause,
+                }));
+            }
+            Err(e) => {
+                crate::log::error(&format!(
+                    "message rejected and dropped (auto_replay_nacks is off): {e}"
+                ));
+                source_ack.ack();
+            }
+        });
+        Transaction {
+            batch,
+            ack,
+            responses,
+        }
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        let q = self
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        q.front().map(|r| r.0.due)
+    }
+
+    fn pop_due(&self) -> Option<Replay> {
+        let mut q = self
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if q.front().is_some_and(|r| r.0.due <= Instant::now()) {
+            q.pop_front().map(|s| s.0)
+        } else {
+            None
+        }
+    }
+}
+
+impl Input for AutoReplay {
+    fn connect(&mut self) -> BoxFuture<'_, Result<(), Error>> {
+        self.inner.connect()
+    }
+
+    fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>> {
+        Box::pin(async move {
+            loop {
+                if let Some(r) = self.pop_due() {
+                    return Ok(self.track(r.batch, r.responses, r.source_ack, r.pause));
+                }
+                let due = self.next_due();
+                let read = self.inner.read();
+                let outcome = match due {
+                    Some(due) => tokio::select! {
+                        t = read => Some(t),
+                        () = tokio::time::sleep_until(due) => None,
+                    },
+                    None => Some(read.await),
+                };
+                match outcome {
+                    Some(Ok(t)) => {
+                        return Ok(self.track(t.batch, t.responses, t.ack, FIRST_PAUSE));
+                    }
+                    // The source has ended, but replays are pending: keep
+                    // serving them.
+                    Some(Err(e)) if e.kind == super::ErrorKind::EndOfInput => {
+                        match self.next_due() {
+                            Some(due) => tokio::time::sleep_until(due).await,
+                            None => {
+                                if self.waiting_for_acks() {
+                                    tokio::time::sleep(FIRST_PAUSE).await;
+                                } else {
+                                    return Err(e);
+                                }
+                            }
+                        }
+                    }
+                    Some(Err(e)) => return Err(e),
+                    None => {}
+                }
+            }
+        })
+    }
+
+    fn close(&mut self) -> BoxFuture<'_, ()> {
+        self.inner.close()
+    }
+}
+
+impl AutoReplay {
+    /// Whether batches are still out whose nack would need a replay. The
+    /// input only ends once it knows none will come back.
+    fn waiting_for_acks(&self) -> bool {
+        // A replayed batch's handle holds a clone of the queue.
+        self.replay && Arc::strong_count(&self.queue) > 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::component::ErrorKind;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tarn_lang::Message;
+
+    /// An input of `n` one-message batches that counts source acks.
+    #[derive(Debug)]
+    struct Counted {
+        left: usize,
+        acked: Arc<AtomicUsize>,
+    }
+
+    impl Input for Counted {
+        fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>> {
+            Box::pin(async move {
+                if self.left == 0 {
+                    return Err(Error::end_of_input());
+                }
+                self.left -= 1;
+                let acked = self.acked.clone();
+                let ack = AckHandle::new(move |o| {
+                    assert!(o.is_ok(), "the source only sees acks");
+                    acked.fetch_add(1, Ordering::SeqCst);
+                });
+                Ok(Transaction::new(vec![Message::new(b"m")], ack))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_nacked_batch_is_read_again_until_acked() {
+        let acked = Arc::new(AtomicUsize::new(0));
+        let mut input = auto_replay(
+            Box::new(Counted {
+                left: 1,
+                acked: acked.clone(),
+            }),
+            true,
+        );
+        let first = input.read().await.expect("first read");
+        first.ack.nack(Error::retryable("output down"));
+        assert_eq!(acked.load(Ordering::SeqCst), 0, "not acked to the source");
+        let again = input.read().await.expect("replayed");
+        assert_eq!(again.batch[0].content().as_bytes(), b"m");
+        again.ack.ack();
+        assert_eq!(acked.load(Ordering::SeqCst), 1);
+        let end = input.read().await.expect_err("ended");
+        assert_eq!(end.kind, ErrorKind::EndOfInput);
+    }
+
+    #[tokio::test]
+    async fn without_replay_a_nack_lets_the_batch_go() {
+        let acked = Arc::new(AtomicUsize::new(0));
+        let mut input = auto_replay(
+            Box::new(Counted {
+                left: 1,
+                acked: acked.clone(),
+            }),
+            false,
+        );
+        input
+            .read()
+            .await
+            .expect("read")
+            .ack
+            .nack(Error::retryable("x"));
+        assert_eq!(acked.load(Ordering::SeqCst), 1);
+        assert!(input.read().await.is_err());
+    }
+}

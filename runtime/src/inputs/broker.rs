@@ -1,0 +1,200 @@
+//! The `broker` input: several inputs (each `copies` times) read at once
+//! and merged into one stream, optionally batched.
+
+use crate::component::batching::{Batcher, BatchingConfig};
+use crate::component::{Batches, ProcessCtx, run_processors, BoxFuture, Build, BuildError, Error, ErrorKind, Input, Registry, Transaction};
+use crate::config::types::InputNode;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+fn one() -> usize {
+    1
+}
+
+/// The `broker` input's config.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The inputs to read from.
+    pub inputs: Vec<InputNode>,
+    /// How many copies of each input to run.
+    #[serde(default = "one")]
+    pub copies: usize,
+    /// Gather messages of the inputs into batches.
+    #[serde(default)]
+    pub batching: BatchingConfig,
+}
+
+/// Registers the input.
+pub fn register(r: &mut Registry) {
+    r.input::<Config>(
+        "broker",
+        "Reads several inputs at once and merges their messages into one stream.",
+        build,
+    );
+}
+
+fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError> {
+    if cfg.inputs.is_empty() {
+        return Err(ctx.field_error("inputs", "at least one input is needed"));
+    }
+    if cfg.copies == 0 {
+        return Err(ctx.field_error("copies", "at least one copy is needed"));
+    }
+    let mut children = Vec::with_capacity(cfg.inputs.len() * cfg.copies);
+    for _ in 0..cfg.copies {
+        for raw in &cfg.inputs {
+            children.push(ctx.input(raw)?);
+        }
+    }
+    let batcher = cfg.batching.build(ctx, "batching")?.map(Batcher::new);
+    Ok(Box::new(Broker {
+        children,
+        running: None,
+        batcher,
+        vm: tarn_lang::Vm::new(),
+    }))
+}
+
+/// The children's tasks, once started.
+#[derive(Debug)]
+struct Running {
+    rx: mpsc::Receiver<Transaction>,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+#[derive(Debug)]
+struct Broker {
+    /// Children not started yet.
+    children: Vec<Box<dyn Input>>,
+    running: Option<Running>,
+    batcher: Option<Batcher>,
+    vm: tarn_lang::Vm,
+}
+
+/// Reads one child until it ends or the broker stops.
+async fn pump(mut child: Box<dyn Input>, tx: mpsc::Sender<Transaction>, mut stop: watch::Receiver<bool>) {
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let connected = tokio::select! {
+            r = child.connect() => r,
+            () = crate::component::stopped(&mut stop) => break,
+        };
+        if let Err(e) = connected {
+            crate::log::error(&format!("broker input: connecting a child: {e}"));
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                () = crate::component::stopped(&mut stop) => break,
+            }
+            pause = (pause * 2).min(Duration::from_secs(5));
+            continue;
+        }
+        loop {
+            let read = tokio::select! {
+                r = child.read() => r,
+                () = crate::component::stopped(&mut stop) => {
+                    child.close().await;
+                    return;
+                }
+            };
+            match read {
+                Ok(t) => {
+                    if tx.send(t).await.is_err() {
+                        child.close().await;
+                        return;
+                    }
+                }
+                Err(e) if e.kind == ErrorKind::EndOfInput => {
+                    child.close().await;
+                    return;
+                }
+                Err(e) if e.kind == ErrorKind::NotConnected => break,
+                Err(e) => {
+                    crate::log::error(&format!("broker input: {e}"));
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+    }
+    child.close().await;
+}
+
+impl Broker {
+    fn start(&mut self) -> &mut Running {
+        self.running.get_or_insert_with(|| {
+            let (tx, rx) = mpsc::channel(self.children.len().max(1) * 4);
+            let (stop, stop_rx) = watch::channel(false);
+            let mut tasks = JoinSet::new();
+            for child in self.children.drain(..) {
+                tasks.spawn(pump(child, tx.clone(), stop_rx.clone()));
+            }
+            Running { rx, stop, tasks }
+        })
+    }
+}
+
+impl Input for Broker {
+    fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>> {
+        Box::pin(async move {
+            self.start();
+            let Some(batcher) = &mut self.batcher else {
+                let running = self.start();
+                return running.rx.recv().await.ok_or_else(Error::end_of_input);
+            };
+            let Some(running) = &mut self.running else {
+                return Err(Error::end_of_input());
+            };
+            loop {
+                let deadline = batcher.deadline();
+                let next = match deadline {
+                    Some(d) => tokio::select! {
+                        t = running.rx.recv() => Some(t),
+                        () = tokio::time::sleep_until(d) => None,
+                    },
+                    None => Some(running.rx.recv().await),
+                };
+                match next {
+                    Some(Some(t)) => {
+                        if batcher.add(t) {
+                            break;
+                        }
+                    }
+                    // Every child has ended: flush what is left.
+                    Some(None) => {
+                        if batcher.is_empty() {
+                            return Err(Error::end_of_input());
+                        }
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            let mut t = batcher.take().ok_or_else(Error::end_of_input)?;
+            if !batcher.processors().is_empty() {
+                let mut ctx = ProcessCtx {
+                    vm: &mut self.vm,
+                    responses: &t.responses,
+                };
+                let mut one = Batches::new();
+                one.push(std::mem::take(&mut t.batch));
+                let out = run_processors(batcher.processors(), one, &mut ctx).await;
+                // The batch stays one transaction: a split joins back up.
+                t.batch = out.into_iter().flatten().collect();
+            }
+            Ok(t)
+        })
+    }
+
+    fn close(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if let Some(running) = &mut self.running {
+                let _ = running.stop.send(true);
+                while running.tasks.join_next().await.is_some() {}
+            }
+        })
+    }
+}

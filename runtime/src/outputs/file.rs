@@ -1,0 +1,155 @@
+//! The `file` output: appends messages to files whose path may be
+//! interpolated per message. Writes are group-committed: one thread
+//! writes everything waiting and fsyncs each file once, and a write is
+//! acknowledged only after its bytes are on disk.
+
+use super::group_commit::{Framing, GroupCommit};
+use crate::component::{Batch, BoxFuture, Build, BuildError, Error, Output, Registry, WriteCtx};
+use crate::config::types::Interp;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tarn_lang::Vm;
+
+fn lines() -> String {
+    "lines".into()
+}
+
+/// The `file` output's config.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The file to write each message to (interpolated per message).
+    pub path: Interp,
+    /// How messages are laid out: `lines`, `append`, `delim:X`, or
+    /// `all-bytes` (each message replaces the file).
+    #[serde(default = "lines")]
+    pub codec: String,
+}
+
+/// Registers the output.
+pub fn register(r: &mut Registry) {
+    r.output::<Config>(
+        "file",
+        "Writes messages to files (the path may be interpolated); acknowledged once on disk.",
+        build,
+    );
+}
+
+fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Output>, BuildError> {
+    let Some(framing) = Framing::parse(&cfg.codec) else {
+        return Err(ctx.unsupported("codec", &format!("the codec `{}`", cfg.codec)));
+    };
+    let rewrite = framing == Framing::AllBytes;
+    let mut files = OpenFiles::default();
+    Ok(Arc::new(FileOutput {
+        path: cfg.path,
+        framing,
+        writer: GroupCommit::new("file", move |work: Pending| files.commit(work, rewrite)),
+    }))
+}
+
+/// Bytes waiting per file, in first-write order.
+#[derive(Debug, Default)]
+struct Pending {
+    order: Vec<String>,
+    bytes: HashMap<String, Vec<u8>>,
+}
+
+/// The files the writer thread keeps open.
+#[derive(Debug, Default)]
+struct OpenFiles {
+    open: HashMap<String, std::fs::File>,
+}
+
+/// How many files stay open between commits.
+const MAX_OPEN: usize = 64;
+
+impl OpenFiles {
+    fn commit(&mut self, work: Pending, rewrite: bool) -> Result<(), Error> {
+        let mut first_error = None;
+        for path in work.order {
+            let Some(bytes) = work.bytes.get(&path) else {
+                continue;
+            };
+            if let Err(e) = self.write(&path, bytes, rewrite) {
+                self.open.remove(&path);
+                first_error.get_or_insert(Error::from(e).with_context(&path));
+            }
+        }
+        if self.open.len() > MAX_OPEN {
+            self.open.clear();
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    fn write(&mut self, path: &str, bytes: &[u8], rewrite: bool) -> std::io::Result<()> {
+        if rewrite {
+            let mut f = std::fs::File::create(create_parent(path)?)?;
+            f.write_all(bytes)?;
+            return f.sync_data();
+        }
+        let f = match self.open.entry(path.to_string()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(create_parent(path)?)?,
+            ),
+        };
+        f.write_all(bytes)?;
+        f.sync_data()
+    }
+}
+
+/// `path`, with its parent directories created.
+fn create_parent(path: &str) -> std::io::Result<PathBuf> {
+    let p = PathBuf::from(path);
+    if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    Ok(p)
+}
+
+/// Appends to files through the group-commit thread.
+#[derive(Debug)]
+struct FileOutput {
+    path: Interp,
+    framing: Framing,
+    writer: GroupCommit<Pending>,
+}
+
+impl Output for FileOutput {
+    fn write<'a>(&'a self, batch: Batch, _: WriteCtx) -> BoxFuture<'a, Result<(), Error>> {
+        let mut vm = Vm::new();
+        let mut targets = Vec::with_capacity(batch.len());
+        for i in 0..batch.len() {
+            match self.path.render(&mut vm, &batch, i) {
+                Ok(p) if !p.is_empty() => targets.push(p),
+                Ok(_) => return Box::pin(async { Err(Error::rejected("file path: the path is empty")) }),
+                Err(e) => {
+                    let e = Error::rejected(format!("file path: {e}"));
+                    return Box::pin(async move { Err(e) });
+                }
+            }
+        }
+        let done = self.writer.submit(|pending| {
+            for (m, path) in batch.iter().zip(targets) {
+                if !pending.bytes.contains_key(&path) {
+                    pending.order.push(path.clone());
+                }
+                let buf = pending.bytes.entry(path).or_default();
+                self.framing.put(buf, m.content().as_bytes());
+            }
+        });
+        Box::pin(done)
+    }
+
+    fn max_in_flight(&self) -> usize {
+        super::GROUP_COMMIT_IN_FLIGHT
+    }
+}

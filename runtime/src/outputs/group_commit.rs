@@ -1,0 +1,216 @@
+//! Group commit for outputs that write to blocking destinations (standard
+//! output, files): writes append to a shared buffer at once, in call
+//! order, and a dedicated thread commits everything that is waiting in
+//! one go (one write, one fsync); every write in that group resolves
+//! with its outcome. Nothing resolves before its bytes are committed, and
+//! the async workers never block.
+
+use crate::component::{BoxFuture, Error};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use tokio::sync::watch;
+
+/// The outcome of one group, shared by its writes.
+type GroupResult = Option<Result<(), Error>>;
+
+struct State<T> {
+    /// What is waiting to be committed.
+    pending: T,
+    /// Writes in `pending`.
+    waiting: usize,
+    /// The outcome channel of the group `pending` belongs to.
+    group: Option<watch::Sender<GroupResult>>,
+    /// The owner is gone: commit what is left and stop.
+    closed: bool,
+    /// The thread has been started.
+    started: bool,
+}
+
+struct Shared<T> {
+    state: Mutex<State<T>>,
+    wake: Condvar,
+}
+
+/// A group-committing writer whose pending work is a `T` (bytes, or
+/// bytes per file) and whose commit is `commit`.
+pub struct GroupCommit<T: Default + Send + 'static> {
+    shared: Arc<Shared<T>>,
+    commit: Mutex<Option<Box<dyn FnMut(T) -> Result<(), Error> + Send>>>,
+    name: &'static str,
+}
+
+impl<T: Default + Send + 'static> std::fmt::Debug for GroupCommit<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GroupCommit({})", self.name)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl<T: Default + Send + 'static> GroupCommit<T> {
+    /// A writer that commits with `commit` on a thread named `name`,
+    /// started by the first write.
+    pub fn new(
+        name: &'static str,
+        commit: impl FnMut(T) -> Result<(), Error> + Send + 'static,
+    ) -> GroupCommit<T> {
+        GroupCommit {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    pending: T::default(),
+                    waiting: 0,
+                    group: None,
+                    closed: false,
+                    started: false,
+                }),
+                wake: Condvar::new(),
+            }),
+            commit: Mutex::new(Some(Box::new(commit))),
+            name,
+        }
+    }
+
+    /// Adds work with `fill` (at once, so writes keep their call order)
+    /// and gives the future of its group's outcome.
+    pub fn submit(&self, fill: impl FnOnce(&mut T)) -> BoxFuture<'static, Result<(), Error>> {
+        let rx = {
+            let mut state = lock(&self.shared.state);
+            if !state.started {
+                state.started = true;
+                self.start();
+            }
+            fill(&mut state.pending);
+            state.waiting += 1;
+            let group = state.group.get_or_insert_with(|| watch::channel(None).0);
+            let rx = group.subscribe();
+            self.shared.wake.notify_one();
+            rx
+        };
+        Box::pin(wait(rx))
+    }
+
+    fn start(&self) {
+        let Some(mut commit) = lock(&self.commit).take() else {
+            return;
+        };
+        let shared = self.shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("tarn-{}", self.name))
+            .spawn(move || {
+                loop {
+                    let (work, group) = {
+                        let mut state = lock(&shared.state);
+                        while state.waiting == 0 && !state.closed {
+                            state = shared
+                                .wake
+                                .wait(state)
+                                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        }
+                        if state.waiting == 0 {
+                            return;
+                        }
+                        state.waiting = 0;
+                        (std::mem::take(&mut state.pending), state.group.take())
+                    };
+                    let result = commit(work);
+                    if let Some(group) = group {
+                        let _ = group.send(Some(result));
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            // Every write waiting now (and later) fails.
+            let mut state = lock(&self.shared.state);
+            state.closed = true;
+            if let Some(group) = state.group.take() {
+                let _ = group.send(Some(Err(Error::fatal(format!(
+                    "cannot start the {} writer thread: {e}",
+                    self.name
+                )))));
+            }
+        }
+    }
+}
+
+async fn wait(mut rx: watch::Receiver<GroupResult>) -> Result<(), Error> {
+    match rx.wait_for(Option::is_some).await {
+        Ok(r) => r.clone().unwrap_or_else(|| Err(Error::dropped())),
+        Err(_) => Err(Error::closed()),
+    }
+}
+
+impl<T: Default + Send + 'static> Drop for GroupCommit<T> {
+    fn drop(&mut self) {
+        let mut state = lock(&self.shared.state);
+        state.closed = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writes_are_committed_in_call_order_and_resolve_after_commit() {
+        let seen = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+        let s = seen.clone();
+        let gc: GroupCommit<Vec<u8>> = GroupCommit::new("test", move |bytes| {
+            s.lock().expect("lock").push(bytes);
+            Ok(())
+        });
+        let waits: Vec<_> = (0..50u8).map(|i| gc.submit(|buf| buf.push(i))).collect();
+        for w in waits {
+            w.await.expect("committed");
+        }
+        let all: Vec<u8> = seen.lock().expect("lock").concat();
+        assert_eq!(all, (0..50).collect::<Vec<u8>>());
+    }
+
+    #[tokio::test]
+    async fn a_failed_commit_fails_its_writes() {
+        let gc: GroupCommit<Vec<u8>> =
+            GroupCommit::new("test", |_| Err(Error::retryable("disk full")));
+        let err = gc.submit(|b| b.push(1)).await.expect_err("fails");
+        assert_eq!(err.message, "disk full");
+    }
+}
+
+/// How messages are laid out in a byte stream (the `codec` field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Framing {
+    /// Each message followed by a newline.
+    Lines,
+    /// Messages back to back.
+    Append,
+    /// Each message followed by a custom delimiter.
+    Delim(Vec<u8>),
+    /// Each message is the whole destination (a file is rewritten).
+    AllBytes,
+}
+
+impl Framing {
+    /// Reads a `codec` value; `None` for one Tarn does not support.
+    pub fn parse(codec: &str) -> Option<Framing> {
+        match codec {
+            "lines" => Some(Framing::Lines),
+            "append" => Some(Framing::Append),
+            "all-bytes" => Some(Framing::AllBytes),
+            other => other
+                .strip_prefix("delim:")
+                .filter(|d| !d.is_empty())
+                .map(|d| Framing::Delim(d.as_bytes().to_vec())),
+        }
+    }
+
+    /// Appends `content` framed.
+    pub fn put(&self, out: &mut Vec<u8>, content: &[u8]) {
+        out.extend_from_slice(content);
+        match self {
+            Framing::Lines => out.push(b'\n'),
+            Framing::Delim(d) => out.extend_from_slice(d),
+            Framing::Append | Framing::AllBytes => {}
+        }
+    }
+}

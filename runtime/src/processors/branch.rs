@@ -1,0 +1,169 @@
+//! The `branch` processor: `request_map` builds a derived message from
+//! each one, `processors` run on the derived messages, and `result_map`
+//! maps each result back onto its original.
+
+use super::set_root;
+use crate::component::{
+    Batch, Batches, BoxFuture, Build, BuildError, ProcessCtx, Processor, Registry, fail_message,
+    run_processors,
+};
+use crate::config::types::{Mapping, ProcessorNode};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::sync::Arc;
+use tarn_lang::{ErrorSource, Message, Mode, Value, Vm};
+
+/// The `branch` processor's config.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Builds the branch's message from the original (empty: a copy).
+    #[serde(default)]
+    pub request_map: Option<Mapping>,
+    /// Run on the branch's messages.
+    #[serde(default)]
+    pub processors: Vec<ProcessorNode>,
+    /// Maps the result back onto the original (empty: unchanged).
+    #[serde(default)]
+    pub result_map: Option<Mapping>,
+}
+
+/// Registers the processor.
+pub fn register(r: &mut Registry) {
+    r.processor::<Config>(
+        "branch",
+        "Runs processors on a derived copy of each message and maps the result back.",
+        build,
+    );
+}
+
+fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Processor>, BuildError> {
+    Ok(Arc::new(Branch {
+        request_map: cfg.request_map.filter(|m| !m.is_blank()),
+        processors: ctx.processors(&cfg.processors)?,
+        result_map: cfg.result_map.filter(|m| !m.is_blank()),
+        source: ctx.error_source(),
+    }))
+}
+
+/// A built `branch`.
+#[derive(Debug)]
+pub struct Branch {
+    request_map: Option<Mapping>,
+    processors: Vec<Arc<dyn Processor>>,
+    result_map: Option<Mapping>,
+    source: ErrorSource,
+}
+
+impl Processor for Branch {
+    fn process<'a>(&'a self, mut batch: Batch, ctx: &'a mut ProcessCtx<'_>) -> BoxFuture<'a, Batches> {
+        Box::pin(async move {
+            // Build the requests; remember whose each one is.
+            let mut owners = Vec::new();
+            let mut requests = Vec::new();
+            for i in 0..batch.len() {
+                match self.request(ctx.vm, &batch, i) {
+                    Ok(Some(req)) => {
+                        owners.push(i);
+                        requests.push(req);
+                    }
+                    Ok(None) => {}
+                    Err(e) => fail_message(
+                        &mut batch[i],
+                        format!("request mapping failed: {e}"),
+                        &self.source,
+                    ),
+                }
+            }
+            if requests.is_empty() {
+                return super::one(batch);
+            }
+            let mut one = Batches::new();
+            one.push(requests);
+            let results: Batch = run_processors(&self.processors, one, ctx)
+                .await
+                .into_iter()
+                .flatten()
+                .collect();
+            if results.len() != owners.len() {
+                let e = format!(
+                    "child processors resulted in {} messages, expected {}",
+                    results.len(),
+                    owners.len()
+                );
+                for &i in &owners {
+                    fail_message(&mut batch[i], &e, &self.source);
+                }
+                return super::one(batch);
+            }
+            let mut deleted = vec![false; batch.len()];
+            for (r, &i) in owners.iter().enumerate() {
+                if let Some(e) = results[r].error() {
+                    let e = format!("processors failed: {e}");
+                    fail_message(&mut batch[i], e, &self.source);
+                    continue;
+                }
+                let Some(map) = &self.result_map else {
+                    continue;
+                };
+                match map_back(map, ctx.vm, &results, r, &batch[i]) {
+                    Ok(Some(msg)) => batch[i] = msg,
+                    Ok(None) => deleted[i] = true,
+                    Err(e) => fail_message(
+                        &mut batch[i],
+                        format!("result mapping failed: {e}"),
+                        &self.source,
+                    ),
+                }
+            }
+            super::one(
+                batch
+                    .into_iter()
+                    .zip(deleted)
+                    .filter(|(_, d)| !d)
+                    .map(|(m, _)| m)
+                    .collect(),
+            )
+        })
+    }
+}
+
+impl Branch {
+    /// The branch's message for message `index`; `None` when the request
+    /// mapping deleted it.
+    fn request(&self, vm: &mut Vm, batch: &Batch, index: usize) -> Result<Option<Message>, String> {
+        let mut msg = batch[index].clone();
+        msg.set_error(None);
+        let Some(map) = &self.request_map else {
+            return Ok(Some(msg));
+        };
+        let outcome = tarn_lang::vm::run(map.program(), vm, batch, index, Mode::Mapping)
+            .map_err(|e| e.to_string())?;
+        msg.set_meta(outcome.meta);
+        Ok(set_root(&mut msg, outcome.root)?.then_some(msg))
+    }
+}
+
+/// Maps result `r` onto `original`: `this` is the result, `root` starts
+/// as the original document, metadata starts as the original's.
+fn map_back(
+    map: &Mapping,
+    vm: &mut Vm,
+    results: &Batch,
+    r: usize,
+    original: &Message,
+) -> Result<Option<Message>, String> {
+    let root = original.structured().cloned().unwrap_or(Value::Nothing);
+    let outcome = tarn_lang::vm::run_onto(
+        map.program(),
+        vm,
+        results,
+        r,
+        root,
+        original.meta().clone(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut msg = original.clone();
+    msg.set_meta(outcome.meta);
+    Ok(set_root(&mut msg, outcome.root)?.then_some(msg))
+}
