@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::message::{ErrorSource, Message};
 use crate::program::Program;
 use crate::value::{Arc, Blob, Value};
-use crate::vm::{Call, Mode, Vm, run};
+use crate::vm::{Call, compile_stack, grow_stack};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -70,7 +70,10 @@ pub const SPECS: &[Spec] = &[
         name: "bloblang",
         params: &[Param::req("mapping", Kind::Str).doc("The mapping to run on the receiver.")],
         category: Category::General,
-        doc: "Runs a mapping given as a string on the receiver; impure functions and imports are not available to it.",
+        doc: "Runs a mapping given as a string on the receiver; impure functions and imports are not available to it. \
+              A mapping run this way may call `bloblang` in turn, at most 64 mappings deep: deeper nesting \
+              (a mapping that hands itself to `bloblang`, say) fails with an error. Such nesting shares one \
+              budget with lambdas and `apply`: at most 5000 maps and 10000 lambdas, maps and mappings in all.",
         examples: &[Example {
             mapping: r#"root.body = this.body.bloblang(this.mapping)"#,
             cases: &[
@@ -156,15 +159,24 @@ fn dynamic_env() -> &'static Env {
     ENV.get_or_init(|| Env::new().without_impure())
 }
 
+/// Compiling and running the mapping both happen on a stack with room
+/// for them ([`compile_stack`], [`grow_stack`]); the run shares its caller's budget of
+/// nesting, so a mapping that hands itself to `bloblang` fails once
+/// [`MAX_NESTED_MAPPINGS`](crate::vm::MAX_NESTED_MAPPINGS) deep.
 fn bloblang(call: &mut Call<'_, '_>, receiver: Value) -> Result<Value> {
+    grow_stack(|| run_dynamic(call, receiver))
+}
+
+/// Compiles (or finds in the call site's cache) the mapping argument and
+/// runs it on `receiver`.
+fn run_dynamic(call: &mut Call<'_, '_>, receiver: Value) -> Result<Value> {
     let src = call.str(0).to_string();
     let cached = call.site_state(|cache: &mut DynamicCache| cache.get(&src).cloned());
     let program = match cached {
         Some(p) => p,
         None => {
             let p = Arc::new(
-                dynamic_env()
-                    .compile(&src)
+                compile_stack(|| dynamic_env().compile(&src))
                     .map_err(|d| Error::msg(format!("failed to parse mapping: {}", d.short())))?,
             );
             call.site_state(|cache: &mut DynamicCache| {
@@ -179,15 +191,10 @@ fn bloblang(call: &mut Call<'_, '_>, receiver: Value) -> Result<Value> {
     let mut content = Vec::new();
     to_message_bytes(&receiver, &mut content)?;
     let message = Message::with_structured(Blob::new(&content), receiver.clone());
-    let outcome = run(
-        &program,
-        &mut Vm::new(),
-        std::slice::from_ref(&message),
-        0,
-        Mode::Mapping,
-    )?;
+    let outcome = call.run_mapping(&program, &message)?;
     Ok(match outcome.root {
         Value::Nothing => receiver,
         root => root,
     })
 }
+
