@@ -156,7 +156,7 @@ type DynamicCache = HashMap<String, Arc<Program>>;
 
 fn dynamic_env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| Env::new().without_impure())
+    ENV.get_or_init(|| Env::new().without_impure().without_imports())
 }
 
 /// Compiling and running the mapping both happen on a stack with room
@@ -198,3 +198,47 @@ fn run_dynamic(call: &mut Call<'_, '_>, receiver: Value) -> Result<Value> {
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use crate::{Env, Vm, map_line};
+
+    /// Runs `mapping` (given as data) through `bloblang` on `{}`.
+    fn run_dynamic(mapping: &str) -> Result<String, String> {
+        let prog = Env::standard()
+            .compile("root = {}.bloblang(this.m)")
+            .expect("compiles");
+        let mut input = Vec::new();
+        let doc = crate::Value::object(crate::value::Map::from_pairs(vec![(
+            "m".into(),
+            crate::Value::str(mapping),
+        )]));
+        crate::value::write_json(&mut input, &doc, crate::value::JsonStyle::MESSAGE)
+            .expect("writes");
+        let mut out = Vec::new();
+        map_line(&prog, &mut Vm::new(), &input, &mut out).map_err(|e| e.message())?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// A mapping given as data cannot read files through `import` or
+    /// `from`, though the file exists and holds a valid map.
+    #[test]
+    fn dynamic_mappings_cannot_import_files() {
+        let dir = std::env::temp_dir().join(format!("tarn-lang-import-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("maps.blobl");
+        std::fs::write(&file, "map x {\n  root = \"imported\"\n}\nroot = \"from\"\n")
+            .expect("write");
+        let path = file.display().to_string();
+        let plain = Env::new()
+            .compile(&format!("import \"{path}\"\nroot = this.apply(\"x\")"))
+            .expect("a static mapping may import");
+        drop(plain);
+        let err = run_dynamic(&format!("import \"{path}\"\nroot = this.apply(\"x\")"))
+            .expect_err("import is refused");
+        assert!(err.contains("`import` is not available here"), "{err}");
+        let err = run_dynamic(&format!("from \"{path}\"")).expect_err("from is refused");
+        assert!(err.contains("`from` is not available here"), "{err}");
+        assert_eq!(run_dynamic("root.a = 1").as_deref(), Ok(r#"{"a":1}"#));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
