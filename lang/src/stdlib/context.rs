@@ -226,8 +226,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tarn-lang-import-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let file = dir.join("maps.blobl");
-        std::fs::write(&file, "map x {\n  root = \"imported\"\n}\nroot = \"from\"\n")
-            .expect("write");
+        std::fs::write(
+            &file,
+            "map x {\n  root = \"imported\"\n}\nroot = \"from\"\n",
+        )
+        .expect("write");
         let path = file.display().to_string();
         let plain = Env::new()
             .compile(&format!("import \"{path}\"\nroot = this.apply(\"x\")"))

@@ -194,7 +194,10 @@ mod tests {
         assert_eq!(deepest.as_deref(), Ok(r#"{"body":"done"}"#));
         let err = deeper.expect_err("one level deeper fails");
         assert!(err.contains("mappings nested through bloblang"), "{err}");
-        assert_eq!(map(OUTER, &countdown_input(3)).as_deref(), Ok(r#"{"body":"done"}"#));
+        assert_eq!(
+            map(OUTER, &countdown_input(3)).as_deref(),
+            Ok(r#"{"body":"done"}"#)
+        );
     }
 
     /// A map applying itself `this.n` times, then running `this.inner`

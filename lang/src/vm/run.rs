@@ -36,7 +36,16 @@ pub fn run(
     index: usize,
     mode: Mode,
 ) -> Result<Outcome> {
-    run_top(prog, vm, batch, index, mode, Start::Fresh, Depth::default(), outcome)
+    run_top(
+        prog,
+        vm,
+        batch,
+        index,
+        mode,
+        Start::Fresh,
+        Depth::default(),
+        outcome,
+    )
 }
 
 /// [`run`] inside a run whose re-entries are `outer`: the nested run
