@@ -32,6 +32,26 @@ fn errors_go_to_stderr_and_processing_goes_on() {
 }
 
 #[test]
+fn each_error_line_names_its_input_line() {
+    let o = tarn(
+        &["blobl", "root = this.a + 1"],
+        "{\"a\":1}\n{\"a\":\"x\"}\n{\"a\":3}\n\n{\"a\":true}",
+    );
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), "2\n4\n");
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with("input line 2: failed assignment (line 1): cannot add types string"),
+        "{err}"
+    );
+    assert!(lines[1].starts_with("input line 4: "), "{err}");
+    assert!(lines[1].contains("message is empty"), "{err}");
+    assert!(lines[2].starts_with("input line 5: "), "{err}");
+}
+
+#[test]
 fn parse_errors_exit_non_zero_with_a_located_diagnostic() {
     let o = tarn(&["blobl", "root = this.a +"], "");
     assert_eq!(o.status.code(), Some(1));
@@ -79,13 +99,21 @@ fn threads_agree_with_one_thread_across_blocks_errors_and_long_lines() {
     assert_eq!(lines[0], r#"{"len":1,"n":1}"#);
     assert!(lines.contains(&r#"{"len":700000,"n":30001}"#));
     assert_eq!(lines.last(), Some(&r#"{"len":4,"n":60001}"#));
+    // Each error names its input line: message `n` is on line `n + 1`.
     let errors: Vec<String> = stderr(&one)
         .lines()
-        .filter_map(|l| l.split("bad ").nth(1).map(str::to_string))
+        .map(|l| {
+            let (line, rest) = l
+                .strip_prefix("input line ")
+                .and_then(|l| l.split_once(": "))
+                .unwrap_or(("?", l));
+            let n = rest.split("bad ").nth(1).unwrap_or("?");
+            format!("{line}:{n}")
+        })
         .collect();
     let want: Vec<String> = (0..60_000)
         .step_by(97)
-        .map(|i: usize| i.to_string())
+        .map(|i: usize| format!("{}:{i}", i + 1))
         .collect();
     assert_eq!(errors, want);
     for threads in ["2", "3", "0"] {
@@ -202,6 +230,68 @@ fn pure_mode_rejects_impure_functions_at_compile_time() {
     );
     let o = tarn(&["blobl", "--pure", "root.n = 1 + 2"], "{}\n");
     assert_eq!(stdout(&o), "{\"n\":3}\n");
+}
+
+/// The registry's impure functions and methods, as `--pure`'s help and
+/// the README name them: `name()`, or `.name()` for a method.
+fn registry_impure_names() -> Vec<String> {
+    let mut names: Vec<String> = tarn_lang::stdlib::all()
+        .filter(|spec| spec.impure)
+        .map(|spec| {
+            let dot = if spec.is_method() { "." } else { "" };
+            format!("{dot}{}()", spec.name)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every `name()` (or `.name()`) written in `text`, sorted.
+fn called_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (at, _) in text.match_indices("()") {
+        let start = text[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| i + 1);
+        if start < at {
+            names.push(format!("{}()", &text[start..at]));
+        }
+    }
+    names.sort();
+    names
+}
+
+#[test]
+fn pure_help_and_readme_name_exactly_the_registrys_impure_functions() {
+    let want = registry_impure_names();
+    assert!(!want.is_empty());
+    let help = stdout(&tarn(&["blobl", "--help"], ""));
+    let pure = help
+        .split("--pure")
+        .nth(1)
+        .and_then(|rest| rest.split("-h, --help").next())
+        .expect("--help describes --pure");
+    assert_eq!(called_names(pure), want, "--help: {pure}");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let command = readme
+        .find("$ tarn blobl --pure")
+        .expect("the README shows --pure");
+    let comment_start = readme[..command]
+        .rfind("\n\n")
+        .expect("a comment precedes the command");
+    let comment = &readme[comment_start..command];
+    assert_eq!(called_names(comment), want, "README: {comment}");
+    // And --pure refuses each of them.
+    for name in &want {
+        let mapping = format!("root.x = {name}");
+        let o = tarn(&["blobl", "--pure", &mapping], "{}\n");
+        assert!(
+            stderr(&o).contains("is not available here: impure functions are disabled"),
+            "{name}: {}",
+            stderr(&o)
+        );
+    }
 }
 
 #[test]

@@ -17,6 +17,7 @@ pub struct Env {
     functions: HashMap<&'static str, &'static Spec>,
     methods: HashMap<&'static str, &'static Spec>,
     allow_impure: bool,
+    allow_imports: bool,
 }
 
 impl Default for Env {
@@ -43,6 +44,7 @@ impl Env {
             functions,
             methods,
             allow_impure: true,
+            allow_imports: true,
         }
     }
 
@@ -57,6 +59,18 @@ impl Env {
     pub fn without_impure(mut self) -> Env {
         self.allow_impure = false;
         self
+    }
+
+    /// The same environment with `import` and `from` (which read files)
+    /// rejected at compile time.
+    pub fn without_imports(mut self) -> Env {
+        self.allow_imports = false;
+        self
+    }
+
+    /// True when `import` and `from` are allowed.
+    pub fn imports_allowed(&self) -> bool {
+        self.allow_imports
     }
 
     /// True when impure functions are allowed.
@@ -160,6 +174,12 @@ impl Env {
     ) -> (Program, Vec<Diagnostic>) {
         let fail = |d: Diagnostic| (Program::default(), vec![d]);
         if let Some(from) = &mapping.from {
+            if !self.allow_imports {
+                return fail(Diagnostic::error(
+                    from.span,
+                    "`from` is not available here: imports are disabled",
+                ));
+            }
             if depth >= MAX_IMPORT_DEPTH {
                 return fail(Diagnostic::error(
                     from.span,
@@ -232,6 +252,10 @@ impl Env {
         depth: usize,
         out: &mut Vec<(usize, Stmt, String)>,
     ) {
+        if !self.allow_imports {
+            compiler.error(span, "`import` is not available here: imports are disabled");
+            return;
+        }
         if depth >= MAX_IMPORT_DEPTH {
             compiler.error(span, "imports are nested too deeply");
             return;

@@ -13,18 +13,30 @@ use tarn_lang::{Program, Vm};
 /// Bytes read per block (a longer line makes its block longer).
 const BLOCK: usize = 256 * 1024;
 
-/// One block's results: its output lines, and the errors of the lines
-/// that failed, each with the output offset it belongs at.
+/// One block's results: its output lines, how many input lines it held,
+/// and the errors of the lines that failed.
 #[derive(Default)]
 struct Mapped {
     out: Vec<u8>,
-    errors: Vec<(usize, String)>,
+    lines: u64,
+    errors: Vec<Failure>,
+}
+
+/// A line that failed to map.
+struct Failure {
+    /// The output offset the error belongs at.
+    at: usize,
+    /// The line's 0-based index within its block.
+    line: u64,
+    /// The error text.
+    error: String,
 }
 
 /// Maps every line of `block` (whole lines; the last may lack its newline).
 fn map_block(prog: &Program, vm: &mut Vm, block: &[u8], opts: LineOptions, into: &mut Mapped) {
     into.out.clear();
     into.errors.clear();
+    into.lines = 0;
     into.out.reserve(block.len() + block.len() / 2);
     let mut rest = block;
     while !rest.is_empty() {
@@ -37,23 +49,34 @@ fn map_block(prog: &Program, vm: &mut Vm, block: &[u8], opts: LineOptions, into:
         let start = into.out.len();
         match map_one(prog, vm, line, opts, &mut into.out) {
             Ok(()) => into.out.push(b'\n'),
-            Err(e) => {
+            Err(error) => {
                 into.out.truncate(start);
-                into.errors.push((start, e));
+                into.errors.push(Failure {
+                    at: start,
+                    line: into.lines,
+                    error,
+                });
             }
         }
+        into.lines += 1;
     }
 }
 
-/// Writes a block's output; before each error, what precedes it is
-/// flushed so that stdout and stderr interleave as the lines did.
-fn emit(writer: &mut impl Write, mapped: &Mapped) -> io::Result<()> {
+/// Writes a block's output, whose first input line is line `first_line`
+/// (1-based); before each error, what precedes it is flushed so that
+/// stdout and stderr interleave as the lines did. Each error is printed
+/// as `input line N: ` and its text.
+fn emit(writer: &mut impl Write, mapped: &Mapped, first_line: u64) -> io::Result<()> {
     let mut from = 0;
-    for (at, error) in &mapped.errors {
-        writer.write_all(&mapped.out[from..*at])?;
+    for failure in &mapped.errors {
+        writer.write_all(&mapped.out[from..failure.at])?;
         writer.flush()?;
-        eprintln!("{error}");
-        from = *at;
+        eprintln!(
+            "input line {}: {}",
+            first_line + failure.line,
+            failure.error
+        );
+        from = failure.at;
     }
     writer.write_all(&mapped.out[from..])
 }
@@ -122,9 +145,11 @@ pub(super) fn run_sequential(
     let mut vm = Vm::new();
     let (mut block, mut carry) = (Block::default(), Vec::new());
     let mut mapped = Mapped::default();
+    let mut first_line = 1;
     while fill_block(&mut input, &mut block, &mut carry)? {
         map_block(prog, &mut vm, block.lines(), opts, &mut mapped);
-        emit(&mut writer, &mapped)?;
+        emit(&mut writer, &mapped, first_line)?;
+        first_line += mapped.lines;
     }
     writer.flush()
 }
@@ -195,16 +220,20 @@ fn next_job(work: &Mutex<Receiver<Job>>) -> Option<Job> {
 }
 
 /// Writes results as they arrive, holding back any that overtook an
-/// earlier block, and hands their buffers back for reuse.
+/// earlier block, and hands their buffers back for reuse. Blocks are
+/// written in input order, so counting their lines as they are written
+/// numbers the error lines as one thread would.
 fn write_in_order(done: Receiver<Job>, spares: SyncSender<Job>) -> io::Result<()> {
     let stdout = io::stdout();
     let mut writer = stdout.lock();
     let mut waiting = BTreeMap::new();
     let mut next = 0u64;
+    let mut first_line = 1;
     for job in done {
         waiting.insert(job.seq, job);
         while let Some(job) = waiting.remove(&next) {
-            emit(&mut writer, &job.mapped)?;
+            emit(&mut writer, &job.mapped, first_line)?;
+            first_line += job.mapped.lines;
             let _ = spares.try_send(job);
             next += 1;
         }

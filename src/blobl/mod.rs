@@ -2,7 +2,8 @@
 //!
 //! Each input line is one message; each message gives one output line
 //! (an empty line when the message is deleted). A message that fails
-//! prints its error on stderr and processing goes on.
+//! prints its error on stderr as `input line N: <error>` (N is its
+//! 1-based input line) and processing goes on.
 
 mod lines;
 
@@ -40,10 +41,37 @@ pub struct Args {
     /// Print the compiled bytecode and exit.
     #[arg(long)]
     dump: bool,
-    /// Sandbox the mapping: impure functions (env, file, hostname, random
-    /// ids, counters …) are rejected at compile time.
-    #[arg(long)]
+    // Sandbox the mapping; the help names what it rejects, from the registry.
+    #[arg(long, help = pure_help())]
     pure: bool,
+}
+
+/// The impure functions and methods of the standard library, which
+/// `--pure` rejects, sorted: `name()` for a function, `.name()` for a
+/// method.
+fn impure_names() -> Vec<String> {
+    let mut names: Vec<String> = tarn_lang::stdlib::all()
+        .filter(|spec| spec.impure)
+        .map(|spec| {
+            let dot = if spec.is_method() { "." } else { "" };
+            format!("{dot}{}()", spec.name)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The help of `--pure`, naming every impure function it rejects.
+fn pure_help() -> String {
+    let names = impure_names();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((only, _)) => only.clone(),
+        None => "nothing".to_string(),
+    };
+    format!(
+        "Sandbox the mapping: reject, at compile time, the impure functions {list} (`import` and `from` still read files)"
+    )
 }
 
 /// Runs the command.

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::message::{ErrorSource, Message};
 use crate::program::Program;
 use crate::value::{Arc, Blob, Value};
-use crate::vm::{Call, Mode, Vm, run};
+use crate::vm::{Call, compile_stack, grow_stack};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -70,7 +70,10 @@ pub const SPECS: &[Spec] = &[
         name: "bloblang",
         params: &[Param::req("mapping", Kind::Str).doc("The mapping to run on the receiver.")],
         category: Category::General,
-        doc: "Runs a mapping given as a string on the receiver; impure functions and imports are not available to it.",
+        doc: "Runs a mapping given as a string on the receiver; impure functions and imports are not available to it. \
+              A mapping run this way may call `bloblang` in turn, at most 64 mappings deep: deeper nesting \
+              (a mapping that hands itself to `bloblang`, say) fails with an error. Such nesting shares one \
+              budget with lambdas and `apply`: at most 5000 maps and 10000 lambdas, maps and mappings in all.",
         examples: &[Example {
             mapping: r#"root.body = this.body.bloblang(this.mapping)"#,
             cases: &[
@@ -153,18 +156,27 @@ type DynamicCache = HashMap<String, Arc<Program>>;
 
 fn dynamic_env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| Env::new().without_impure())
+    ENV.get_or_init(|| Env::new().without_impure().without_imports())
 }
 
+/// Compiling and running the mapping both happen on a stack with room
+/// for them ([`compile_stack`], [`grow_stack`]); the run shares its caller's budget of
+/// nesting, so a mapping that hands itself to `bloblang` fails once
+/// [`MAX_NESTED_MAPPINGS`](crate::vm::MAX_NESTED_MAPPINGS) deep.
 fn bloblang(call: &mut Call<'_, '_>, receiver: Value) -> Result<Value> {
+    grow_stack(|| run_dynamic(call, receiver))
+}
+
+/// Compiles (or finds in the call site's cache) the mapping argument and
+/// runs it on `receiver`.
+fn run_dynamic(call: &mut Call<'_, '_>, receiver: Value) -> Result<Value> {
     let src = call.str(0).to_string();
     let cached = call.site_state(|cache: &mut DynamicCache| cache.get(&src).cloned());
     let program = match cached {
         Some(p) => p,
         None => {
             let p = Arc::new(
-                dynamic_env()
-                    .compile(&src)
+                compile_stack(|| dynamic_env().compile(&src))
                     .map_err(|d| Error::msg(format!("failed to parse mapping: {}", d.short())))?,
             );
             call.site_state(|cache: &mut DynamicCache| {
@@ -179,15 +191,57 @@ fn bloblang(call: &mut Call<'_, '_>, receiver: Value) -> Result<Value> {
     let mut content = Vec::new();
     to_message_bytes(&receiver, &mut content)?;
     let message = Message::with_structured(Blob::new(&content), receiver.clone());
-    let outcome = run(
-        &program,
-        &mut Vm::new(),
-        std::slice::from_ref(&message),
-        0,
-        Mode::Mapping,
-    )?;
+    let outcome = call.run_mapping(&program, &message)?;
     Ok(match outcome.root {
         Value::Nothing => receiver,
         root => root,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Env, Vm, map_line};
+
+    /// Runs `mapping` (given as data) through `bloblang` on `{}`.
+    fn run_dynamic(mapping: &str) -> Result<String, String> {
+        let prog = Env::standard()
+            .compile("root = {}.bloblang(this.m)")
+            .expect("compiles");
+        let mut input = Vec::new();
+        let doc = crate::Value::object(crate::value::Map::from_pairs(vec![(
+            "m".into(),
+            crate::Value::str(mapping),
+        )]));
+        crate::value::write_json(&mut input, &doc, crate::value::JsonStyle::MESSAGE)
+            .expect("writes");
+        let mut out = Vec::new();
+        map_line(&prog, &mut Vm::new(), &input, &mut out).map_err(|e| e.message())?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// A mapping given as data cannot read files through `import` or
+    /// `from`, though the file exists and holds a valid map.
+    #[test]
+    fn dynamic_mappings_cannot_import_files() {
+        let dir = std::env::temp_dir().join(format!("tarn-lang-import-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("maps.blobl");
+        std::fs::write(
+            &file,
+            "map x {\n  root = \"imported\"\n}\nroot = \"from\"\n",
+        )
+        .expect("write");
+        let path = file.display().to_string();
+        let plain = Env::new()
+            .compile(&format!("import \"{path}\"\nroot = this.apply(\"x\")"))
+            .expect("a static mapping may import");
+        drop(plain);
+        let err = run_dynamic(&format!("import \"{path}\"\nroot = this.apply(\"x\")"))
+            .expect_err("import is refused");
+        assert!(err.contains("`import` is not available here"), "{err}");
+        let err = run_dynamic(&format!("from \"{path}\"")).expect_err("from is refused");
+        assert!(err.contains("`from` is not available here"), "{err}");
+        assert_eq!(run_dynamic("root.a = 1").as_deref(), Ok(r#"{"a":1}"#));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -2,9 +2,10 @@
 //! closures, the message being processed and the VM's caches.
 
 use super::exec::Exec;
+use super::run::{Mode, Outcome, run_nested};
 use crate::error::{Error, Result};
 use crate::message::Message;
-use crate::program::CallSite;
+use crate::program::{CallSite, Program};
 use crate::stdlib::{Kind, Spec};
 use crate::value::{Map, Num, Value};
 use smallvec::SmallVec;
@@ -119,6 +120,15 @@ impl<'c, 'a> Call<'c, 'a> {
     /// Runs the named map on `value`.
     pub fn apply_map(&mut self, name: &str, value: Value) -> Result<Value> {
         self.exec.apply_map(name, value)
+    }
+
+    /// Runs `prog` as a mapping on `message`, nested in the running one
+    /// (as `bloblang` does): it shares this run's VM and its budget of
+    /// re-entries, and fails once mappings are nested
+    /// [`MAX_NESTED_MAPPINGS`](super::MAX_NESTED_MAPPINGS) deep.
+    pub fn run_mapping(&mut self, prog: &Program, message: &Message) -> Result<Outcome> {
+        let batch = std::slice::from_ref(message);
+        run_nested(prog, self.exec.vm, batch, Mode::Mapping, self.exec.depth)
     }
 
     /// The message index-sensitive functions read.

@@ -3,6 +3,7 @@
 use super::Vm;
 use super::assign::set_path_hinted;
 use super::call::{Call, coerce_args};
+use super::depth::{Depth, grow_stack};
 use super::run::Mode;
 use crate::convert::to_display_string;
 use crate::error::{Error, Result};
@@ -12,15 +13,6 @@ use crate::program::{Instr, Program, Reg};
 use crate::stdlib::Impl;
 use crate::value::{Arc, Map, Str, Value};
 use smallvec::SmallVec;
-
-const MAX_APPLY_DEPTH: u32 = 5000;
-
-/// Runs `f`, first moving to a fresh stack segment when less than 128 KiB
-/// of stack is left, so deep `apply` recursion cannot overflow whatever
-/// thread a mapping runs on.
-fn grow_stack<T>(f: impl FnOnce() -> T) -> T {
-    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
-}
 
 /// A copy of `doc.<path>` (`doc` itself without a path), `null` when the
 /// path does not resolve.
@@ -77,7 +69,9 @@ pub(crate) struct Exec<'a> {
     pub(super) root_loaded: bool,
     pub(crate) meta: Arc<Map>,
     pub(super) unit: usize,
-    pub(super) depth: u32,
+    /// The re-entries open around the code being run, counted from the
+    /// outermost run (a mapping run by `bloblang` continues its caller's).
+    pub(super) depth: Depth,
 }
 
 impl<'a> Exec<'a> {
@@ -186,10 +180,14 @@ impl<'a> Exec<'a> {
     /// Runs a closure of the current unit with `ctx` as its context.
     pub(crate) fn run_closure(&mut self, id: u32, ctx: Value) -> Result<Value> {
         let closure = self.prog.closures[id as usize];
+        let outer = self.depth;
+        self.depth = outer.enter_closure()?;
         if let Some(r) = closure.ctx {
             self.regs[r as usize] = ctx;
         }
-        grow_stack(|| self.run_range(closure.entry, closure.entry, closure.end))
+        let result = grow_stack(|| self.run_range(closure.entry, closure.entry, closure.end));
+        self.depth = outer;
+        result
     }
 
     /// Runs named map `name` with `this = value`, returning its `root`.
@@ -197,11 +195,8 @@ impl<'a> Exec<'a> {
         let Some(&unit_index) = self.prog.maps.get(name) else {
             return Err(Error::msg(format!("map {name} was not found")));
         };
-        if self.depth >= MAX_APPLY_DEPTH {
-            return Err(Error::msg(format!(
-                "entering map {name} exceeded maximum allowed stacks of {MAX_APPLY_DEPTH}, this could be due to unbounded recursion"
-            )));
-        }
+        let outer = self.depth;
+        let inner = outer.enter_map(name)?;
         let unit = &self.prog.units[unit_index];
         let mut regs = self.vm.frame(unit.n_regs as usize);
         if let Some(r) = unit.ctx {
@@ -212,9 +207,9 @@ impl<'a> Exec<'a> {
         let saved_loaded = std::mem::replace(&mut self.root_loaded, true);
         let saved_mode = std::mem::replace(&mut self.mode, Mode::Mapping);
         let saved_unit = std::mem::replace(&mut self.unit, unit_index);
-        self.depth += 1;
+        self.depth = inner;
         let result = grow_stack(|| self.run_range(0, 0, unit.code.len() as u32));
-        self.depth -= 1;
+        self.depth = outer;
         let regs = std::mem::replace(&mut self.regs, saved_regs);
         self.vm.recycle(regs);
         let root = std::mem::replace(&mut self.root, saved_root);

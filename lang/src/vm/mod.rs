@@ -2,12 +2,15 @@
 
 mod assign;
 mod call;
+mod depth;
 mod exec;
 mod run;
 
 pub use assign::set_path;
 pub use call::Call;
 pub use call::coerce;
+pub use depth::{MAX_APPLY_DEPTH, MAX_NESTED_MAPPINGS, MAX_REENTRIES};
+pub(crate) use depth::{compile_stack, grow_stack};
 pub use run::{Mode, Outcome, eval, run, run_adopting, run_onto};
 
 use crate::value::Value;

@@ -2,6 +2,7 @@
 //! mutation, onto another document, or as a query.
 
 use super::Vm;
+use super::depth::{Depth, grow_stack};
 use super::exec::Exec;
 use crate::error::{Error, Result};
 use crate::message::Message;
@@ -35,7 +36,31 @@ pub fn run(
     index: usize,
     mode: Mode,
 ) -> Result<Outcome> {
-    run_top(prog, vm, batch, index, mode, Start::Fresh, outcome)
+    run_top(
+        prog,
+        vm,
+        batch,
+        index,
+        mode,
+        Start::Fresh,
+        Depth::default(),
+        outcome,
+    )
+}
+
+/// [`run`] inside a run whose re-entries are `outer`: the nested run
+/// continues that count (one mapping deeper), so mappings running
+/// mappings fail with an error once too deep instead of overflowing
+/// the stack.
+pub(super) fn run_nested(
+    prog: &Program,
+    vm: &mut Vm,
+    batch: &[Message],
+    mode: Mode,
+    outer: Depth,
+) -> Result<Outcome> {
+    let depth = outer.enter_mapping()?;
+    grow_stack(|| run_top(prog, vm, batch, 0, mode, Start::Fresh, depth, outcome))
 }
 
 /// [`run`] on a message the caller owns: when the program allows it
@@ -51,7 +76,7 @@ pub fn run_adopting(prog: &Program, vm: &mut Vm, msg: &mut Message, mode: Mode) 
         Start::Fresh
     };
     let batch = std::slice::from_ref(&*msg);
-    run_top(prog, vm, batch, 0, mode, start, outcome)
+    run_top(prog, vm, batch, 0, mode, start, Depth::default(), outcome)
 }
 
 /// Runs `prog` as a mapping on message `index` of `batch` (its `this`),
@@ -73,6 +98,7 @@ pub fn run_onto(
         index,
         Mode::Mapping,
         Start::Onto(root, meta),
+        Depth::default(),
         outcome,
     )
 }
@@ -86,6 +112,7 @@ pub fn eval(prog: &Program, vm: &mut Vm, batch: &[Message], index: usize) -> Res
         index,
         Mode::Mapping,
         Start::Fresh,
+        Depth::default(),
         |_, result| result,
     )
 }
@@ -109,8 +136,9 @@ enum Start {
     Adopt(Value),
 }
 
-/// Runs the top unit of `prog` and lets `finish` read the final state
-/// before the registers go back to the pool.
+/// Runs the top unit of `prog`, `depth` re-entries deep, and lets
+/// `finish` read the final state before the registers go back to the pool.
+#[allow(clippy::too_many_arguments)]
 fn run_top<T>(
     prog: &Program,
     vm: &mut Vm,
@@ -118,6 +146,7 @@ fn run_top<T>(
     index: usize,
     mode: Mode,
     start: Start,
+    depth: Depth,
     finish: impl FnOnce(&mut Exec<'_>, Result<Value>) -> Result<T>,
 ) -> Result<T> {
     let Some(unit) = prog.units.first() else {
@@ -149,7 +178,7 @@ fn run_top<T>(
         root_loaded: mode == Mode::Mapping,
         meta,
         unit: 0,
-        depth: 0,
+        depth,
     };
     let result = exec.run_range(0, 0, unit.code.len() as u32);
     let out = finish(&mut exec, result);
