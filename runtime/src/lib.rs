@@ -3,6 +3,7 @@
 //! HTTP responses.
 
 pub mod build;
+pub mod codec;
 pub mod config;
 pub mod endpoints;
 pub mod http_client;
