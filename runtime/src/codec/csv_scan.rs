@@ -15,6 +15,9 @@ use std::task::{Context, Poll, ready};
 use tarn_lang::value::{Blob, JsonStyle, Map, Str, write_json};
 use tarn_lang::{Message, Value};
 
+/// A record's fields and the text of its error.
+type Record = (Vec<String>, Option<String>);
+
 pub(crate) struct CsvScanner {
     src: Buffered,
     parser: CsvParser,
@@ -66,10 +69,7 @@ impl CsvScanner {
     }
 
     /// The next record and its error, `None` at the end.
-    fn poll_record(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<Option<(Vec<String>, Option<String>)>, CodecError>> {
+    fn poll_record(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Record>, CodecError>> {
         loop {
             let fresh = self.src.len() > self.waited_for
                 && memchr::memchr(b'\n', &self.src.data()[self.waited_for..]).is_some();

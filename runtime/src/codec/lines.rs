@@ -23,7 +23,7 @@ enum Delimiter {
     /// One exact byte.
     Byte(u8),
     /// An exact sequence of two or more bytes.
-    Sequence(Finder<'static>),
+    Sequence(Box<Finder<'static>>),
 }
 
 impl Delimiter {
@@ -60,7 +60,7 @@ impl LinesScanner {
         let delimiter = match spec.delimiter.as_deref() {
             None => Delimiter::Newline,
             Some([b]) => Delimiter::Byte(*b),
-            Some(seq) => Delimiter::Sequence(Finder::new(seq).into_owned()),
+            Some(seq) => Delimiter::Sequence(Box::new(Finder::new(seq).into_owned())),
         };
         LinesScanner {
             src: Buffered::new(reader),

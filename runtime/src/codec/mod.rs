@@ -24,8 +24,8 @@ mod tar_scan;
 mod tests;
 
 pub use config::{
-    AvroConfig, ChunkerConfig, CsvConfig, DecompressAlgorithm, DecompressConfig, EmptyConfig, LinesConfig,
-    ReMatchConfig, ScannerConfig, SkipBomConfig, SwitchCaseConfig,
+    AvroConfig, ChunkerConfig, CsvConfig, DecompressAlgorithm, DecompressConfig, EmptyConfig,
+    LinesConfig, ReMatchConfig, ScannerConfig, SkipBomConfig, SwitchCaseConfig,
 };
 pub use spec::{CsvSpec, LinesSpec, ScannerSpec, SwitchCase};
 
@@ -60,7 +60,8 @@ impl Default for ScannerLimits {
 /// Cuts a byte stream into messages.
 ///
 /// Poll-style so that it stays object safe and costs no allocation per
-/// message; `scanner.next().await` (on `dyn Scanner`) is the async form.
+/// message; `scanner.next_message().await` (on `dyn Scanner`) is the
+/// async form.
 /// An error ends the stream: later polls give `Ok(None)`.
 pub trait Scanner: Send {
     /// The next message, `Ok(None)` at the end of the stream.
@@ -69,7 +70,9 @@ pub trait Scanner: Send {
 
 impl dyn Scanner + '_ {
     /// The next message, `Ok(None)` at the end of the stream.
-    pub fn next(&mut self) -> impl Future<Output = Result<Option<Message>, CodecError>> + Send + '_ {
+    pub fn next_message(
+        &mut self,
+    ) -> impl Future<Output = Result<Option<Message>, CodecError>> + Send + '_ {
         std::future::poll_fn(move |cx| self.poll_next(cx))
     }
 }
@@ -118,7 +121,10 @@ impl fmt::Display for CodecError {
                 what,
                 limit,
                 setting,
-            } => write!(f, "{what} is longer than the limit of {limit} bytes (`{setting}`)"),
+            } => write!(
+                f,
+                "{what} is longer than the limit of {limit} bytes (`{setting}`)"
+            ),
             CodecError::Malformed { format, detail } => write!(f, "{format}: {detail}"),
             CodecError::NoMatchingScanner { source } => write!(
                 f,

@@ -449,17 +449,17 @@ fn codec_scanner(part: &str, max_buffer: usize) -> Result<ScannerSpec, CodecErro
 /// `tar`, `.tgz`, `.tar.gz` and `.tar.gzip` → `gzip/tar`, `.avro` →
 /// `avro-ocf` (not supported), anything else → `all-bytes`.
 fn auto_codec(name: &str) -> Result<ScannerSpec, CodecError> {
-    let codec = if name.ends_with(".tar.gzip") || name.ends_with(".tar.gz") || name.ends_with(".tgz")
-    {
-        "gzip/tar"
-    } else if name.ends_with(".csv") {
-        "csv"
-    } else if name.ends_with(".tar") {
-        "tar"
-    } else if name.ends_with(".avro") {
-        "avro-ocf"
-    } else {
-        "all-bytes"
-    };
+    let codec =
+        if name.ends_with(".tar.gzip") || name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            "gzip/tar"
+        } else if name.ends_with(".csv") {
+            "csv"
+        } else if name.ends_with(".tar") {
+            "tar"
+        } else if name.ends_with(".avro") {
+            "avro-ocf"
+        } else {
+            "all-bytes"
+        };
     ScannerSpec::from_codec(codec, DEFAULT_CODEC_MAX_BUFFER)
 }

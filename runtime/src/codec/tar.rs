@@ -145,16 +145,18 @@ impl TarDecoder {
             b'L' => Some(meta(MetaKind::LongName)?),
             b'K' => Some(meta(MetaKind::LongLink)?),
             b'S' => {
-                return Err(TarError(
-                    "sparse tar entries are not supported yet".into(),
-                ));
+                return Err(TarError("sparse tar entries are not supported yet".into()));
             }
             _ => None,
         };
         let mut name = text(cstr(&block[..100]));
         if ustar {
             let star = &block[508..512] == b"tar\0";
-            let prefix = cstr(if star { &block[345..476] } else { &block[345..500] });
+            let prefix = cstr(if star {
+                &block[345..476]
+            } else {
+                &block[345..500]
+            });
             if !prefix.is_empty() {
                 name = format!("{}/{name}", text(prefix));
             }

@@ -13,8 +13,15 @@ use tarn_lang::{Message, Value};
 enum State {
     Header,
     AfterZero,
-    Meta { size: usize, pad: usize },
-    Body { name: String, size: usize, pad: usize },
+    Meta {
+        size: usize,
+        pad: usize,
+    },
+    Body {
+        name: String,
+        size: usize,
+        pad: usize,
+    },
     Pad(usize),
     Done,
 }

@@ -6,8 +6,8 @@
 use super::super::csv::{CsvParser, CsvStep};
 use super::super::csv_scan::row_value;
 use super::{ArchiveError, Budget};
-use tarn_lang::value::{Blob, JsonStyle, NumberMode, Str, Value, parse_json_prefix, write_json};
 use tarn_lang::Message;
+use tarn_lang::value::{Blob, JsonStyle, NumberMode, Str, Value, parse_json_prefix, write_json};
 
 /// A copy of `original` (metadata, error flag) holding `value`.
 fn with_value(
@@ -41,13 +41,12 @@ pub(super) fn json_documents(
         if at == data.len() {
             return Ok(out);
         }
-        let (value, used) =
-            parse_json_prefix(&data[at..], NumberMode::Preserve).map_err(|e| {
-                ArchiveError::Malformed {
-                    format: "json_documents",
-                    detail: e.message,
-                }
-            })?;
+        let (value, used) = parse_json_prefix(&data[at..], NumberMode::Preserve).map_err(|e| {
+            ArchiveError::Malformed {
+                format: "json_documents",
+                detail: e.message,
+            }
+        })?;
         at += used;
         out.push(with_value(message, value, budget, "a JSON document")?);
     }
@@ -135,7 +134,12 @@ pub(super) fn csv(
         data = &data[consumed..];
         match &headers {
             None => headers = Some(fields.iter().map(|f| Str::from(f.as_str())).collect()),
-            Some(h) => out.push(with_value(message, row_value(Some(h), fields), budget, "a csv row")?),
+            Some(h) => out.push(with_value(
+                message,
+                row_value(Some(h), fields),
+                budget,
+                "a csv row",
+            )?),
         }
     }
 }

@@ -129,7 +129,11 @@ fn read_entry(data: &[u8], at: usize) -> Option<(Entry, usize)> {
                 b.copy_from_slice(c);
                 u64::from_le_bytes(b)
             });
-            for slot in [&mut entry.size, &mut entry.compressed, &mut entry.local_offset] {
+            for slot in [
+                &mut entry.size,
+                &mut entry.compressed,
+                &mut entry.local_offset,
+            ] {
                 if *slot == 0xFFFF_FFFF {
                     *slot = values.next()?;
                 }
@@ -167,16 +171,16 @@ fn extract(data: &[u8], entry: &Entry, budget: &mut Budget<'_>) -> Result<Vec<u8
     let size = usize::try_from(entry.size).map_err(|_| not_zip())?;
     let content = match entry.method {
         STORE => body.to_vec(),
-        DEFLATE => miniz_oxide::inflate::decompress_to_vec_with_limit(body, size)
-            .map_err(|e| ArchiveError::Malformed {
+        DEFLATE => miniz_oxide::inflate::decompress_to_vec_with_limit(body, size).map_err(|e| {
+            ArchiveError::Malformed {
                 format: "zip",
                 detail: if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
-                    "zip: not a valid zip file (an entry is larger than its declared size)"
-                        .into()
+                    "zip: not a valid zip file (an entry is larger than its declared size)".into()
                 } else {
                     format!("flate: corrupt input in `{}`", entry.name)
                 },
-            })?,
+            }
+        })?,
         other => {
             return Err(ArchiveError::Unsupported(format!(
                 "zip: unsupported compression algorithm {other} (entry `{}`); \
@@ -214,8 +218,7 @@ pub(super) fn unarchive(
         at = next;
     }
     // As Go does: the count must agree, modulo 2^16 for old archives.
-    if entries.len() as u64 != directory.records
-        && entries.len() as u16 != directory.records as u16
+    if entries.len() as u64 != directory.records && entries.len() as u16 != directory.records as u16
     {
         return Err(not_zip());
     }

@@ -19,9 +19,11 @@ fn un(format: &str, content: &[u8]) -> Result<Vec<Message>, ArchiveError> {
 
 fn pack(format: &str, msgs: &[Message]) -> Message {
     let format = ArchiveFormat::parse(format).expect("format");
-    archive(format, msgs, |i| Ok::<_, std::fmt::Error>(format!("m{i}.txt")))
-        .expect("archives")
-        .expect("one message")
+    archive(format, msgs, |i| {
+        Ok::<_, std::fmt::Error>(format!("m{i}.txt"))
+    })
+    .expect("archives")
+    .expect("one message")
 }
 
 #[test]
@@ -35,10 +37,18 @@ fn round_trips_keep_contents_and_metadata() {
         assert_eq!(meta(&packed, "source").as_deref(), Some("orig"), "{format}");
         let back = un(format, packed.content().as_bytes()).expect(format);
         assert_eq!(texts(&back), texts(&msgs), "{format}");
-        assert!(back.iter().all(|m| meta(m, "source").as_deref() == Some("orig")));
+        assert!(
+            back.iter()
+                .all(|m| meta(m, "source").as_deref() == Some("orig"))
+        );
         if format != "binary" {
             let names: Vec<_> = back.iter().map(|m| meta(m, "archive_filename")).collect();
-            assert_eq!(names, (0..4).map(|i| Some(format!("m{i}.txt"))).collect::<Vec<_>>());
+            assert_eq!(
+                names,
+                (0..4)
+                    .map(|i| Some(format!("m{i}.txt")))
+                    .collect::<Vec<_>>()
+            );
         }
     }
     let joined = pack("lines", &msgs);
@@ -67,12 +77,19 @@ fn binary_format_matches_benthos_bytes() {
         let err = un("binary", bad).expect_err("malformed");
         assert!(err.to_string().contains("unexpected format"), "{err}");
     }
-    assert!(un("binary", b"\x00\x00\x00\x00").expect("empty batch").is_empty());
+    assert!(
+        un("binary", b"\x00\x00\x00\x00")
+            .expect("empty batch")
+            .is_empty()
+    );
 }
 
 #[test]
 fn lines_split_like_go_bytes_split() {
-    assert_eq!(texts(&un("lines", b"a\nb\n").expect("lines")), ["a", "b", ""]);
+    assert_eq!(
+        texts(&un("lines", b"a\nb\n").expect("lines")),
+        ["a", "b", ""]
+    );
     assert_eq!(texts(&un("lines", b"").expect("lines")), [""]);
     assert_eq!(texts(&un("lines", b"x\r\ny").expect("lines")), ["x\r", "y"]);
 }
@@ -80,8 +97,14 @@ fn lines_split_like_go_bytes_split() {
 #[test]
 fn json_formats_expand_documents_elements_and_values() {
     let docs = un("json_documents", b" {\"a\":1}\n[2,3]\"s\" 4.50 null{}").expect("docs");
-    assert_eq!(texts(&docs), [r#"{"a":1}"#, "[2,3]", "\"s\"", "4.50", "null", "{}"]);
-    assert!(docs.iter().all(|m| meta(m, "source").as_deref() == Some("orig")));
+    assert_eq!(
+        texts(&docs),
+        [r#"{"a":1}"#, "[2,3]", "\"s\"", "4.50", "null", "{}"]
+    );
+    assert!(
+        docs.iter()
+            .all(|m| meta(m, "source").as_deref() == Some("orig"))
+    );
     assert!(un("json_documents", b"").expect("none").is_empty());
     let err = un("json_documents", b"{\"a\":1} {oops").expect_err("bad");
     assert!(err.to_string().contains("invalid character"), "{err}");
@@ -103,20 +126,34 @@ fn json_formats_expand_documents_elements_and_values() {
     assert_eq!(keys, [Some("a".to_string()), Some("z".to_string())]);
     assert!(un("json_map", b"[1]").is_err());
 
-    let packed = pack("json_array", &[msg("{\"a\":1}"), msg("2"), msg("\"three\"")]);
+    let packed = pack(
+        "json_array",
+        &[msg("{\"a\":1}"), msg("2"), msg("\"three\"")],
+    );
     assert_eq!(packed.content().as_bytes(), br#"[{"a":1},2,"three"]"#);
     assert!(matches!(packed.structured(), Ok(Value::Array(_))));
     let format = ArchiveFormat::JsonArray;
-    let err = archive(format, &[msg("not json")], |_| Ok::<_, std::fmt::Error>(String::new()))
-        .expect_err("bad json");
-    assert!(err.to_string().contains("failed to parse message as JSON"), "{err}");
+    let err = archive(format, &[msg("not json")], |_| {
+        Ok::<_, std::fmt::Error>(String::new())
+    })
+    .expect_err("bad json");
+    assert!(
+        err.to_string().contains("failed to parse message as JSON"),
+        "{err}"
+    );
 }
 
 #[test]
 fn csv_rows_become_objects() {
     let rows = un("csv", b"id,name\n1,\"a, b\"\n\n2,c\n").expect("csv");
-    assert_eq!(texts(&rows), [r#"{"id":"1","name":"a, b"}"#, r#"{"id":"2","name":"c"}"#]);
-    assert!(rows.iter().all(|m| meta(m, "source").as_deref() == Some("orig")));
+    assert_eq!(
+        texts(&rows),
+        [r#"{"id":"1","name":"a, b"}"#, r#"{"id":"2","name":"c"}"#]
+    );
+    assert!(
+        rows.iter()
+            .all(|m| meta(m, "source").as_deref() == Some("orig"))
+    );
     let rows = un("csv:;", b"id;name\n1;x\n").expect("csv");
     assert_eq!(texts(&rows), [r#"{"id":"1","name":"x"}"#]);
     assert!(un("csv", b"").expect("empty").is_empty());
@@ -138,16 +175,20 @@ fn formats_parse_and_reject_like_benthos() {
         UnarchiveFormat::parse("csv:\t").expect("tab"),
         UnarchiveFormat::Csv { delimiter: '\t' }
     );
-    let none = archive(ArchiveFormat::Lines, &[], |_| Ok::<_, std::fmt::Error>(String::new()));
+    let none = archive(ArchiveFormat::Lines, &[], |_| {
+        Ok::<_, std::fmt::Error>(String::new())
+    });
     assert!(none.expect("empty batch").is_none());
-    let err = archive(ArchiveFormat::Tar, &[msg("x")], |_| Err(std::fmt::Error))
-        .expect_err("path fails");
+    let err =
+        archive(ArchiveFormat::Tar, &[msg("x")], |_| Err(std::fmt::Error)).expect_err("path fails");
     assert!(matches!(err, ArchiveError::Path { index: 0, .. }));
 }
 
 /// A zip holding one deflated entry of `size` zero bytes.
 fn zip_of_zeros(size: usize, entries: usize) -> Vec<u8> {
-    let msgs: Vec<Message> = (0..entries).map(|_| Message::new(&vec![0u8; size])).collect();
+    let msgs: Vec<Message> = (0..entries)
+        .map(|_| Message::new(&vec![0u8; size]))
+        .collect();
     let packed = archive(ArchiveFormat::Zip, &msgs, |i| {
         Ok::<_, std::fmt::Error>(format!("z{i}"))
     })
@@ -179,7 +220,10 @@ fn decompression_bombs_hit_the_limits() {
     };
     let lines = Message::new(&[b'\n'; 50]);
     let err = unarchive(UnarchiveFormat::Lines, &lines, &count).expect_err("count");
-    assert!(err.to_string().contains("number of unarchived messages"), "{err}");
+    assert!(
+        err.to_string().contains("number of unarchived messages"),
+        "{err}"
+    );
 }
 
 #[test]

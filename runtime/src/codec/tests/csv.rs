@@ -16,10 +16,19 @@ fn header_rows_become_objects_of_strings_with_csv_row() {
                 r#"{"age":"4","name":"bob","note":"say \"hi\"\nthere"}"#,
             ]
         );
-        let rows: Vec<_> = got.iter().map(|m| m.meta().get("csv_row").cloned()).collect();
-        assert!(matches!(rows[..], [Some(Value::Int(0)), Some(Value::Int(1))]), "{rows:?}");
+        let rows: Vec<_> = got
+            .iter()
+            .map(|m| m.meta().get("csv_row").cloned())
+            .collect();
+        assert!(
+            matches!(rows[..], [Some(Value::Int(0)), Some(Value::Int(1))]),
+            "{rows:?}"
+        );
         let structured = got[0].structured().expect("structured");
-        assert_eq!(structured.get_path(&["age"]).and_then(|v| v.as_str()), Some("30"));
+        assert_eq!(
+            structured.get_path(&["age"]).and_then(|v| v.as_str()),
+            Some("30")
+        );
     }
 }
 
@@ -31,7 +40,10 @@ fn without_a_header_rows_are_arrays() {
     let tabs = codec("csv:\t");
     let got = scan(&tabs, b"k\tv\n1\t2\n").expect("scans");
     assert_eq!(texts(&got), [r#"{"k":"1","v":"2"}"#]);
-    assert!(got[0].meta().get("csv_row").is_none(), "the codec sets no csv_row");
+    assert!(
+        got[0].meta().get("csv_row").is_none(),
+        "the codec sets no csv_row"
+    );
 }
 
 #[test]
@@ -39,7 +51,8 @@ fn a_wrong_field_count_ends_the_stream_with_gos_error() {
     let spec = config(r#"{"csv": {}}"#);
     let err = scan(&spec, b"a,b\n1,2\n3\n4,5\n").expect_err("field count");
     assert!(
-        err.to_string().contains("record on line 3: wrong number of fields"),
+        err.to_string()
+            .contains("record on line 3: wrong number of fields"),
         "{err}"
     );
     let err = scan(&spec, b"a,b\n1,x\"y\n").expect_err("bare quote");
@@ -50,7 +63,8 @@ fn a_wrong_field_count_ends_the_stream_with_gos_error() {
     );
     let err = scan(&spec, b"a\n\"open\nstill open").expect_err("quote");
     assert!(
-        err.to_string().contains("extraneous or missing \" in quoted-field"),
+        err.to_string()
+            .contains("extraneous or missing \" in quoted-field"),
         "{err}"
     );
     assert!(err.to_string().contains("record on line 2;"), "{err}");
@@ -71,7 +85,11 @@ fn continue_on_error_flags_bad_rows_and_goes_on() {
     );
     let errors: Vec<_> = got.iter().map(|m| m.error().map(str::to_string)).collect();
     assert_eq!(errors[0], None);
-    assert!(errors[1].as_deref().is_some_and(|e| e.contains("wrong number of fields")));
+    assert!(
+        errors[1]
+            .as_deref()
+            .is_some_and(|e| e.contains("wrong number of fields"))
+    );
     assert!(errors[2].as_deref().is_some_and(|e| e.contains("bare \"")));
     assert_eq!(errors[3], None);
     let rows: Vec<_> = got.iter().map(|m| meta(m, "csv_row")).collect();
@@ -84,7 +102,10 @@ fn lazy_quotes_accept_stray_quotes() {
     let got = scan(&spec, b"a\"b,\"c\"d\"\n\"e\",f").expect("scans");
     assert_eq!(texts(&got), [r#"["a\"b","c\"d"]"#, r#"["e","f"]"#]);
     // An unclosed quote at the end closes the field.
-    assert_eq!(texts(&scan(&spec, b"\"open,x").expect("scans")), [r#"["open,x"]"#]);
+    assert_eq!(
+        texts(&scan(&spec, b"\"open,x").expect("scans")),
+        [r#"["open,x"]"#]
+    );
 }
 
 #[test]
@@ -105,5 +126,8 @@ fn a_row_over_the_limit_is_an_error() {
     data.extend(vec![b'x'; 100_000]);
     let reader = Box::new(Pieces::new(&data, &[10]));
     let err = scan_reader(&spec, reader, "", &limits).expect_err("too long");
-    assert!(matches!(err, CodecError::TooLong { limit: 100, .. }), "{err:?}");
+    assert!(
+        matches!(err, CodecError::TooLong { limit: 100, .. }),
+        "{err:?}"
+    );
 }

@@ -89,11 +89,11 @@ pub(super) fn scan_reader(
     block_on(async {
         let mut scanner = spec.open_with_limits(reader, name, limits)?;
         let mut out = Vec::new();
-        while let Some(msg) = scanner.next().await? {
+        while let Some(msg) = scanner.next_message().await? {
             out.push(msg);
         }
         // A finished scanner stays finished.
-        assert!(scanner.next().await?.is_none());
+        assert!(scanner.next_message().await?.is_none());
         Ok(out)
     })
 }

@@ -49,9 +49,15 @@ fn omit_empty_drops_empty_lines_only() {
 fn a_line_over_max_buffer_size_is_an_error_naming_the_limit() {
     let spec = lines_spec(None, 8, false);
     // Seven bytes and the newline fit in eight.
-    assert_eq!(texts(&scan(&spec, b"1234567\nab").expect("fits")), ["1234567", "ab"]);
+    assert_eq!(
+        texts(&scan(&spec, b"1234567\nab").expect("fits")),
+        ["1234567", "ab"]
+    );
     let err = scan_pieces(&spec, b"ok\n12345678\nafter\n", &[3]).expect_err("too long");
-    assert!(matches!(err, CodecError::TooLong { limit: 8, .. }), "{err:?}");
+    assert!(
+        matches!(err, CodecError::TooLong { limit: 8, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("8 bytes"), "{err}");
     assert!(err.to_string().contains("max_buffer_size"), "{err}");
     // An unterminated last line must be shorter than the limit, as in Go.
@@ -79,7 +85,12 @@ fn codec_lines_use_max_buffer() {
 #[test]
 fn lines_read_big_blocks_not_a_read_per_line() {
     let line = b"{\"id\":12345,\"name\":\"some name\"}\n";
-    let data: Vec<u8> = line.iter().copied().cycle().take(line.len() * 100_000).collect();
+    let data: Vec<u8> = line
+        .iter()
+        .copied()
+        .cycle()
+        .take(line.len() * 100_000)
+        .collect();
     let reader = Pieces::new(&data, &[usize::MAX]);
     let reads = reader.reads.clone();
     let spec = config(r#"{"lines": {}}"#);
@@ -93,13 +104,19 @@ fn lines_read_big_blocks_not_a_read_per_line() {
 #[test]
 fn chunker_cuts_fixed_sizes() {
     let spec = config(r#"{"chunker": {"size": 4}}"#);
-    assert_eq!(texts(&scan(&spec, b"abcdefghij").expect("scans")), ["abcd", "efgh", "ij"]);
+    assert_eq!(
+        texts(&scan(&spec, b"abcdefghij").expect("scans")),
+        ["abcd", "efgh", "ij"]
+    );
     assert_eq!(
         texts(&scan_pieces(&spec, b"abcdefgh", &[3]).expect("scans")),
         ["abcd", "efgh"]
     );
     assert!(scan(&spec, b"").expect("scans").is_empty());
-    assert_eq!(texts(&scan(&codec("chunker:3"), b"1234").expect("scans")), ["123", "4"]);
+    assert_eq!(
+        texts(&scan(&codec("chunker:3"), b"1234").expect("scans")),
+        ["123", "4"]
+    );
     let limits = ScannerLimits {
         max_message_bytes: 3,
     };
@@ -131,15 +148,30 @@ fn re_match_starts_a_message_at_each_match() {
         let got = scan_pieces(&spec, data, sizes).expect("scans");
         assert_eq!(
             texts(&got),
-            ["preamble\n", "10:00:00 one\nmore\n", "10:00:01 two\n", "10:00:02 three"]
+            [
+                "preamble\n",
+                "10:00:00 one\nmore\n",
+                "10:00:01 two\n",
+                "10:00:02 three"
+            ]
         );
     }
     let spec = codec("regex:X");
-    assert_eq!(texts(&scan(&spec, b"XaXbX").expect("scans")), ["Xa", "Xb", "X"]);
+    assert_eq!(
+        texts(&scan(&spec, b"XaXbX").expect("scans")),
+        ["Xa", "Xb", "X"]
+    );
     let spec = config(r#"{"re_match": {"pattern": "X", "max_buffer_size": 4}}"#);
-    assert!(matches!(scan(&spec, b"Xabcdef"), Err(CodecError::TooLong { limit: 4, .. })));
-    let bad: ScannerConfig = serde_json::from_str(r#"{"re_match": {"pattern": "("}}"#).expect("json");
-    assert!(matches!(ScannerSpec::try_from(bad), Err(CodecError::Config(_))));
+    assert!(matches!(
+        scan(&spec, b"Xabcdef"),
+        Err(CodecError::TooLong { limit: 4, .. })
+    ));
+    let bad: ScannerConfig =
+        serde_json::from_str(r#"{"re_match": {"pattern": "("}}"#).expect("json");
+    assert!(matches!(
+        ScannerSpec::try_from(bad),
+        Err(CodecError::Config(_))
+    ));
 }
 
 #[test]
@@ -162,7 +194,10 @@ fn skip_bom_drops_one_mark() {
     let spec = config(r#"{"skip_bom": {}}"#);
     let got = scan(&spec, b"\xEF\xBB\xBF\xEF\xBB\xBFz").expect("scans");
     assert_eq!(got[0].content().as_bytes(), b"\xEF\xBB\xBFz");
-    assert_eq!(texts(&scan(&codec("skipbom/lines"), b"\xEF\xBB\xBFq\n").expect("scans")), ["q"]);
+    assert_eq!(
+        texts(&scan(&codec("skipbom/lines"), b"\xEF\xBB\xBFq\n").expect("scans")),
+        ["q"]
+    );
 }
 
 #[test]
@@ -178,7 +213,10 @@ fn switch_picks_the_first_matching_case_by_source_name() {
         scan_reader(&spec, reader, name, &ScannerLimits::default())
     };
     assert_eq!(texts(&open("a.txt", b"x\ny").expect("lines")), ["x", "y"]);
-    assert_eq!(texts(&open("a.csv", b"k\nv").expect("csv")), [r#"{"k":"v"}"#]);
+    assert_eq!(
+        texts(&open("a.csv", b"k\nv").expect("csv")),
+        [r#"{"k":"v"}"#]
+    );
     let err = open("a.bin", b"").expect_err("no case");
     assert!(err.to_string().contains("a.bin"), "{err}");
 }
@@ -190,9 +228,15 @@ fn auto_codec_chooses_by_extension() {
         let reader = Box::new(io::Cursor::new(data.to_vec()));
         scan_reader(&spec, reader, name, &ScannerLimits::default())
     };
-    assert_eq!(texts(&open("x.csv", b"a\n1").expect("csv")), [r#"{"a":"1"}"#]);
+    assert_eq!(
+        texts(&open("x.csv", b"a\n1").expect("csv")),
+        [r#"{"a":"1"}"#]
+    );
     assert_eq!(texts(&open("x.bin", b"a\n1").expect("bytes")), ["a\n1"]);
-    assert!(matches!(open("x.avro", b""), Err(CodecError::Unsupported(_))));
+    assert!(matches!(
+        open("x.avro", b""),
+        Err(CodecError::Unsupported(_))
+    ));
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -205,7 +249,9 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 
 #[test]
 fn decompress_gzip_zlib_and_flate_into_a_child_scanner() {
-    let text: Vec<u8> = (0..20_000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+    let text: Vec<u8> = (0..20_000)
+        .flat_map(|i| format!("line {i}\n").into_bytes())
+        .collect();
     let want: Vec<String> = (0..20_000).map(|i| format!("line {i}")).collect();
     let cases = [
         ("gzip", gzip(&text)),
@@ -226,8 +272,14 @@ fn decompress_gzip_zlib_and_flate_into_a_child_scanner() {
     let spec = config(r#"{"decompress": {"algorithm": "gzip"}}"#);
     let two = [gzip(b"first "), gzip(b"second")].concat();
     assert_eq!(texts(&scan(&spec, &two).expect("scans")), ["first second"]);
-    assert_eq!(texts(&scan(&codec("gzip"), &two).expect("scans")), ["first second"]);
-    assert_eq!(texts(&scan(&codec("gzip/lines"), &gzip(b"a\nb")).expect("scans")), ["a", "b"]);
+    assert_eq!(
+        texts(&scan(&codec("gzip"), &two).expect("scans")),
+        ["first second"]
+    );
+    assert_eq!(
+        texts(&scan(&codec("gzip/lines"), &gzip(b"a\nb")).expect("scans")),
+        ["a", "b"]
+    );
 }
 
 #[test]
@@ -263,7 +315,10 @@ fn unsupported_scanners_and_algorithms_say_so() {
         (r#"{"avro": {}}"#, "scanner `avro`"),
         (r#"{"json_documents": {}}"#, "scanner `json_documents`"),
         (r#"{"json_array": null}"#, "scanner `json_array`"),
-        (r#"{"decompress": {"algorithm": "zstd"}}"#, "algorithm `zstd`"),
+        (
+            r#"{"decompress": {"algorithm": "zstd"}}"#,
+            "algorithm `zstd`",
+        ),
         (r#"{"skip_bom": {"into": {"avro": {}}}}"#, "scanner `avro`"),
     ] {
         let config: ScannerConfig = serde_json::from_str(json).expect("accepted by the schema");
@@ -295,13 +350,26 @@ fn config_is_strict_and_defaults_like_benthos() {
         panic!("csv: {{}}");
     };
     assert!(csv.parse_header_row && !csv.lazy_quotes && !csv.continue_on_error);
-    for zero in [r#"{"lines": {"max_buffer_size": 0}}"#, r#"{"chunker": {"size": -1}}"#] {
+    for zero in [
+        r#"{"lines": {"max_buffer_size": 0}}"#,
+        r#"{"chunker": {"size": -1}}"#,
+    ] {
         let config: ScannerConfig = serde_json::from_str(zero).expect("json");
-        assert!(matches!(ScannerSpec::try_from(config), Err(CodecError::Config(_))));
+        assert!(matches!(
+            ScannerSpec::try_from(config),
+            Err(CodecError::Config(_))
+        ));
     }
     let schema = schemars::schema_for!(ScannerConfig);
     let text = serde_json::to_string(&schema).expect("schema serialises");
-    for name in ["lines", "custom_delimiter", "re_match", "skip_bom", "to_the_end", "algorithm"] {
+    for name in [
+        "lines",
+        "custom_delimiter",
+        "re_match",
+        "skip_bom",
+        "to_the_end",
+        "algorithm",
+    ] {
         assert!(text.contains(name), "schema lacks {name}");
     }
 }
@@ -310,7 +378,10 @@ fn config_is_strict_and_defaults_like_benthos() {
 fn codec_strings_parse_like_benthos() {
     assert!(matches!(codec("gzip/csv"), ScannerSpec::Decompress { .. }));
     assert!(matches!(codec("tar-gzip"), ScannerSpec::Decompress { .. }));
-    assert!(matches!(codec("skipbom/gzip/tar"), ScannerSpec::SkipBom { .. }));
+    assert!(matches!(
+        codec("skipbom/gzip/tar"),
+        ScannerSpec::SkipBom { .. }
+    ));
     assert!(matches!(codec("delim:\t"), ScannerSpec::Lines(_)));
     assert!(matches!(codec("csv:;"), ScannerSpec::Csv(_)));
     for (bad, text) in [

@@ -35,7 +35,10 @@ fn each_entry_is_a_message_named_by_tar_name() {
     }
     let got = scan(&codec("tar"), &data).expect("scans");
     assert_eq!(got.len(), 5);
-    assert!(got[0].meta().get("tar_name").is_none(), "the codec sets no name");
+    assert!(
+        got[0].meta().get("tar_name").is_none(),
+        "the codec sets no name"
+    );
 }
 
 #[test]
@@ -48,7 +51,12 @@ fn truncated_and_corrupt_archives() {
     assert!(scan(&spec, &data[..BLOCK + 5]).is_err());
     assert_eq!(scan(&spec, &data[..BLOCK + 20]).expect("pad cut").len(), 1);
     assert_eq!(scan(&spec, &data[..3 * BLOCK + 3]).expect("ends").len(), 2);
-    assert_eq!(scan(&spec, &data[..4 * BLOCK]).expect("one zero block").len(), 2);
+    assert_eq!(
+        scan(&spec, &data[..4 * BLOCK])
+            .expect("one zero block")
+            .len(),
+        2
+    );
     let mut bad_sum = data.clone();
     bad_sum[0] ^= 1;
     let err = scan(&spec, &bad_sum).expect_err("checksum");
@@ -83,7 +91,9 @@ fn archive_tar_round_trips_through_unarchive() {
     let msgs: Vec<Message> = (0..5)
         .map(|i| Message::new(format!("content {i}").repeat(i * 100).as_bytes()))
         .collect();
-    let first = msgs[0].clone().with_meta("kept", tarn_lang::Value::str("yes"));
+    let first = msgs[0]
+        .clone()
+        .with_meta("kept", tarn_lang::Value::str("yes"));
     let msgs = [vec![first], msgs[1..].to_vec()].concat();
     let packed = archive(ArchiveFormat::Tar, &msgs, |i| {
         Ok::<_, std::fmt::Error>(format!("dir/file-{i}.txt"))
@@ -94,7 +104,10 @@ fn archive_tar_round_trips_through_unarchive() {
     let back = unarchive(UnarchiveFormat::Tar, &packed, &ArchiveLimits::default()).expect("reads");
     assert_eq!(texts(&back), texts(&msgs));
     for (i, m) in back.iter().enumerate() {
-        assert_eq!(meta(m, "archive_filename"), Some(format!("dir/file-{i}.txt")));
+        assert_eq!(
+            meta(m, "archive_filename"),
+            Some(format!("dir/file-{i}.txt"))
+        );
         assert_eq!(meta(m, "kept").as_deref(), Some("yes"));
     }
 }

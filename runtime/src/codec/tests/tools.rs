@@ -28,8 +28,14 @@ fn run(cmd: &mut Command) -> Vec<u8> {
 
 /// Files of a small tree: name → content.
 fn sample_files() -> BTreeMap<String, Vec<u8>> {
-    let long = format!("{}/{}.txt", "deep/".repeat(25).trim_end_matches('/'), "n".repeat(60));
-    let noise: Vec<u8> = (0..70_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let long = format!(
+        "{}/{}.txt",
+        "deep/".repeat(25).trim_end_matches('/'),
+        "n".repeat(60)
+    );
+    let noise: Vec<u8> = (0..70_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     [
         ("a.txt".to_string(), b"alpha\n".to_vec()),
         ("empty".to_string(), Vec::new()),
@@ -85,7 +91,11 @@ fn gnu_tar_archives_in_every_format_are_read() {
     for format in ["gnu", "pax", "ustar", "posix"] {
         let out = dir.join(format!("{format}.tar"));
         let mut cmd = Command::new("tar");
-        cmd.arg(format!("--format={format}")).arg("-cf").arg(&out).arg("-C").arg(&tree);
+        cmd.arg(format!("--format={format}"))
+            .arg("-cf")
+            .arg(&out)
+            .arg("-C")
+            .arg(&tree);
         cmd.arg("emptydir").args(&names);
         run(&mut cmd);
         let data = std::fs::read(&out).expect("tar file");
@@ -94,22 +104,40 @@ fn gnu_tar_archives_in_every_format_are_read() {
             let got = scan_pieces(&spec, &data, sizes).expect(format);
             assert_eq!(by_name(&got, "tar_name"), files, "{format}");
             // The directory entry comes too, empty, as Go returns it.
-            let dir = got.iter().find(|m| meta(m, "tar_name").as_deref() == Some("emptydir/"));
+            let dir = got
+                .iter()
+                .find(|m| meta(m, "tar_name").as_deref() == Some("emptydir/"));
             assert!(dir.is_some_and(|m| m.content().is_empty()), "{format}");
         }
         let original = Message::new(&data);
-        let got = unarchive(UnarchiveFormat::Tar, &original, &ArchiveLimits::default())
-            .expect(format);
+        let got =
+            unarchive(UnarchiveFormat::Tar, &original, &ArchiveLimits::default()).expect(format);
         assert_eq!(by_name(&got, "archive_filename"), files, "{format}");
     }
     // Compressed with gzip by tar itself.
     let tgz = dir.join("all.tar.gz");
-    run(Command::new("tar").arg("-czf").arg(&tgz).arg("-C").arg(&tree).args(&names));
+    run(Command::new("tar")
+        .arg("-czf")
+        .arg(&tgz)
+        .arg("-C")
+        .arg(&tree)
+        .args(&names));
     let data = std::fs::read(&tgz).expect("tgz");
     let spec = config(r#"{"decompress": {"algorithm": "gzip", "into": {"tar": {}}}}"#);
-    assert_eq!(by_name(&scan_pieces(&spec, &data, &[4096]).expect("tgz"), "tar_name"), files);
-    let auto = scan_reader(&codec("auto"), Box::new(io::Cursor::new(data)), "x.tar.gz", &ScannerLimits::default())
-        .expect("auto");
+    assert_eq!(
+        by_name(
+            &scan_pieces(&spec, &data, &[4096]).expect("tgz"),
+            "tar_name"
+        ),
+        files
+    );
+    let auto = scan_reader(
+        &codec("auto"),
+        Box::new(io::Cursor::new(data)),
+        "x.tar.gz",
+        &ScannerLimits::default(),
+    )
+    .expect("auto");
     assert_eq!(auto.len(), files.len());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -128,12 +156,23 @@ fn tarn_tar_archives_are_extracted_by_gnu_tar() {
     let out = dir.join("out.tar");
     std::fs::write(&out, packed.content().as_bytes()).expect("write");
     let listing = String::from_utf8(run(Command::new("tar").arg("-tvf").arg(&out))).expect("utf8");
-    assert!(listing.lines().all(|l| l.starts_with("-rw-rw-rw-")), "{listing}");
+    assert!(
+        listing.lines().all(|l| l.starts_with("-rw-rw-rw-")),
+        "{listing}"
+    );
     let extract = dir.join("x");
     std::fs::create_dir_all(&extract).expect("dir");
-    run(Command::new("tar").arg("-xf").arg(&out).arg("-C").arg(&extract));
+    run(Command::new("tar")
+        .arg("-xf")
+        .arg(&out)
+        .arg("-C")
+        .arg(&extract));
     for (name, content) in &files {
-        assert_eq!(&std::fs::read(extract.join(name)).expect(name), content, "{name}");
+        assert_eq!(
+            &std::fs::read(extract.join(name)).expect(name),
+            content,
+            "{name}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -170,7 +209,10 @@ fn python_and_info_zip_archives_are_read() {
     let mut tops: Vec<&str> = names.iter().filter_map(|n| n.split('/').next()).collect();
     tops.dedup();
     let mut cmd = Command::new("python3");
-    cmd.args(["-m", "zipfile", "-c"]).arg(&pyzip).args(&tops).current_dir(&tree);
+    cmd.args(["-m", "zipfile", "-c"])
+        .arg(&pyzip)
+        .args(&tops)
+        .current_dir(&tree);
     run(&mut cmd);
     let got = unarchive(
         UnarchiveFormat::Zip,
@@ -196,10 +238,16 @@ fn python_and_info_zip_archives_are_read() {
     )
     .expect("special zip");
     let names: Vec<_> = got.iter().map(|m| meta(m, "archive_filename")).collect();
-    assert_eq!(names, ["stored.txt", "dir/", "zip64.txt"].map(|n| Some(n.to_string())));
+    assert_eq!(
+        names,
+        ["stored.txt", "dir/", "zip64.txt"].map(|n| Some(n.to_string()))
+    );
     assert_eq!(got[0].content().as_bytes(), b"stored data");
     assert!(got[1].content().is_empty());
-    assert_eq!(got[2].content().as_bytes(), "forced zip64".repeat(1000).as_bytes());
+    assert_eq!(
+        got[2].content().as_bytes(),
+        "forced zip64".repeat(1000).as_bytes()
+    );
     // Info-ZIP streaming from stdin writes a data descriptor.
     let streamed = dir.join("streamed.zip");
     let mut child = Command::new("zip")
@@ -212,7 +260,9 @@ fn python_and_info_zip_archives_are_read() {
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(&b"streamed through zip\n".repeat(500)).expect("feed");
+        stdin
+            .write_all(&b"streamed through zip\n".repeat(500))
+            .expect("feed");
     }
     assert!(child.wait().expect("zip ends").success());
     let got = unarchive(
@@ -222,7 +272,10 @@ fn python_and_info_zip_archives_are_read() {
     )
     .expect("streamed zip");
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0].content().as_bytes(), &b"streamed through zip\n".repeat(500)[..]);
+    assert_eq!(
+        got[0].content().as_bytes(),
+        &b"streamed through zip\n".repeat(500)[..]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -254,10 +307,14 @@ fn tarn_zip_archives_pass_python_and_unzip_checks() {
         assert_eq!(entry[2].as_u64(), Some(8), "{name} is deflated");
     }
     // More entries than a plain end record can count: zip64.
-    let many: Vec<Message> = (0..70_000).map(|i| Message::new(format!("{i}").as_bytes())).collect();
-    let packed = archive(ArchiveFormat::Zip, &many, |i| Ok::<_, std::fmt::Error>(format!("{i}")))
-        .expect("archives")
-        .expect("message");
+    let many: Vec<Message> = (0..70_000)
+        .map(|i| Message::new(format!("{i}").as_bytes()))
+        .collect();
+    let packed = archive(ArchiveFormat::Zip, &many, |i| {
+        Ok::<_, std::fmt::Error>(format!("{i}"))
+    })
+    .expect("archives")
+    .expect("message");
     std::fs::write(&out, packed.content().as_bytes()).expect("write");
     let count = run(Command::new("python3")
         .arg("-c")
