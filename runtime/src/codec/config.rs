@@ -92,7 +92,7 @@ pub struct ChunkerConfig {
 #[derive(Deserialize, JsonSchema, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct CsvConfig {
-    /// Separates fields instead of a comma (its first character counts).
+    /// Separates fields instead of a comma (one character).
     #[serde(default)]
     pub custom_delimiter: Option<String>,
     /// Takes the first row as field names: each later row becomes an

@@ -119,9 +119,17 @@ fn compile(pattern: &str) -> Result<Regex, CodecError> {
 }
 
 fn csv_delimiter(text: Option<&str>) -> Result<char, CodecError> {
-    let delimiter = match text {
-        None | Some("") => ',',
-        Some(text) => text.chars().next().unwrap_or(','),
+    let mut chars = text.unwrap_or_default().chars();
+    let delimiter = match (chars.next(), chars.next()) {
+        (None, _) => ',',
+        (Some(c), None) => c,
+        // Benthos would use the first character and ignore the rest.
+        _ => {
+            return Err(config_error(format!(
+                "csv: `custom_delimiter` must be a single character, got {:?}",
+                text.unwrap_or_default()
+            )));
+        }
     };
     if !valid_delimiter(delimiter) {
         return Err(config_error(format!(
@@ -290,6 +298,31 @@ impl ScannerSpec {
             };
         }
         Ok(spec)
+    }
+
+    /// The scanner of an input with Benthos's `scanner` field and its
+    /// deprecated `codec` / `max_buffer` fields (`stdin`, `file` …):
+    /// `codec` when set, else `scanner`, else `lines: {}` (their Benthos
+    /// default). Benthos silently ignores `scanner` beside `codec` and
+    /// `max_buffer` without `codec`; here both are errors.
+    pub fn for_input(
+        codec: Option<&str>,
+        max_buffer: Option<i64>,
+        scanner: Option<ScannerConfig>,
+    ) -> Result<ScannerSpec, CodecError> {
+        match (codec, scanner) {
+            (Some(_), Some(_)) => Err(config_error(
+                "`codec` and `scanner` cannot both be set (`codec` is the deprecated form)",
+            )),
+            (Some(codec), None) => {
+                ScannerSpec::from_codec(codec, max_buffer.unwrap_or(DEFAULT_CODEC_MAX_BUFFER))
+            }
+            (None, _) if max_buffer.is_some() => Err(config_error(
+                "`max_buffer` applies only with `codec`; set `max_buffer_size` of the scanner instead",
+            )),
+            (None, Some(scanner)) => ScannerSpec::try_from(scanner),
+            (None, None) => ScannerSpec::try_from(ScannerConfig::Lines(Default::default())),
+        }
     }
 
     /// Opens the scanner on a stream with the default [`ScannerLimits`].

@@ -37,6 +37,10 @@ fn without_a_header_rows_are_arrays() {
     let spec = config(r#"{"csv": {"parse_header_row": false, "custom_delimiter": ";"}}"#);
     let got = scan(&spec, b"a;b\n1;\"2;3\"").expect("scans");
     assert_eq!(texts(&got), [r#"["a","b"]"#, r#"["1","2;3"]"#]);
+    let two: crate::codec::ScannerConfig =
+        serde_json::from_str(r#"{"csv": {"custom_delimiter": ";;"}}"#).expect("json");
+    let err = ScannerSpec::try_from(two).expect_err("two characters");
+    assert!(err.to_string().contains("single character"), "{err}");
     let tabs = codec("csv:\t");
     let got = scan(&tabs, b"k\tv\n1\t2\n").expect("scans");
     assert_eq!(texts(&got), [r#"{"k":"1","v":"2"}"#]);

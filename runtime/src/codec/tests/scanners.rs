@@ -403,3 +403,29 @@ fn codec_strings_parse_like_benthos() {
     }
     assert!(ScannerSpec::from_codec("lines", -5).is_err());
 }
+
+#[test]
+fn inputs_take_codec_or_scanner_but_not_both() {
+    let lines = ScannerSpec::for_input(None, None, None).expect("default");
+    assert!(matches!(&lines, ScannerSpec::Lines(l) if l.max_buffer_size == 65536));
+    let old = ScannerSpec::for_input(Some("lines"), Some(10), None).expect("codec");
+    assert!(matches!(&old, ScannerSpec::Lines(l) if l.max_buffer_size == 10));
+    let old = ScannerSpec::for_input(Some("lines"), None, None).expect("codec");
+    assert!(matches!(&old, ScannerSpec::Lines(l) if l.max_buffer_size == 1_000_000));
+    let tar = || serde_json::from_str::<ScannerConfig>(r#"{"tar": {}}"#).expect("json");
+    assert!(matches!(
+        ScannerSpec::for_input(None, None, Some(tar())),
+        Ok(ScannerSpec::Tar {
+            name_metadata: true
+        })
+    ));
+    let both = ScannerSpec::for_input(Some("lines"), None, Some(tar())).expect_err("both");
+    assert!(both.to_string().contains("cannot both be set"), "{both}");
+    let stray = ScannerSpec::for_input(None, Some(5), Some(tar())).expect_err("stray");
+    assert!(
+        stray
+            .to_string()
+            .contains("`max_buffer` applies only with `codec`"),
+        "{stray}"
+    );
+}
