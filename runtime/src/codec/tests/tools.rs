@@ -114,6 +114,23 @@ fn gnu_tar_archives_in_every_format_are_read() {
             unarchive(UnarchiveFormat::Tar, &original, &ArchiveLimits::default()).expect(format);
         assert_eq!(by_name(&got, "archive_filename"), files, "{format}");
     }
+    // A PAX global header is an entry of its own, empty, as Go returns it.
+    let global = dir.join("global.tar");
+    run(Command::new("tar")
+        .args(["--format=pax", "--pax-option=comment=hello", "-cf"])
+        .arg(&global)
+        .arg("-C")
+        .arg(&tree)
+        .arg("a.txt"));
+    let got = scan(
+        &config(r#"{"tar": {}}"#),
+        &std::fs::read(&global).expect("tar"),
+    )
+    .expect("pax");
+    assert_eq!(got.len(), 2);
+    assert!(meta(&got[0], "tar_name").is_some_and(|n| n.contains("GlobalHead")));
+    assert!(got[0].content().is_empty());
+    assert_eq!(meta(&got[1], "tar_name").as_deref(), Some("a.txt"));
     // Compressed with gzip by tar itself.
     let tgz = dir.join("all.tar.gz");
     run(Command::new("tar")
