@@ -61,8 +61,9 @@ impl std::error::Error for CsvError {}
 /// One step of reading.
 #[derive(Debug)]
 pub(crate) enum CsvStep {
-    /// The window ends inside a record: read more and ask again.
-    NeedMore,
+    /// The window ends inside a record: drop the `skipped` bytes of empty
+    /// lines before it, read more and ask again.
+    NeedMore { skipped: usize },
     /// No records are left (only at the end of the input).
     End,
     /// A record (possibly partial when `error` is set, as Go returns it)
@@ -150,8 +151,8 @@ impl CsvParser {
     }
 
     /// Reads the record at the start of `window`; `eof` tells whether
-    /// the input ends with the window. State changes only when a record
-    /// (or the end) is returned.
+    /// the input ends with the window. State changes only for the bytes
+    /// the step says were used.
     pub(crate) fn next_record(&mut self, window: &[u8], eof: bool) -> CsvStep {
         let mut cur = Cursor {
             data: window,
@@ -159,9 +160,13 @@ impl CsvParser {
             eof,
             num_line: self.num_line,
         };
+        // Where the record's first line starts, and the lines before it.
+        let (mut start, mut lines_before);
         let first = loop {
+            (start, lines_before) = (cur.pos, cur.num_line);
             let Some(line) = cur.read_line() else {
-                return CsvStep::NeedMore;
+                self.num_line = lines_before;
+                return CsvStep::NeedMore { skipped: start };
             };
             if line.text.is_empty() {
                 if line.newline {
@@ -174,7 +179,8 @@ impl CsvParser {
         };
         let rec_line = cur.num_line;
         let Some((fields, mut error)) = self.fields(&mut cur, first, rec_line) else {
-            return CsvStep::NeedMore;
+            self.num_line = lines_before;
+            return CsvStep::NeedMore { skipped: start };
         };
         self.num_line = cur.num_line;
         if self.fields_per_record > 0 {

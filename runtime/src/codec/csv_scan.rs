@@ -85,7 +85,9 @@ impl CsvScanner {
                         self.waited_for = 0;
                         return Poll::Ready(Ok(Some((fields, error.map(|e| e.to_string())))));
                     }
-                    CsvStep::NeedMore => {}
+                    CsvStep::NeedMore { skipped } => {
+                        self.src.consume(skipped);
+                    }
                 }
             }
             self.waited_for = self.src.len();

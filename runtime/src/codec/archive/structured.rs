@@ -118,7 +118,7 @@ pub(super) fn csv(
     let mut out = Vec::new();
     loop {
         let (fields, error, consumed) = match parser.next_record(data, true) {
-            CsvStep::End | CsvStep::NeedMore => return Ok(out),
+            CsvStep::End | CsvStep::NeedMore { .. } => return Ok(out),
             CsvStep::Record {
                 fields,
                 error,

@@ -135,3 +135,18 @@ fn a_row_over_the_limit_is_an_error() {
         "{err:?}"
     );
 }
+
+#[test]
+fn empty_lines_never_count_against_the_row_limit() {
+    let spec = config(r#"{"csv": {"parse_header_row": false}}"#);
+    let limits = ScannerLimits {
+        max_message_bytes: 100,
+    };
+    let data = [vec![b'\n'; 10_000], b"a,b\n\r\n\nc,d".to_vec()].concat();
+    let reader = Box::new(Pieces::new(&data, &[50]));
+    let got = scan_reader(&spec, reader, "", &limits).expect("scans");
+    assert_eq!(texts(&got), [r#"["a","b"]"#, r#"["c","d"]"#]);
+    // Line numbers still count the skipped lines.
+    let err = scan(&spec, &[vec![b'\n'; 5], b"a,b\nc\n".to_vec()].concat()).expect_err("count");
+    assert!(err.to_string().contains("record on line 7"), "{err}");
+}
