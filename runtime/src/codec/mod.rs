@@ -62,7 +62,9 @@ impl Default for ScannerLimits {
 /// Poll-style so that it stays object safe and costs no allocation per
 /// message; `scanner.next_message().await` (on `dyn Scanner`) is the
 /// async form.
-/// An error ends the stream: later polls give `Ok(None)`.
+/// An error ends the stream: later polls give `Ok(None)`. Every
+/// scanner keeps its progress in itself, so dropping an unfinished
+/// `next_message()` future (a `select!` on shutdown) loses nothing.
 pub trait Scanner: Send {
     /// The next message, `Ok(None)` at the end of the stream.
     fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Message>, CodecError>>;

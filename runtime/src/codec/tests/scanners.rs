@@ -429,3 +429,45 @@ fn inputs_take_codec_or_scanner_but_not_both() {
         "{stray}"
     );
 }
+
+#[test]
+fn dropping_a_pending_next_message_loses_nothing() {
+    use std::future::Future;
+    let csv_gz = gzip(b"k,v\n1,2\n3,4\n");
+    let cases: [(ScannerSpec, Vec<u8>, Vec<&str>); 3] = [
+        (
+            config(r#"{"lines": {}}"#),
+            b"a\nbb\n\nccc".to_vec(),
+            vec!["a", "bb", "", "ccc"],
+        ),
+        (
+            codec("gzip/csv"),
+            csv_gz,
+            vec![r#"{"k":"1","v":"2"}"#, r#"{"k":"3","v":"4"}"#],
+        ),
+        (
+            config(r#"{"chunker": {"size": 3}}"#),
+            b"1234567".to_vec(),
+            vec!["123", "456", "7"],
+        ),
+    ];
+    for (spec, data, want) in cases {
+        let reader = Box::new(Pieces::new(&data, &[2]));
+        let mut scanner = spec.open(reader, "").expect("opens");
+        let mut got = Vec::new();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            // Poll once and give up, then ask again until a message comes.
+            let mut fut = Box::pin(scanner.next_message());
+            let polled = fut.as_mut().poll(&mut cx);
+            drop(fut);
+            match polled {
+                std::task::Poll::Ready(Ok(Some(msg))) => got.push(msg),
+                std::task::Poll::Ready(Ok(None)) => break,
+                std::task::Poll::Ready(Err(e)) => panic!("{e}"),
+                std::task::Poll::Pending => {}
+            }
+        }
+        assert_eq!(texts(&got), want);
+    }
+}
