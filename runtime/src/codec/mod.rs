@@ -27,7 +27,7 @@ pub use config::{
     AvroConfig, ChunkerConfig, CsvConfig, DecompressAlgorithm, DecompressConfig, EmptyConfig,
     LinesConfig, ReMatchConfig, ScannerConfig, SkipBomConfig, SwitchCaseConfig,
 };
-pub use spec::{CsvSpec, LinesSpec, ScannerSpec, SwitchCase};
+pub use spec::{CsvSpec, DEFAULT_CODEC_MAX_BUFFER, LinesSpec, ScannerSpec, SwitchCase};
 
 use std::fmt;
 use std::future::Future;
