@@ -9,6 +9,7 @@
 //! [`streams`] runs many of them behind a REST API.
 
 pub mod caches;
+pub mod codec;
 pub mod component;
 pub mod config;
 pub mod endpoints;
