@@ -78,13 +78,8 @@ fn metrics_count_every_request_through_every_component() {
         "{text}"
     );
     // No observation yet: NaN quantiles, as Prometheus clients print them.
-    assert!(
-        get(
-            &before,
-            &format!(r#"output_latency_ns{{label="",path="root.output",quantile="0.5"}}"#)
-        )
-        .is_nan()
-    );
+    let idle = r#"output_latency_ns{label="",path="root.output",quantile="0.5"}"#;
+    assert!(get(&before, idle).is_nan(), "{text}");
     assert!(text.contains("# TYPE input_received counter\n"), "{text}");
 
     let bodies: [&[u8]; 5] = [b"a", b"bb", b"fail", b"ccc", b"dddd"];

@@ -58,10 +58,10 @@ pub(super) fn render<'a>(series: impl Iterator<Item = (&'a str, &'a Metric)>) ->
                 let unit = if timing { "_ns" } else { "" };
                 let mut h = Map::new();
                 h.insert("count", Value::UInt(count));
-                h.insert(&format!("sum{unit}"), amount(sum, timing));
+                h.insert(format!("sum{unit}"), amount(sum, timing));
                 for (key, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
                     let v = window.quantile(q).unwrap_or(0.0);
-                    h.insert(&format!("{key}{unit}"), amount(v, timing));
+                    h.insert(format!("{key}{unit}"), amount(v, timing));
                 }
                 Value::object(h)
             }
@@ -104,7 +104,7 @@ pub(super) fn json_api<'a>(
             Metric::Gauge(g) => number(g.get()),
             Metric::Histogram(h) => percentiles(h, epoch),
         };
-        out.insert(&labelled(name, labels), value);
+        out.insert(labelled(name, labels), value);
     }
     to_json(&Value::object(out), JsonStyle::MESSAGE).unwrap_or_else(|_| "{}".to_string())
 }
