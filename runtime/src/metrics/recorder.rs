@@ -4,7 +4,9 @@
 //! `metrics.mapping`, like the runtime's own.
 //!
 //! `metrics::histogram!` values are taken as they come (their unit is
-//! the caller's); only the runtime's timings are nanoseconds.
+//! the caller's); only the runtime's timings are nanoseconds. A
+//! `describe_*!` text becomes the `# HELP` of the name it describes (a
+//! series the mapping renames shows the default help).
 
 use super::{GLOBAL, Metrics};
 use metrics::{Key, KeyName, Metadata, Recorder, SharedString, Unit};
