@@ -168,9 +168,15 @@ fn the_typed_config_refuses_unknown_fields_and_bad_values() {
         bad(serde_json::json!({"file": {"path": "/tmp/x.log", "rotate_max_age_days": -1}})),
         "logger.file.rotate_max_age_days: must be 0 or more, not -1"
     );
-    let missing = bad(serde_json::json!({"file": {"path": "/nonexistent-dir/tarn/x.log"}}));
+    let dir = std::env::temp_dir().join(format!("tarn-logcfg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let absent = dir.join("absent").join("x.log");
+    let missing = bad(serde_json::json!({"file": {"path": absent.to_str().expect("utf-8")}}));
     assert!(
-        missing.starts_with("logger.file.path: cannot open `/nonexistent-dir/tarn/x.log`"),
+        missing.starts_with(&format!(
+            "logger.file.path: cannot open `{}`",
+            absent.display()
+        )),
         "{missing}"
     );
     let l = Logger::from_typed(
