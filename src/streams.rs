@@ -174,6 +174,7 @@ pub fn main(args: Args) -> ExitCode {
             let _ = handle.send(());
             let _ = task.await;
         }
+        tarn_runtime::log::flush();
         ExitCode::SUCCESS
     })
 }

@@ -1,6 +1,7 @@
-//! Observability of `tarn run`, end to end over 127.0.0.1: `/metrics`
-//! counters and histograms moved by real requests, `/endpoints`,
-//! `/version`, and structured log lines on stderr.
+//! Observability of `tarn run` and `tarn streams`, end to end over
+//! 127.0.0.1: `/metrics` counters and timing summaries moved by real
+//! requests, `/streams/{id}/stats`, `/endpoints`, `/version`, and
+//! structured log lines on stderr or in `logger.file`.
 
 mod common;
 
@@ -73,9 +74,12 @@ fn metrics_count_every_request_through_every_component() {
         assert_eq!(get(&before, &series), 0.0, "{series}");
     }
     assert!(
-        text.contains("# TYPE output_latency_ns histogram\n"),
+        text.contains("# TYPE output_latency_ns summary\n"),
         "{text}"
     );
+    // No observation yet: NaN quantiles, as Prometheus clients print them.
+    let idle = r#"output_latency_ns{label="",path="root.output",quantile="0.5"}"#;
+    assert!(get(&before, idle).is_nan(), "{text}");
     assert!(text.contains("# TYPE input_received counter\n"), "{text}");
 
     let bodies: [&[u8]; 5] = [b"a", b"bb", b"fail", b"ccc", b"dddd"];
@@ -106,26 +110,29 @@ fn metrics_count_every_request_through_every_component() {
         (format!("output_batch_sent{output}"), n),
         (format!("output_error{output}"), 0.0),
         (format!("output_latency_ns_count{output}"), n),
-        (
-            r#"output_latency_ns_bucket{label="",path="root.output",le="+Inf"}"#.to_string(),
-            n,
-        ),
     ] {
         assert_eq!(get(&after, &series), want, "{series}");
     }
-    // Buckets are cumulative: never decreasing, ending at the count.
-    let mut last = 0.0;
-    for le in [
-        "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf",
+    // Timings are summaries in nanoseconds with quantiles from an
+    // accurate sketch: each quantile lies between the fastest and the
+    // slowest of the n observations, so 0 < p50 <= p90 <= p99 <= sum. A
+    // bucket-interpolated p50 (2.5 ms for anything under 5 ms) would
+    // exceed the sum of five sub-millisecond processor runs.
+    for (labels, timing) in [
+        (upper, "processor_latency_ns"),
+        (check, "processor_latency_ns"),
+        (output, "output_latency_ns"),
+        (input, "input_latency_ns"),
     ] {
-        let v = get(
-            &after,
-            &format!(r#"output_latency_ns_bucket{{label="",path="root.output",le="{le}"}}"#),
+        let inner = &labels[1..labels.len() - 1];
+        let q = |q: &str| get(&after, &format!("{timing}{{{inner},quantile=\"{q}\"}}"));
+        let sum = get(&after, &format!("{timing}_sum{labels}"));
+        let (p50, p90, p99) = (q("0.5"), q("0.9"), q("0.99"));
+        assert!(
+            p50 > 0.0 && p50 <= p90 && p90 <= p99 && p99 <= sum,
+            "{timing}{labels}: p50 {p50}, p90 {p90}, p99 {p99}, sum {sum}"
         );
-        assert!(v >= last, "bucket {le} = {v} after {last}");
-        last = v;
     }
-    assert!(get(&after, &format!("output_latency_ns_sum{output}")) >= 0.0);
 
     // The same registry under the root path and at /stats.
     let (_, prefixed) = scrape(&p.addr, "/benthos/metrics");
@@ -389,4 +396,100 @@ output:
     assert!(!text.contains("input_received"), "{text}");
     assert!(!text.contains("processor_"), "{text}");
     assert!(!text.contains("path="), "{text}");
+}
+
+#[test]
+fn stream_stats_report_the_quantiles_of_what_was_observed() {
+    let addr = format!("127.0.0.1:{}", common::free_port());
+    let dir = common::temp_dir("obs-streams-stats");
+    let root = dir.join("root.yaml");
+    std::fs::write(&root, format!("http:\n  address: {addr}\n")).expect("root");
+    let args = [
+        "streams".to_string(),
+        "-o".into(),
+        root.display().to_string(),
+    ];
+    let p = Pipeline::spawn(&args, addr);
+    let stream = "input:\n  http_server:\n    path: /in\npipeline:\n  processors:\n    - mapping: root = content().uppercase()\noutput:\n  sync_response: {}\n";
+    let (status, _, _) =
+        http(&p.addr, "POST", "/streams/fast", &[], stream.as_bytes()).expect("create");
+    assert_eq!(status, 200);
+    let (status, _, reply) = http(&p.addr, "POST", "/fast/in", &[], b"hi").expect("request");
+    assert_eq!((status, reply.as_slice()), (200, b"HI".as_slice()));
+    let (status, _, body) = http(&p.addr, "GET", "/streams/fast/stats", &[], b"").expect("stats");
+    assert_eq!(status, 200);
+    let stats: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    // One request: every quantile is that one observation, which is also
+    // the sum. (Quantiles interpolated in buckets reported 2.5 ms for
+    // any single observation under 5 ms, whatever it was.)
+    for timing in [
+        "processor_latency_ns",
+        "output_latency_ns",
+        "input_latency_ns",
+    ] {
+        let t = &stats[timing];
+        assert_eq!(t["count"], 1, "{timing}: {stats}");
+        let sum = t["sum_ns"].as_u64().expect("sum_ns");
+        assert!(sum > 0, "{timing}: {stats}");
+        for q in ["p50_ns", "p90_ns", "p99_ns"] {
+            assert_eq!(t[q].as_u64(), Some(sum), "{timing}.{q}: {stats}");
+        }
+    }
+    // And /metrics shows the same observation as the stream's quantile.
+    let (_, values) = scrape(&p.addr, "/metrics");
+    let series = r#"processor_latency_ns{label="",path="root.pipeline.processors.0",stream="fast",quantile="0.5"}"#;
+    assert_eq!(
+        get(&values, series),
+        stats["processor_latency_ns"]["p50_ns"]
+            .as_f64()
+            .expect("a number")
+    );
+}
+
+#[test]
+fn logger_file_takes_the_lines_instead_of_stderr() {
+    let dir = common::temp_dir("obs-logfile");
+    let log = dir.join("tarn.log");
+    let _ = std::fs::remove_file(&log);
+    let config = format!(
+        r#"http:
+  address: {{ADDR}}
+logger:
+  level: INFO
+  format: json
+  file:
+    path: '{}'
+input:
+  http_server: {{}}
+pipeline:
+  processors:
+    - log:
+        message: 'saw ${{! content() }}'
+output:
+  sync_response: {{}}
+"#,
+        log.display()
+    );
+    let mut p = Pipeline::start("logfile", &config);
+    let (status, _, _) = http(&p.addr, "POST", "/post", &[], b"abc").expect("request");
+    assert_eq!(status, 200);
+    assert_eq!(p.terminate(), Some(0));
+    assert_eq!(p.take_output(), "", "nothing on stderr");
+    let text = std::fs::read_to_string(&log).expect("the log file");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["msg"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Listening for HTTP requests at:"))),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["msg"] == "saw abc" && l["path"] == "root.pipeline.processors.0"),
+        "{text}"
+    );
 }

@@ -20,8 +20,14 @@ pub const SERVICE_ENDPOINTS: &[(&str, &str)] = &[
         "/endpoints",
         "Returns a JSON object of endpoint paths and their descriptions.",
     ),
-    ("/metrics", "Exposes metrics in the Prometheus text format."),
-    ("/stats", "Exposes metrics in the Prometheus text format."),
+    (
+        "/metrics",
+        "Exposes metrics in the configured format (Prometheus text by default).",
+    ),
+    (
+        "/stats",
+        "Exposes metrics in the configured format (Prometheus text by default).",
+    ),
 ];
 
 /// `{"path":"description",…}` sorted by path, for `/endpoints`.
@@ -63,11 +69,8 @@ pub fn service_routes(
 ) -> Router {
     let endpoints = endpoints_json(extra);
     let metrics = || async {
-        (
-            [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-            crate::metrics::global().render(),
-        )
-            .into_response()
+        let (content_type, body) = crate::metrics::global().exposition();
+        ([(CONTENT_TYPE, content_type)], body).into_response()
     };
     for base in ["", prefix] {
         let endpoints = endpoints.clone();

@@ -107,10 +107,10 @@ pub struct RootConfig {
     pub rate_limit_resources: Vec<RateLimitNode>,
     /// How and where the service logs.
     #[serde(default)]
-    pub logger: super::interim::LoggerConfig,
+    pub logger: crate::log::LoggerConfig,
     /// Metrics: the exporter and a mapping over metric names.
     #[serde(default)]
-    pub metrics: super::interim::MetricsConfig,
+    pub metrics: crate::metrics::MetricsConfig,
     /// Distributed tracing.
     pub tracer: Option<TracerConfig>,
     /// How long to wait after a stop signal before stopping the input.
@@ -140,6 +140,6 @@ pub struct StreamFileConfig {
 }
 
 /// The `metrics.mapping` field, compiled, when the section has one.
-pub fn metrics_mapping(m: &super::interim::MetricsConfig) -> Option<&Mapping> {
+pub fn metrics_mapping(m: &crate::metrics::MetricsConfig) -> Option<&Mapping> {
     m.mapping.as_ref().filter(|m| !m.is_blank())
 }

@@ -1,13 +1,17 @@
-//! Component metrics: a small registry of atomic counters and
-//! fixed-bucket histograms, rendered in the Prometheus text exposition
-//! format at `/metrics`.
+//! Metrics: a registry of labelled counters, gauges and timing
+//! histograms that is also the process's `metrics` recorder, so
+//! `metrics::counter!`, `gauge!` and `histogram!` from any crate land in
+//! it next to the runtime's own series.
 //!
 //! Names follow Benthos (`input_received`, `processor_sent`,
-//! `output_latency_ns` …), each series labelled with the component's
-//! `label` and config `path` (`root.pipeline.processors.0`). Timings are
-//! histograms whose observations are in seconds, as Benthos' Prometheus
-//! exporter does with `use_histogram_timings: true`, over the Prometheus
-//! default buckets.
+//! `output_latency_ns` …), each runtime series labelled with the
+//! component's `label` and config `path` (`root.pipeline.processors.0`).
+//! Timings are recorded in nanoseconds into a [`sketch`] (1% relative
+//! error over a 10-minute window) that both `/metrics` and
+//! `/streams/{id}/stats` read their quantiles from. `/metrics` renders
+//! them as Prometheus summaries (quantiles 0.5, 0.9, 0.99 in
+//! nanoseconds, `_sum`, `_count`) as Benthos' exporter does, or with
+//! `use_histogram_timing` as histograms in seconds ([`config`]).
 //!
 //! Series registered inside [`scoped`] belong to a stream: they carry a
 //! `stream` label and go away with [`Metrics::remove_stream`]. A
@@ -15,20 +19,26 @@
 //! drop each series once, when it is registered.
 
 mod component;
+pub mod config;
 mod mapping;
 mod prometheus;
+mod recorder;
+pub mod sketch;
 mod stats;
 
 pub use component::{InputMetrics, OutputMetrics, ProcessorMetrics, Started};
+pub use config::{Exporter, MetricsConfig, MetricsConfigError, MetricsSettings};
+pub use recorder::install;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tarn_lang::Program;
 
-/// Upper bounds (seconds) of the latency histogram buckets.
-pub const BUCKETS: [f64; 11] = [
+/// The Prometheus default histogram bounds (seconds), used with
+/// `use_histogram_timing` when `histogram_buckets` is empty.
+pub const DEFAULT_BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
@@ -48,62 +58,141 @@ impl Counter {
     }
 }
 
-#[derive(Debug, Default)]
-struct HistogramData {
-    /// Observations per bucket (not cumulative); the last is `+Inf`.
-    buckets: [AtomicU64; BUCKETS.len() + 1],
-    count: AtomicU64,
-    sum_nanos: AtomicU64,
+/// A value that goes up and down. Clones share the value.
+#[derive(Debug, Clone)]
+pub struct Gauge(Arc<AtomicU64>);
+
+impl Default for Gauge {
+    fn default() -> Gauge {
+        Gauge(Arc::new(AtomicU64::new(0f64.to_bits())))
+    }
 }
 
-/// A distribution of durations over [`BUCKETS`]. Clones share the data.
-#[derive(Debug, Clone, Default)]
+impl Gauge {
+    /// Sets the value.
+    pub fn set(&self, v: f64) {
+        self.0.store(v.to_bits(), Ordering::Relaxed);
+    }
+
+    /// Adds `v` (subtracts a negative one).
+    pub fn add(&self, v: f64) {
+        add_f64(&self.0, v);
+    }
+
+    /// The current value.
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.0.load(Ordering::Relaxed))
+    }
+}
+
+/// Adds `v` to the f64 in `cell`.
+fn add_f64(cell: &AtomicU64, v: f64) {
+    let _ = cell.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+        Some((f64::from_bits(old) + v).to_bits())
+    });
+}
+
+/// Exact per-bucket counts for histogram timings.
+#[derive(Debug)]
+struct Buckets {
+    /// Upper bounds, ascending, in seconds for timings.
+    bounds: Arc<[f64]>,
+    /// Observations per bucket (not cumulative); the last is `+Inf`.
+    counts: Box<[AtomicU64]>,
+}
+
+#[derive(Debug)]
+struct HistogramData {
+    /// Values are nanoseconds (the runtime's `_ns` timings).
+    timing: bool,
+    count: AtomicU64,
+    /// The sum of the values, as f64 bits.
+    sum: AtomicU64,
+    sketch: sketch::Sketch,
+    buckets: Option<Buckets>,
+}
+
+impl HistogramData {
+    fn new(timing: bool, bounds: Option<Arc<[f64]>>) -> HistogramData {
+        HistogramData {
+            timing,
+            count: AtomicU64::new(0),
+            sum: AtomicU64::new(0f64.to_bits()),
+            sketch: sketch::Sketch::default(),
+            buckets: bounds.map(|bounds| Buckets {
+                counts: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
+                bounds,
+            }),
+        }
+    }
+
+    fn record(&self, v: f64) {
+        if v.is_nan() {
+            return;
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        add_f64(&self.sum, v);
+        if let Some(b) = &self.buckets {
+            let x = if self.timing { v / 1e9 } else { v };
+            let slot = b.bounds.partition_point(|le| *le < x);
+            if let Some(n) = b.counts.get(slot) {
+                n.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.sketch.record_at(v, sketch::now_epoch());
+    }
+
+    fn sum(&self) -> f64 {
+        f64::from_bits(self.sum.load(Ordering::Relaxed))
+    }
+}
+
+impl metrics::HistogramFn for HistogramData {
+    fn record(&self, value: f64) {
+        HistogramData::record(self, value);
+    }
+}
+
+/// A distribution of values: durations for the runtime's timings. Clones
+/// share the data.
+#[derive(Debug, Clone)]
 pub struct Histogram(Arc<HistogramData>);
 
+impl Default for Histogram {
+    /// A detached timing histogram.
+    fn default() -> Histogram {
+        Histogram(Arc::new(HistogramData::new(true, None)))
+    }
+}
+
 impl Histogram {
-    /// Records one duration.
+    /// Records one duration (in nanoseconds).
     pub fn observe(&self, d: Duration) {
-        let secs = d.as_secs_f64();
-        let slot = BUCKETS
-            .iter()
-            .position(|&le| secs <= le)
-            .unwrap_or(BUCKETS.len());
-        if let Some(b) = self.0.buckets.get(slot) {
-            b.fetch_add(1, Ordering::Relaxed);
-        }
-        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-        self.0.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
-        self.0.count.fetch_add(1, Ordering::Relaxed);
+        // Exact below 2^53 ns (104 days).
+        self.0.record(d.as_nanos() as f64);
     }
 
-    /// How many durations were recorded.
+    /// Records one value.
+    pub fn record(&self, v: f64) {
+        self.0.record(v);
+    }
+
+    /// How many values were recorded.
     pub fn count(&self) -> u64 {
         self.0.count.load(Ordering::Relaxed)
-    }
-
-    /// The observations per bucket (not cumulative, `+Inf` last) and
-    /// their sum in nanoseconds.
-    fn snapshot(&self) -> ([u64; BUCKETS.len() + 1], u64) {
-        let mut buckets = [0; BUCKETS.len() + 1];
-        for (out, b) in buckets.iter_mut().zip(&self.0.buckets) {
-            *out = b.load(Ordering::Relaxed);
-        }
-        (buckets, self.0.sum_nanos.load(Ordering::Relaxed))
     }
 }
 
 #[derive(Debug, Clone)]
 enum Value {
     Counter(Counter),
+    Gauge(Gauge),
     Histogram(Histogram),
 }
 
 impl Value {
     fn same_kind(&self, other: &Value) -> bool {
-        matches!(
-            (self, other),
-            (Value::Counter(_), Value::Counter(_)) | (Value::Histogram(_), Value::Histogram(_))
-        )
+        std::mem::discriminant(self) == std::mem::discriminant(other)
     }
 }
 
@@ -144,6 +233,9 @@ struct Inner {
     /// error) once per series.
     resolved: HashMap<Key, Resolved>,
     mapping: Option<Arc<Program>>,
+    settings: MetricsSettings,
+    /// `# HELP` texts given through `metrics::describe_*!`.
+    descriptions: HashMap<String, String>,
 }
 
 /// A set of named, labelled metrics.
@@ -154,8 +246,10 @@ pub struct Metrics {
 
 static GLOBAL: LazyLock<Metrics> = LazyLock::new(Metrics::default);
 
-/// The process-wide registry that `/metrics` renders.
+/// The process-wide registry that `/metrics` renders; the first call
+/// also installs it as the `metrics` recorder.
 pub fn global() -> &'static Metrics {
+    install();
     &GLOBAL
 }
 
@@ -187,10 +281,7 @@ pub fn current_stream() -> Option<Arc<str>> {
 
 impl Metrics {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        match self.inner.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Sets (or with `None` clears) the `metrics.mapping` applied to
@@ -201,14 +292,27 @@ impl Metrics {
         inner.resolved.clear();
     }
 
+    /// Applies the exporter settings of a validated `metrics` section.
+    /// Call it before series are registered: a histogram keeps the
+    /// bucket bounds it was created with.
+    pub fn configure(&self, settings: MetricsSettings) {
+        self.lock().settings = settings;
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> MetricsSettings {
+        self.lock().settings.clone()
+    }
+
     /// The shared value of series `name` with `labels` (plus the current
     /// stream's label), created by `make` if new; `None` when the
-    /// mapping drops it or the name already holds the other kind.
+    /// mapping drops it, the name already holds another kind or the
+    /// exporter is `none`.
     fn get_or_add(
         &self,
         name: &str,
         labels: &[(&str, &str)],
-        make: impl FnOnce() -> Value,
+        make: impl FnOnce(&MetricsSettings) -> Value,
     ) -> Option<Value> {
         let owner = current_stream();
         let mut labels: Labels = labels
@@ -221,6 +325,9 @@ impl Metrics {
         let key: Key = (Arc::from(name), labels);
         let (value, failure) = {
             let mut inner = self.lock();
+            if inner.settings.exporter == Exporter::None {
+                return None;
+            }
             let (target, failure) = inner.resolve(key, owner.clone());
             let value = target.and_then(|(name, labels)| inner.add(name, labels, owner, make));
             (value, failure)
@@ -234,18 +341,39 @@ impl Metrics {
     /// The counter `name` with these labels, created at zero if new. A
     /// series the mapping drops counts into a detached value.
     pub fn counter(&self, name: &str, labels: &[(&str, &str)]) -> Counter {
-        match self.get_or_add(name, labels, || Value::Counter(Counter::default())) {
+        match self.get_or_add(name, labels, |_| Value::Counter(Counter::default())) {
             Some(Value::Counter(c)) => c,
             _ => Counter::default(),
         }
     }
 
-    /// The histogram `name` with these labels, created empty if new. A
-    /// series the mapping drops records into a detached value.
+    /// The gauge `name` with these labels, created at zero if new. A
+    /// series the mapping drops holds a detached value.
+    pub fn gauge(&self, name: &str, labels: &[(&str, &str)]) -> Gauge {
+        match self.get_or_add(name, labels, |_| Value::Gauge(Gauge::default())) {
+            Some(Value::Gauge(g)) => g,
+            _ => Gauge::default(),
+        }
+    }
+
+    /// The timing histogram `name` (durations, in nanoseconds) with these
+    /// labels, created empty if new. A series the mapping drops records
+    /// into a detached value.
     pub fn histogram(&self, name: &str, labels: &[(&str, &str)]) -> Histogram {
-        match self.get_or_add(name, labels, || Value::Histogram(Histogram::default())) {
+        self.distribution(name, labels, true)
+    }
+
+    /// A histogram of plain values (`timing: false`) or of nanoseconds.
+    fn distribution(&self, name: &str, labels: &[(&str, &str)], timing: bool) -> Histogram {
+        let make = |s: &MetricsSettings| {
+            Value::Histogram(Histogram(Arc::new(HistogramData::new(
+                timing,
+                s.histogram_buckets.clone(),
+            ))))
+        };
+        match self.get_or_add(name, labels, make) {
             Some(Value::Histogram(h)) => h,
-            _ => Histogram::default(),
+            _ => Histogram(Arc::new(HistogramData::new(timing, None))),
         }
     }
 
@@ -272,8 +400,9 @@ impl Metrics {
     }
 
     /// The metrics of `stream` as a JSON object with sorted keys: each
-    /// counter name → the sum over the stream's series, each histogram
-    /// name → `{"count","sum_ns","p50_ns","p90_ns","p99_ns"}`.
+    /// counter (and gauge) name → the sum over the stream's series, each
+    /// timing name → `{"count","sum_ns","p50_ns","p90_ns","p99_ns"}` with
+    /// the quantiles of the last 10 minutes (0 when there were none).
     pub fn stream_stats(&self, stream: &str) -> String {
         let inner = self.lock();
         let owned = inner
@@ -284,9 +413,26 @@ impl Metrics {
         stats::render(owned)
     }
 
+    /// What `/metrics` serves under the configured exporter: its content
+    /// type and body (Prometheus text, a `json_api` object, or nothing
+    /// for `none`).
+    pub fn exposition(&self) -> (&'static str, String) {
+        let exporter = self.lock().settings.exporter;
+        match exporter {
+            Exporter::Prometheus => (prometheus::CONTENT_TYPE, self.prometheus_text()),
+            Exporter::JsonApi => ("application/json", self.json_api()),
+            Exporter::None => ("text/plain; charset=utf-8", String::new()),
+        }
+    }
+
+    /// The body of [`Metrics::exposition`].
+    pub fn render(&self) -> String {
+        self.exposition().1
+    }
+
     /// Every metric in the Prometheus text exposition format (0.0.4),
     /// families sorted by name, series in registration order.
-    pub fn render(&self) -> String {
+    pub fn prometheus_text(&self) -> String {
         let inner = self.lock();
         let mut series: Vec<&Series> = inner.series.iter().collect();
         // Stable: each family keeps registration order.
@@ -295,7 +441,30 @@ impl Metrics {
             series
                 .iter()
                 .map(|s| (&*s.name, s.labels.as_slice(), &s.value)),
+            &inner.settings,
+            &inner.descriptions,
         )
+    }
+
+    /// Every series as Benthos' `json_api` shows them: one object keyed
+    /// `name{label="value",…}` (labels sorted), counters and gauges as
+    /// numbers, timings as `{"p50","p90","p99"}`.
+    pub fn json_api(&self) -> String {
+        let inner = self.lock();
+        stats::json_api(
+            inner
+                .series
+                .iter()
+                .map(|s| (&*s.name, s.labels.as_slice(), &s.value)),
+        )
+    }
+
+    fn describe(&self, name: &str, description: &str) {
+        if !description.is_empty() {
+            self.lock()
+                .descriptions
+                .insert(name.to_string(), description.to_string());
+        }
     }
 }
 
@@ -341,19 +510,19 @@ impl Inner {
     }
 
     /// The value of the series `name` + `labels`, added if new, with
-    /// `owner` recorded; `None` when `name` holds the other kind.
+    /// `owner` recorded; `None` when `name` holds another kind.
     fn add(
         &mut self,
         name: Arc<str>,
         labels: Labels,
         owner: Option<Arc<str>>,
-        make: impl FnOnce() -> Value,
+        make: impl FnOnce(&MetricsSettings) -> Value,
     ) -> Option<Value> {
-        let value = make();
         let key: Key = (name, labels);
         let at = match self.index.get(&key) {
             Some(&at) => at,
             None => {
+                let value = make(&self.settings);
                 if let Some(kind) = self.kinds.get(&key.0)
                     && !kind.same_kind(&value)
                 {
@@ -385,203 +554,4 @@ impl Inner {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counters_are_shared_per_name_and_labels() {
-        let m = Metrics::default();
-        let a = m.counter("x_total", &[("label", "a"), ("path", "root.input")]);
-        a.add(2);
-        m.counter("x_total", &[("label", "a"), ("path", "root.input")])
-            .add(3);
-        m.counter("x_total", &[("label", "b"), ("path", "root.input")])
-            .add(1);
-        assert_eq!(a.get(), 5);
-        assert_eq!(
-            m.render(),
-            "# HELP x_total Benthos Counter metric\n# TYPE x_total counter\n\
-             x_total{label=\"a\",path=\"root.input\"} 5\n\
-             x_total{label=\"b\",path=\"root.input\"} 1\n"
-        );
-    }
-
-    #[test]
-    fn histograms_render_cumulative_buckets_sum_and_count() {
-        let m = Metrics::default();
-        let h = m.histogram("t_ns", &[("path", "p")]);
-        h.observe(Duration::from_millis(3));
-        h.observe(Duration::from_millis(20));
-        h.observe(Duration::from_secs(60));
-        let text = m.render();
-        assert!(text.starts_with("# HELP t_ns Benthos Timing metric\n# TYPE t_ns histogram\n"));
-        for line in [
-            "t_ns_bucket{path=\"p\",le=\"0.005\"} 1\n",
-            "t_ns_bucket{path=\"p\",le=\"0.01\"} 1\n",
-            "t_ns_bucket{path=\"p\",le=\"0.025\"} 2\n",
-            "t_ns_bucket{path=\"p\",le=\"10\"} 2\n",
-            "t_ns_bucket{path=\"p\",le=\"+Inf\"} 3\n",
-            "t_ns_sum{path=\"p\"} 60.023\n",
-            "t_ns_count{path=\"p\"} 3\n",
-        ] {
-            assert!(text.contains(line), "{line} in\n{text}");
-        }
-        assert_eq!(h.count(), 3);
-    }
-
-    #[test]
-    fn label_values_are_escaped_and_families_sorted() {
-        let m = Metrics::default();
-        m.counter("b", &[]).add(1);
-        m.counter("a", &[("label", "q\"uo\\te\nx")]).add(7);
-        assert_eq!(
-            m.render(),
-            "# HELP a Benthos Counter metric\n# TYPE a counter\na{label=\"q\\\"uo\\\\te\\nx\"} 7\n\
-             # HELP b Benthos Counter metric\n# TYPE b counter\nb 1\n"
-        );
-    }
-
-    fn program(src: &str) -> Option<Arc<Program>> {
-        Some(Arc::new(
-            tarn_lang::Env::standard().compile(src).expect("compiles"),
-        ))
-    }
-
-    #[test]
-    fn scopes_label_series_nest_and_restore() {
-        let m = Metrics::default();
-        let l = [("label", "in"), ("path", "root.input")];
-        scoped("a", || {
-            m.counter("c", &l).add(1);
-            scoped("b", || m.counter("c", &l).add(2));
-            assert_eq!(current_stream().as_deref(), Some("a"));
-            m.counter("c", &l).add(3);
-        });
-        assert_eq!(current_stream(), None);
-        m.counter("c", &l).add(10);
-        let unwound = std::panic::catch_unwind(|| scoped("x", || panic!("boom")));
-        assert!(unwound.is_err());
-        assert_eq!(current_stream(), None);
-        let text = m.render();
-        for line in [
-            "c{label=\"in\",path=\"root.input\",stream=\"a\"} 4\n",
-            "c{label=\"in\",path=\"root.input\",stream=\"b\"} 2\n",
-            "c{label=\"in\",path=\"root.input\"} 10\n",
-        ] {
-            assert!(text.contains(line), "{line} in\n{text}");
-        }
-        assert!(m.stream_has_series("a") && m.stream_has_series("b"));
-        assert!(!m.stream_has_series("x"));
-    }
-
-    #[test]
-    fn removing_a_stream_forgets_only_its_series() {
-        let m = Metrics::default();
-        let l = [("path", "p")];
-        let old = scoped("s", || m.counter("sent", &l));
-        old.add(4);
-        // A replaced stream registers the same series: it continues.
-        let again = scoped("s", || m.counter("sent", &l));
-        again.add(1);
-        assert_eq!(old.get(), 5);
-        scoped("t", || m.histogram("lat_ns", &l));
-        m.counter("global", &[]);
-        m.remove_stream("s");
-        assert!(!m.stream_has_series("s"));
-        assert!(m.stream_has_series("t"));
-        let text = m.render();
-        assert!(!text.contains("sent"), "{text}");
-        assert!(
-            text.contains("lat_ns_count{path=\"p\",stream=\"t\"} 0\n"),
-            "{text}"
-        );
-        assert!(text.contains("global 0\n"), "{text}");
-        // Registered anew after removal: from zero.
-        assert_eq!(scoped("s", || m.counter("sent", &l)).get(), 0);
-    }
-
-    #[test]
-    fn mapping_renames_drops_relabels_and_keeps() {
-        let m = Metrics::default();
-        m.set_mapping(program(
-            r#"root = match this {
-  "input_received" => "tarn_input_received"
-  "output_error" => deleted()
-}
-meta path = deleted()
-meta env = "test""#,
-        ));
-        let l = [("label", "in"), ("path", "root.input")];
-        m.counter("input_received", &l).add(3);
-        let dropped = m.counter("output_error", &l);
-        dropped.add(9);
-        assert_eq!(dropped.get(), 9);
-        scoped("s1", || m.histogram("output_latency_ns", &l));
-        let text = m.render();
-        assert!(
-            text.contains("tarn_input_received{label=\"in\",env=\"test\"} 3\n"),
-            "{text}"
-        );
-        assert!(!text.contains("\ninput_received"), "{text}");
-        assert!(!text.contains("output_error"), "{text}");
-        assert!(
-            text.contains("output_latency_ns_count{label=\"in\",stream=\"s1\",env=\"test\"} 0\n"),
-            "{text}"
-        );
-        // The renamed series is shared by a second registration.
-        assert_eq!(m.counter("input_received", &l).get(), 3);
-        // Owned by its stream even though the mapping ran.
-        assert!(m.stream_has_series("s1"));
-        assert!(m.stream_stats("s1").contains("\"output_latency_ns\":{"));
-    }
-
-    #[test]
-    fn mapping_errors_keep_the_original_series() {
-        let m = Metrics::default();
-        m.set_mapping(program(
-            r#"root = if this == "a" { throw("no") } else { 42 }"#,
-        ));
-        m.counter("a", &[("path", "p")]).add(1);
-        m.counter("b", &[]).add(2);
-        m.set_mapping(None);
-        m.counter("c", &[]).add(3);
-        assert_eq!(
-            m.render(),
-            "# HELP a Benthos Counter metric\n# TYPE a counter\na{path=\"p\"} 1\n\
-             # HELP b Benthos Counter metric\n# TYPE b counter\nb 2\n\
-             # HELP c Benthos Counter metric\n# TYPE c counter\nc 3\n"
-        );
-    }
-
-    #[test]
-    fn a_name_keeps_one_kind() {
-        let m = Metrics::default();
-        m.set_mapping(program(r#"root = "same""#));
-        m.counter("x", &[("k", "1")]).add(1);
-        let h = m.histogram("y", &[("k", "2")]);
-        h.observe(Duration::from_millis(1));
-        let text = m.render();
-        assert!(!text.contains("histogram"), "{text}");
-        assert!(text.contains("same{k=\"1\"} 1\n"), "{text}");
-    }
-
-    #[test]
-    fn stream_stats_sum_the_stream_series() {
-        let m = Metrics::default();
-        scoped("s", || {
-            m.counter("processor_sent", &[("path", "a")]).add(2);
-            m.counter("processor_sent", &[("path", "b")]).add(3);
-            let h = m.histogram("output_latency_ns", &[("path", "o")]);
-            h.observe(Duration::from_millis(20));
-            h.observe(Duration::from_millis(40));
-        });
-        scoped("other", || m.counter("processor_sent", &[]).add(100));
-        m.counter("processor_sent", &[]).add(1000);
-        assert_eq!(
-            m.stream_stats("s"),
-            "{\"output_latency_ns\":{\"count\":2,\"p50_ns\":25000000,\"p90_ns\":45000000,\
-             \"p99_ns\":49500000,\"sum_ns\":60000000},\"processor_sent\":5}"
-        );
-        assert_eq!(m.stream_stats("missing"), "{}");
-    }
-}
+mod tests;

@@ -133,8 +133,8 @@ pub fn load(
         .map_err(fail)?;
     let registry = Registry::standard();
     let mut ctx = Build::new(registry, &resources, &parsed.text, Sandbox::Standard);
-    let root: RootConfig = ctx.parse_at(&parsed.root, "").map_err(fail)?;
-    let service = service(&root, &ctx).map_err(fail)?;
+    let mut root: RootConfig = ctx.parse_at(&parsed.root, "").map_err(fail)?;
+    let service = service(&mut root).map_err(fail)?;
     // Components register their metrics as they are built: the mapping
     // that renames them has to be in place first.
     crate::metrics::global().set_mapping(service.metrics_mapping.clone());
@@ -192,8 +192,9 @@ pub fn load_stream(
     .map_err(fail)
 }
 
-/// Reads the service sections of a whole config.
-fn service(root: &RootConfig, ctx: &Build<'_>) -> Result<Service, BuildError> {
+/// Reads the service sections of a whole config (and applies the
+/// metrics exporter settings to the registry).
+fn service(root: &mut RootConfig) -> Result<Service, BuildError> {
     let unsupported = |path: &str, what: &str| BuildError {
         pos: None,
         path: path.to_string(),
@@ -236,53 +237,37 @@ fn service(root: &RootConfig, ctx: &Build<'_>) -> Result<Service, BuildError> {
             return Err(unsupported(field, what));
         }
     }
-    let logger =
-        crate::log::Logger::from_typed(&root.logger).map_err(|(field, message)| BuildError {
+    let logger = crate::log::Logger::from_typed(std::mem::take(&mut root.logger)).map_err(|e| {
+        let (path, message) = split_path(&e.to_string(), "logger");
+        BuildError {
             pos: None,
-            path: format!("logger.{field}"),
+            path,
             message,
-        })?;
-    let m = &root.metrics;
-    for (field, set) in [
-        ("metrics.json_api", m.json_api.is_some()),
-        ("metrics.logger", m.logger.is_some()),
-        ("metrics.statsd", m.statsd.is_some()),
-        ("metrics.influxdb", m.influxdb.is_some()),
-        ("metrics.aws_cloudwatch", m.aws_cloudwatch.is_some()),
-        ("metrics.none", m.none.is_some()),
-    ] {
-        if set {
-            return Err(unsupported(
-                field,
-                &format!("the `{}` exporter", &field[8..]),
-            ));
         }
-    }
-    if let Some(p) = &m.prometheus
-        && p.as_object().is_some_and(|o| !o.is_empty())
-    {
-        return Err(unsupported(
-            "metrics.prometheus",
-            "a Prometheus exporter option",
-        ));
-    }
-    let _ = ctx;
+    })?;
+    let settings = root.metrics.validate().map_err(|e| BuildError {
+        pos: None,
+        path: e.path.clone(),
+        message: e.message.clone(),
+    })?;
+    crate::metrics::global().configure(settings);
     Ok(Service {
-        http: crate::config::interim::HttpServiceConfig {
-            enabled: http.enabled,
-            address: http.address.clone(),
-            root_path: http.root_path.clone(),
-            debug_endpoints: http.debug_endpoints,
-            cert_file: http.cert_file.clone(),
-            key_file: http.key_file.clone(),
-            cors: None,
-            basic_auth: None,
-        },
+        http: std::mem::take(&mut root.http),
         logger,
-        metrics_mapping: crate::config::root::metrics_mapping(m).map(|m| m.program().clone()),
+        metrics_mapping: crate::config::root::metrics_mapping(&root.metrics)
+            .map(|m| m.program().clone()),
         shutdown_delay: root.shutdown_delay.0,
         shutdown_timeout: root.shutdown_timeout.0,
     })
+}
+
+/// Splits `path: message` (a typed error's text) into its two parts;
+/// without a path, `fallback` is the path.
+fn split_path(text: &str, fallback: &str) -> (String, String) {
+    match text.split_once(": ") {
+        Some((path, message)) if !path.contains(' ') => (path.to_string(), message.to_string()),
+        _ => (fallback.to_string(), text.to_string()),
+    }
 }
 
 /// Checks a streams-mode root config and builds its resources: the
@@ -303,8 +288,9 @@ pub fn load_root(
         .map_err(fail)?;
     let registry = Registry::standard();
     let mut ctx = Build::new(registry, &resources, &parsed.text, Sandbox::Standard);
-    let root: RootConfig = ctx.parse_at(&parsed.root, "").map_err(fail)?;
-    let service = service(&root, &ctx).map_err(fail)?;
+    let mut root: RootConfig = ctx.parse_at(&parsed.root, "").map_err(fail)?;
+    let service = service(&mut root).map_err(fail)?;
+    crate::metrics::global().set_mapping(service.metrics_mapping.clone());
     resources.build_all(&mut ctx).map_err(fail)?;
     if !ctx.take_endpoints().is_empty() {
         return Err(fail(BuildError {
