@@ -5,6 +5,7 @@
 pub mod build;
 pub mod config;
 pub mod endpoints;
+pub mod http;
 pub mod http_client;
 pub mod input;
 pub mod log;
