@@ -22,6 +22,10 @@ pub struct HttpConfig {
     pub address: String,
     /// Every endpoint is also served under this prefix.
     pub root_path: String,
+    /// HTTPS, when `cert_file` and `key_file` are set.
+    pub tls: Option<crate::http::tls::TlsConfig>,
+    /// `cors` and `basic_auth` around every endpoint.
+    pub layers: crate::http::Layers,
 }
 
 /// A whole pipeline, ready to run.
@@ -399,8 +403,20 @@ fn input(node: &Node, path: &str, rate_limits: &RateLimits) -> Result<Input, Str
                     format!("{here}.rate_limit: no rate limit resource is labelled `{name}`")
                 })?),
             };
+            let address = text(body.get("address"), "").to_string();
+            let cors: crate::http::config::CorsConfig =
+                typed_section(body.get("cors"), &format!("{here}.cors"))?.unwrap_or_default();
+            let own_server = crate::http::config::own_server(
+                &here,
+                &address,
+                text(body.get("cert_file"), ""),
+                text(body.get("key_file"), ""),
+                &cors,
+            )
+            .map_err(|e| e.to_string())?;
             Input::HttpServer(Arc::new(HttpServerInput {
-                address: text(body.get("address"), "").to_string(),
+                address,
+                own_server,
                 ws_path: text(body.get("ws_path"), "/post/ws").to_string(),
                 ws_path_set: body.get("ws_path").is_some(),
                 ws_welcome_message: body
@@ -434,15 +450,39 @@ pub struct Service {
     pub shutdown_timeout: Duration,
 }
 
+/// A config object read through its typed config; `None` when absent or
+/// null.
+fn typed_section<T: serde::de::DeserializeOwned>(
+    node: Option<&Node>,
+    path: &str,
+) -> Result<Option<T>, String> {
+    match node {
+        Some(n) if !n.is_null() => serde_json::from_value(crate::config::json::to_json(n))
+            .map(Some)
+            .map_err(|e| format!("{path}: {e}")),
+        _ => Ok(None),
+    }
+}
+
+/// Reads the `http` section: checks `cors` and `basic_auth` and loads
+/// the TLS files (blocking file I/O, done before the runtime starts).
+fn http_section(root: &Node) -> Result<HttpConfig, String> {
+    let config: crate::http::config::HttpServiceConfig =
+        typed_section(root.get("http"), "http")?.unwrap_or_default();
+    let built = config.build().map_err(|e| e.to_string())?;
+    Ok(HttpConfig {
+        enabled: built.enabled,
+        address: built.address,
+        root_path: built.root_path,
+        tls: built.tls,
+        layers: built.layers,
+    })
+}
+
 /// Reads the `http`, `logger` and `shutdown_timeout` sections.
 pub fn service(root: &Node) -> Result<Service, String> {
-    let http = root.get("http");
     Ok(Service {
-        http: HttpConfig {
-            enabled: text(http.and_then(|h| h.get("enabled")), "true") != "false",
-            address: text(http.and_then(|h| h.get("address")), "0.0.0.0:4195").to_string(),
-            root_path: text(http.and_then(|h| h.get("root_path")), "/benthos").to_string(),
-        },
+        http: http_section(root)?,
         logger: Logger::from_config(root.get("logger"))?,
         shutdown_timeout: duration(root.get("shutdown_timeout"), Duration::from_secs(20)),
     })

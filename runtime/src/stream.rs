@@ -10,7 +10,6 @@ use crate::input::http_server::{HttpState, add_routes};
 use crate::processor::run_all;
 use crate::txn::Transaction;
 use axum::Router;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tarn_lang::Vm;
@@ -194,7 +193,9 @@ async fn start_http(
         retired,
     };
     if !h.address.is_empty() {
-        servers.push(serve(&h.address, add_routes(Router::new(), state, "", true)?).await?);
+        let app = add_routes(Router::new(), state, "", true)?;
+        let own = &h.own_server;
+        servers.push(serve_with(&h.address, app, own.tls.clone(), &own.layers).await?);
         if matches!(mount, Mount::Own) && cfg.http.enabled {
             servers.push(serve_service(&cfg.http, None).await?);
         }
@@ -238,23 +239,35 @@ async fn serve_service(
     if let Some(state) = input {
         app = add_routes(app, state, "", true)?;
     }
-    serve(&http.address, app).await
+    serve_with(&http.address, app, http.tls.clone(), &http.layers).await
 }
 
-/// Listens on `address` and serves `app` until told to stop.
+/// Listens on `address` and serves `app` over plain HTTP until told to
+/// stop.
 pub async fn serve(address: &str, app: Router) -> Result<ServerHandle, String> {
-    let listener = tokio::net::TcpListener::bind(address)
+    serve_with(address, app, None, &crate::http::Layers::default()).await
+}
+
+/// Listens on `address` and serves `app` behind `layers` (CORS, basic
+/// authentication), over HTTPS when `tls` is given, until told to stop.
+pub async fn serve_with(
+    address: &str,
+    app: Router,
+    tls: Option<crate::http::tls::TlsConfig>,
+    layers: &crate::http::Layers,
+) -> Result<ServerHandle, String> {
+    use crate::http::server::{ServerOptions, serve};
+    let server = serve(address, layers.wrap(app), ServerOptions::with_tls(tls))
         .await
-        .map_err(|e| format!("http: cannot listen on {address}: {e}"))?;
-    crate::log::info(&format!("Listening for HTTP requests at: http://{address}"));
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let _ = axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await;
-    });
-    Ok((stop_tx, task))
+        .map_err(|e| e.to_string())?;
+    let (scheme, kind) = if server.is_tls() {
+        ("https", "HTTPS")
+    } else {
+        ("http", "HTTP")
+    };
+    crate::log::info(&format!(
+        "Listening for {kind} requests at: {scheme}://{}",
+        server.local_addr()
+    ));
+    Ok(server.into_parts())
 }
