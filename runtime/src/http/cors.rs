@@ -124,16 +124,20 @@ impl Cors {
 
     /// The answer to a preflight from an allowed origin: its headers, or
     /// the refusal.
-    fn preflight(&self, request: &HeaderMap, out: &mut HeaderMap) -> Result<(), Response> {
+    fn preflight(
+        &self,
+        request: &HeaderMap,
+        out: &mut HeaderMap,
+    ) -> Result<(), (StatusCode, &'static str)> {
         let Some(method) = request.get(ACCESS_CONTROL_REQUEST_METHOD) else {
-            return Err(refuse(
+            return Err((
                 StatusCode::BAD_REQUEST,
                 "CORS preflight without Access-Control-Request-Method",
             ));
         };
         let method = method.to_str().unwrap_or("");
         if !ALLOWED_METHODS.contains(&method) {
-            return Err(refuse(
+            return Err((
                 StatusCode::METHOD_NOT_ALLOWED,
                 "CORS preflight for a method that is not allowed",
             ));
@@ -152,7 +156,7 @@ impl Cors {
                         continue;
                     }
                     if !self.inner.headers.contains(&name) {
-                        return Err(refuse(
+                        return Err((
                             StatusCode::FORBIDDEN,
                             "CORS preflight for a header that is not allowed",
                         ));
@@ -175,10 +179,6 @@ impl Cors {
     }
 }
 
-fn refuse(status: StatusCode, why: &'static str) -> Response {
-    (status, why).into_response()
-}
-
 async fn apply(State(cors): State<Cors>, req: Request, next: Next) -> Response {
     let is_preflight = req.method() == Method::OPTIONS;
     let origin = req
@@ -195,7 +195,7 @@ async fn apply(State(cors): State<Cors>, req: Request, next: Next) -> Response {
     };
     let mut headers = HeaderMap::new();
     if is_preflight && let Err(refusal) = cors.preflight(req.headers(), &mut headers) {
-        return refusal;
+        return refusal.into_response();
     }
     if cors.inner.origins.len() > 1 {
         headers.insert(VARY, HeaderValue::from_static("Origin"));

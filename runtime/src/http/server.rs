@@ -43,8 +43,8 @@ pub struct ServerOptions {
     /// dropped.
     pub tls_handshake_timeout: Duration,
     /// How long a client may take to send a request head; also the idle
-    /// limit of a keep-alive connection.
-    pub header_read_timeout: Duration,
+    /// limit of a keep-alive connection. `None`: no limit.
+    pub header_read_timeout: Option<Duration>,
     /// Open connections at most; more clients wait to be accepted.
     pub max_connections: usize,
 }
@@ -61,7 +61,7 @@ impl Default for ServerOptions {
         ServerOptions {
             tls: None,
             tls_handshake_timeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT,
-            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            header_read_timeout: Some(DEFAULT_HEADER_READ_TIMEOUT),
             max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
@@ -239,7 +239,7 @@ async fn accept_loop(
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(Some(options.header_read_timeout));
+        .header_read_timeout(options.header_read_timeout);
     let shared = Arc::new(Shared {
         app,
         builder,
@@ -311,7 +311,7 @@ async fn connection(
 ) {
     let mut closing = shared.closing.clone();
     let Some(acceptor) = &shared.tls else {
-        return http(&shared, TokioIo::new(tcp), remote, None, closing).await;
+        return drive(&shared, TokioIo::new(tcp), remote, None, closing).await;
     };
     let handshake = tokio::time::timeout(shared.tls_handshake_timeout, acceptor.accept(tcp));
     let stream = tokio::select! {
@@ -323,10 +323,10 @@ async fn connection(
         _ = closing.wait_for(|c| *c) => return,
     };
     let info = TlsInfo::of(stream.get_ref().1);
-    http(&shared, TokioIo::new(stream), remote, Some(info), closing).await;
+    drive(&shared, TokioIo::new(stream), remote, Some(info), closing).await;
 }
 
-async fn http<I>(
+async fn drive<I>(
     shared: &Shared,
     io: TokioIo<I>,
     remote: SocketAddr,

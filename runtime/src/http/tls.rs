@@ -106,7 +106,7 @@ pub enum TlsError {
         /// The key file.
         key: PathBuf,
         /// rustls's reason.
-        source: rustls::Error,
+        source: Box<rustls::Error>,
     },
 }
 
@@ -175,7 +175,7 @@ impl fmt::Display for TlsError {
                 key,
                 source,
             } => {
-                let why = match source {
+                let why = match &**source {
                     rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch) => {
                         "the private key does not belong to the first certificate".to_string()
                     }
@@ -196,7 +196,7 @@ impl std::error::Error for TlsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             TlsError::Read { source, .. } => Some(source),
-            TlsError::Rejected { source, .. } => Some(source),
+            TlsError::Rejected { source, .. } => Some(&**source),
             _ => None,
         }
     }
@@ -271,7 +271,7 @@ impl TlsFiles {
             section: self.section.clone(),
             cert: self.cert_file.clone(),
             key: self.key_file.clone(),
-            source,
+            source: Box::new(source),
         };
         let mut config = ServerConfig::builder_with_provider(crypto_provider())
             .with_safe_default_protocol_versions()

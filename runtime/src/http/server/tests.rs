@@ -230,3 +230,63 @@ async fn bind_errors_name_the_address() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_client_stalling_mid_head_is_cut_off_without_holding_up_others() {
+    let options = ServerOptions {
+        header_read_timeout: Some(Duration::from_millis(300)),
+        ..ServerOptions::default()
+    };
+    let server = serve("127.0.0.1:0", app(), options).await.expect("binds");
+    let mut stalled = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connects");
+    stalled
+        .write_all(b"GET /ip HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .expect("writes");
+    let reply = plain_request(server.local_addr(), &get("/ip"))
+        .await
+        .expect("reply");
+    assert_eq!(body(&reply), "127.0.0.1");
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), stalled.read_to_end(&mut rest))
+        .await
+        .expect("the stalled client is disconnected")
+        .expect("read");
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("200 OK"),
+        "{rest:?}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_wait_for_a_free_slot() {
+    let options = ServerOptions {
+        max_connections: 1,
+        ..ServerOptions::default()
+    };
+    let server = serve("127.0.0.1:0", app(), options).await.expect("binds");
+    let addr = server.local_addr();
+    // The first client keeps its connection open.
+    let mut first = TcpStream::connect(addr).await.expect("connects");
+    first
+        .write_all(b"GET /ip HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("writes");
+    let mut buf = [0u8; 256];
+    let n = first.read(&mut buf).await.expect("reads");
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("127.0.0.1"));
+    let second = tokio::spawn(async move { plain_request(addr, &get("/ip")).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "served past the connection limit");
+    drop(first);
+    let reply = tokio::time::timeout(Duration::from_secs(20), second)
+        .await
+        .expect("served once the first client left")
+        .expect("joins")
+        .expect("reply");
+    assert_eq!(body(&reply), "127.0.0.1");
+    server.shutdown().await;
+}
