@@ -318,7 +318,14 @@ async fn connection(
         done = handshake => match done {
             Ok(Ok(stream)) => stream,
             // A failed or slow handshake: that client's problem only.
-            Ok(Err(_)) | Err(_) => return,
+            Ok(Err(e)) => {
+                crate::log::debug(&format!("http: TLS handshake error from {remote}: {e}"));
+                return;
+            }
+            Err(_) => {
+                crate::log::debug(&format!("http: TLS handshake from {remote} timed out"));
+                return;
+            }
         },
         _ = closing.wait_for(|c| *c) => return,
     };
