@@ -130,6 +130,12 @@ pub fn main(args: Args) -> ExitCode {
             .filter(|t| !t.is_empty()),
         root_path: service.http.root_path.clone(),
     };
+    if options.token.is_some() && service.http.layers.basic_auth.is_some() {
+        eprintln!(
+            "error: --api-token (TARN_API_TOKEN) cannot be combined with http.basic_auth: both use the Authorization header"
+        );
+        return ExitCode::FAILURE;
+    }
     runtime.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let manager = Manager::new(settings, resources, raw_sections, stop_rx.clone());
@@ -143,7 +149,14 @@ pub fn main(args: Args) -> ExitCode {
         };
         let server = if service.http.enabled {
             let app = api::router(Arc::clone(&manager), options);
-            match tarn_runtime::pipeline::run::serve(&service.http.address, app).await {
+            let http = &service.http;
+            let served = tarn_runtime::pipeline::run::serve_with(
+                &http.address,
+                app,
+                http.tls.clone(),
+                &http.layers,
+            );
+            match served.await {
                 Ok(server) => Some(server),
                 Err(e) => {
                     tarn_runtime::log::error(&e);

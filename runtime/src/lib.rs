@@ -13,6 +13,7 @@ pub mod codec;
 pub mod component;
 pub mod config;
 pub mod endpoints;
+pub mod http;
 pub mod http_client;
 pub mod inputs;
 pub mod log;

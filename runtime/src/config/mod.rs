@@ -5,7 +5,6 @@
 pub mod de;
 pub mod duration;
 pub mod envsubst;
-pub mod interim;
 pub mod json;
 pub mod node;
 pub mod root;

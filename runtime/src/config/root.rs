@@ -80,7 +80,7 @@ fn twenty_seconds() -> Duration {
 pub struct RootConfig {
     /// The service HTTP server.
     #[serde(default)]
-    pub http: super::interim::HttpServiceConfig,
+    pub http: crate::http::config::HttpServiceConfig,
     /// Where messages come from (default: `stdin`).
     pub input: Option<InputNode>,
     /// A buffer between input and pipeline.

@@ -36,8 +36,8 @@ pub struct Built {
 /// The process-level settings of a config file.
 #[derive(Debug)]
 pub struct Service {
-    /// The service HTTP server.
-    pub http: crate::config::interim::HttpServiceConfig,
+    /// The service HTTP server, checked (TLS files loaded).
+    pub http: crate::http::config::HttpService,
     /// The logger.
     pub logger: crate::log::Logger,
     /// The compiled `metrics.mapping`, if any.
@@ -205,38 +205,14 @@ fn service(root: &mut RootConfig) -> Result<Service, BuildError> {
     {
         return Err(unsupported("tracer", "a tracer other than `none`"));
     }
-    let http = &root.http;
-    for (field, set, what) in [
-        (
-            "http.debug_endpoints",
-            http.debug_endpoints,
-            "debug endpoints",
-        ),
-        (
-            "http.cert_file",
-            !http.cert_file.is_empty(),
-            "HTTPS on the service server",
-        ),
-        (
-            "http.key_file",
-            !http.key_file.is_empty(),
-            "HTTPS on the service server",
-        ),
-        (
-            "http.cors",
-            http.cors.is_some(),
-            "CORS on the service server",
-        ),
-        (
-            "http.basic_auth",
-            http.basic_auth.is_some(),
-            "basic authentication",
-        ),
-    ] {
-        if set {
-            return Err(unsupported(field, what));
+    let http = root.http.build().map_err(|e| {
+        let (path, message) = split_path(&e.to_string(), "http");
+        BuildError {
+            pos: None,
+            path,
+            message,
         }
-    }
+    })?;
     let logger = crate::log::Logger::from_typed(std::mem::take(&mut root.logger)).map_err(|e| {
         let (path, message) = split_path(&e.to_string(), "logger");
         BuildError {
@@ -252,7 +228,7 @@ fn service(root: &mut RootConfig) -> Result<Service, BuildError> {
     })?;
     crate::metrics::global().configure(settings);
     Ok(Service {
-        http: std::mem::take(&mut root.http),
+        http,
         logger,
         metrics_mapping: crate::config::root::metrics_mapping(&root.metrics)
             .map(|m| m.program().clone()),

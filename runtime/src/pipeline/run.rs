@@ -18,7 +18,6 @@ use crate::inputs::http_server::{HttpState, add_routes};
 use axum::Router;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tarn_lang::Vm;
@@ -26,26 +25,7 @@ use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 /// The service server's settings a pipeline needs.
-#[derive(Debug, Clone)]
-pub struct HttpSettings {
-    /// Serve at all.
-    pub enabled: bool,
-    /// `host:port`.
-    pub address: String,
-    /// Every endpoint is also served under this prefix.
-    pub root_path: String,
-}
-
-impl HttpSettings {
-    /// The settings of a config's `http` section.
-    pub fn of(service: &Service) -> HttpSettings {
-        HttpSettings {
-            enabled: service.http.enabled,
-            address: service.http.address.clone(),
-            root_path: service.http.root_path.clone(),
-        }
-    }
-}
+pub type HttpSettings = crate::http::config::HttpService;
 
 /// Where a started pipeline's HTTP endpoints live.
 #[derive(Debug, Clone)]
@@ -302,7 +282,7 @@ pub async fn run(
 ) -> Result<(), String> {
     let timeout = service.shutdown_timeout;
     let delay = service.shutdown_delay;
-    let mut running = start(built, Mount::Own(HttpSettings::of(&service))).await?;
+    let mut running = start(built, Mount::Own(service.http.clone())).await?;
     crate::log::info("Launching a pipeline, use CTRL+C to close");
     tokio::pin!(shutdown);
     let input_ended = tokio::select! {
@@ -354,13 +334,9 @@ async fn start_http(
             }
             on_service = Some(state);
         } else {
-            servers.push(
-                serve(
-                    &h.input.address,
-                    add_routes(Router::new(), state, "", true)?,
-                )
-                .await?,
-            );
+            let app = add_routes(Router::new(), state, "", true)?;
+            let own = &h.input.own_server;
+            servers.push(serve_with(&h.input.address, app, own.tls.clone(), &own.layers).await?);
         }
     }
     match mount {
@@ -408,23 +384,35 @@ async fn serve_service(
     if let Some(state) = input {
         app = add_routes(app, state, "", true)?;
     }
-    serve(&http.address, app).await
+    serve_with(&http.address, app, http.tls.clone(), &http.layers).await
 }
 
-/// Listens on `address` and serves `app` until told to stop.
+/// Listens on `address` and serves `app` over plain HTTP until told to
+/// stop.
 pub async fn serve(address: &str, app: Router) -> Result<ServerHandle, String> {
-    let listener = tokio::net::TcpListener::bind(address)
+    serve_with(address, app, None, &crate::http::Layers::default()).await
+}
+
+/// Listens on `address` and serves `app` behind `layers` (CORS, basic
+/// authentication), over HTTPS when `tls` is given, until told to stop.
+pub async fn serve_with(
+    address: &str,
+    app: Router,
+    tls: Option<crate::http::tls::TlsConfig>,
+    layers: &crate::http::Layers,
+) -> Result<ServerHandle, String> {
+    use crate::http::server::{ServerOptions, serve};
+    let server = serve(address, layers.wrap(app), ServerOptions::with_tls(tls))
         .await
-        .map_err(|e| format!("http: cannot listen on {address}: {e}"))?;
-    crate::log::info(&format!("Listening for HTTP requests at: http://{address}"));
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let _ = axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await;
-    });
-    Ok((stop_tx, task))
+        .map_err(|e| e.to_string())?;
+    let (scheme, kind) = if server.is_tls() {
+        ("https", "HTTPS")
+    } else {
+        ("http", "HTTP")
+    };
+    crate::log::info(&format!(
+        "Listening for {kind} requests at: {scheme}://{}",
+        server.local_addr()
+    ));
+    Ok(server.into_parts())
 }

@@ -6,6 +6,8 @@ use super::multipart;
 use super::response::{self, Accepts, Reply};
 use super::HttpServerInput;
 use crate::component::{AckHandle, Error, ResponseStore, Transaction};
+use crate::http::server::TlsInfo;
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, RawPathParamsRejection};
@@ -137,6 +139,7 @@ fn routes(mut app: Router, state: HttpState, prefix: &str, ws: bool) -> Router {
 pub async fn handle(
     State(st): State<HttpState>,
     ConnectInfo(remote): ConnectInfo<SocketAddr>,
+    tls: Option<Extension<TlsInfo>>,
     params: Result<RawPathParams, RawPathParamsRejection>,
     method: Method,
     uri: Uri,
@@ -146,7 +149,7 @@ pub async fn handle(
     let accepts = Accepts::of(&headers);
     let reply = serve(
         &st,
-        remote,
+        (remote, tls.map(|Extension(info)| info)),
         params.ok(),
         &method,
         &uri,
@@ -161,7 +164,7 @@ pub async fn handle(
 #[allow(clippy::too_many_arguments)]
 async fn serve(
     st: &HttpState,
-    remote: SocketAddr,
+    (remote, tls): (SocketAddr, Option<TlsInfo>),
     params: Option<RawPathParams>,
     method: &Method,
     uri: &Uri,
@@ -200,7 +203,7 @@ async fn serve(
             );
         }
     };
-    let request_meta = request_metadata(remote, params.as_ref(), method, uri, headers);
+    let request_meta = request_metadata((remote, tls), params.as_ref(), method, uri, headers);
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -252,10 +255,11 @@ async fn serve(
 }
 
 /// The request's metadata, in the order runtime.md §3 gives (a later key
-/// of the same name wins): request facts, headers (first value), query
+/// of the same name wins): request facts (with the TLS version and
+/// cipher suite on HTTPS, as Benthos), headers (first value), query
 /// parameters, path parameters, cookies.
 fn request_metadata(
-    remote: SocketAddr,
+    (remote, tls): (SocketAddr, Option<TlsInfo>),
     params: Option<&RawPathParams>,
     method: &Method,
     uri: &Uri,
@@ -273,6 +277,13 @@ fn request_metadata(
     ));
     meta.push(("http_server_verb".to_string(), method.as_str().to_string()));
     meta.push(("http_server_remote_ip".to_string(), remote.ip().to_string()));
+    if let Some(tls) = tls {
+        meta.push((
+            "http_server_tls_version".to_string(),
+            tls.version.to_string(),
+        ));
+        meta.push(("http_server_tls_cipher_suite".to_string(), tls.cipher_suite));
+    }
     for name in headers.keys() {
         if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
             meta.push((canonical_header(name.as_str()), v.to_string()));
@@ -415,7 +426,7 @@ mod tests {
         headers.insert("cookie", "X-Key=cookie; id=c".parse().expect("value"));
         let uri: Uri = "/p/7?X-Key=query&id=q&ua=1".parse().expect("uri");
         let remote: SocketAddr = "10.0.0.1:5".parse().expect("addr");
-        let meta = request_metadata(remote, None, &Method::POST, &uri, &headers);
+        let meta = request_metadata((remote, None), None, &Method::POST, &uri, &headers);
         let keys: Vec<&str> = meta.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             keys,

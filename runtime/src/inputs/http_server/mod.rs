@@ -120,7 +120,8 @@ pub struct Config {
     #[serde(default)]
     pub key_file: String,
     /// Cross-origin resource sharing on the input's own address.
-    pub cors: Option<serde_json::Value>,
+    #[serde(default)]
+    pub cors: crate::http::config::CorsConfig,
     /// How synchronous responses are answered.
     #[serde(default)]
     pub sync_response: SyncResponse,
@@ -131,6 +132,8 @@ pub struct Config {
 pub struct HttpServerInput {
     /// Its own `host:port`; empty means the service server.
     pub address: String,
+    /// TLS and CORS of the server on its own `address` (none without one).
+    pub own_server: crate::http::config::OwnServer,
     /// The route.
     pub path: String,
     /// Accepted methods, upper case.
@@ -185,14 +188,24 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
     if cfg.allowed_verbs.is_empty() {
         return Err(ctx.field_error("allowed_verbs", "at least one verb is needed"));
     }
-    if !cfg.cert_file.is_empty() || !cfg.key_file.is_empty() {
-        return Err(ctx.unsupported("cert_file", "HTTPS on the input's own address"));
-    }
-    if let Some(cors) = &cfg.cors
-        && cors.get("enabled").and_then(serde_json::Value::as_bool) == Some(true)
-    {
-        return Err(ctx.unsupported("cors", "CORS on the input's own address"));
-    }
+    // The section name the HTTP errors give is replaced by the field
+    // path below.
+    let own_server = crate::http::config::own_server(
+        "",
+        &cfg.address,
+        &cfg.cert_file,
+        &cfg.key_file,
+        &cfg.cors,
+    )
+    .map_err(|e| {
+        let text = e.to_string();
+        match text.split_once(": ") {
+            Some((field, message)) => {
+                ctx.field_error(field.trim_start_matches('.'), message.to_string())
+            }
+            None => ctx.error(text),
+        }
+    })?;
     let rate_limit = match cfg.rate_limit.as_str() {
         "" => None,
         label => Some(ctx.rate_limit("rate_limit", label)?),
@@ -200,6 +213,7 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
     let ws_path_set = ctx.body_has("ws_path");
     let input = Arc::new(HttpServerInput {
         address: cfg.address,
+        own_server,
         path: cfg.path,
         allowed_verbs: cfg
             .allowed_verbs
