@@ -7,7 +7,7 @@ use crate::config::types::Duration;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -109,9 +109,7 @@ pub struct MemoryCache {
 
 impl MemoryCache {
     fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        let i = (h.finish() as usize) % self.shards.len();
+        let i = (self.hasher.hash_one(key) as usize) % self.shards.len();
         let mut shard = self.shards[i]
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -308,7 +308,7 @@ impl Serialize for Interp {
 impl<'de> Deserialize<'de> for Interp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Interp::compile(&text).map_err(|e| embedded(e))
+        Interp::compile(&text).map_err(embedded)
     }
 }
 
@@ -391,7 +391,7 @@ impl Serialize for Mapping {
 impl<'de> Deserialize<'de> for Mapping {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Mapping::compile(&text).map_err(|e| embedded(e))
+        Mapping::compile(&text).map_err(embedded)
     }
 }
 

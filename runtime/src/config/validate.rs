@@ -73,10 +73,11 @@ impl<'a> Checker<'a> {
                     self.check(node, inner, path);
                 }
             }
-            Shape::Component(kind) => match Kind::parse(kind) {
-                Some(kind) => self.component(node, kind, path),
-                None => {}
-            },
+            Shape::Component(kind) => {
+                if let Some(kind) = Kind::parse(kind) {
+                    self.component(node, kind, path);
+                }
+            }
             Shape::Object(fields, closed) => self.object(node, fields, *closed, path),
             Shape::Dict(value) => match &node.kind {
                 NodeKind::Map(pairs) => {

@@ -30,11 +30,14 @@ struct Shared<T> {
     wake: Condvar,
 }
 
+/// What commits a group's pending work.
+type CommitFn<T> = Box<dyn FnMut(T) -> Result<(), Error> + Send>;
+
 /// A group-committing writer whose pending work is a `T` (bytes, or
 /// bytes per file) and whose commit is `commit`.
 pub struct GroupCommit<T: Default + Send + 'static> {
     shared: Arc<Shared<T>>,
-    commit: Mutex<Option<Box<dyn FnMut(T) -> Result<(), Error> + Send>>>,
+    commit: Mutex<Option<CommitFn<T>>>,
     name: &'static str,
 }
 
