@@ -24,6 +24,8 @@ pub mod processors;
 pub mod rate_limits;
 pub mod resources;
 pub mod streams;
+#[cfg(test)]
+pub mod testing;
 
 /// Checks and builds a config text: every problem rendered for `file`,
 /// or the pipeline and its service settings ready to run.

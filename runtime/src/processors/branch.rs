@@ -167,3 +167,70 @@ fn map_back(
     msg.set_meta(outcome.meta);
     Ok(set_root(&mut msg, outcome.root)?.then_some(msg))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{batch, contents, processor, run_one};
+    use tarn_lang::{Message, Value};
+
+    #[tokio::test]
+    async fn the_result_is_mapped_onto_the_original() {
+        let p = processor(
+            r#"branch:
+  request_map: "root.v = this.id\nmeta tmp = \"x\""
+  processors: [{mapping: "root = {\"doubled\": this.v * 2}\nmeta got = @tmp"}]
+  result_map: "root.result = this.doubled\nmeta seen = @orig"
+"#,
+        );
+        let input =
+            vec![Message::new(br#"{"id":21,"keep":true}"#).with_meta("orig", Value::Int(1))];
+        let out = run_one(&*p, input).await;
+        assert_eq!(contents(&out), [r#"{"id":21,"keep":true,"result":42}"#]);
+        // Metadata starts as the original's: nothing of the branch leaks.
+        let meta = out[0].meta();
+        assert_eq!(meta.get("orig"), Some(&Value::Int(1)));
+        assert_eq!(meta.get("seen"), Some(&Value::Int(1)));
+        assert!(meta.get("tmp").is_none() && meta.get("got").is_none());
+    }
+
+    #[tokio::test]
+    async fn deleted_requests_are_skipped_and_errors_flagged() {
+        let p = processor(
+            r#"branch:
+  request_map: 'root = if this.skip { deleted() } else { this }'
+  processors: [{mapping: 'root = if this.fail { throw("boom") } else { {"ok": 1} }'}]
+  result_map: root.ok = this.ok
+"#,
+        );
+        let input = batch(&[
+            r#"{"skip":true}"#,
+            r#"{"skip":false,"fail":true}"#,
+            r#"{"skip":false,"fail":false}"#,
+        ]);
+        let out = run_one(&*p, input).await;
+        assert_eq!(
+            contents(&out),
+            [
+                r#"{"skip":true}"#,
+                r#"{"skip":false,"fail":true}"#,
+                r#"{"fail":false,"ok":1,"skip":false}"#
+            ]
+        );
+        assert!(out[0].error().is_none() && out[2].error().is_none());
+        let err = out[1].error().unwrap_or_default();
+        assert!(err.contains("boom"), "{err}");
+        assert_eq!(
+            out[1].error_source().map(|s| s.name.as_str()),
+            Some("branch")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_result_map_can_replace_or_delete_the_original() {
+        let p = processor("branch:\n  result_map: root = this.a\n");
+        let out = run_one(&*p, batch(&[r#"{"a":"x"}"#])).await;
+        assert_eq!(contents(&out), ["x"]);
+        let p = processor("branch:\n  result_map: root = deleted()\n");
+        assert!(run_one(&*p, batch(&["1"])).await.is_empty());
+    }
+}

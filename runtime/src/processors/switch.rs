@@ -119,3 +119,52 @@ impl Processor for Switch {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{batch, contents, processor, run_one};
+
+    #[tokio::test]
+    async fn the_first_passing_case_runs_and_order_is_kept() {
+        let p = processor(
+            r#"switch:
+  - check: this.n > 5
+    processors: [{mapping: 'root = "big " + this.n.string()'}]
+  - check: this.n > 2
+    processors: [{mapping: 'root = "mid " + this.n.string()'}]
+"#,
+        );
+        let out = run_one(&*p, batch(&[r#"{"n":1}"#, r#"{"n":9}"#, r#"{"n":3}"#])).await;
+        assert_eq!(contents(&out), [r#"{"n":1}"#, "big 9", "mid 3"]);
+    }
+
+    #[tokio::test]
+    async fn fallthrough_runs_the_next_case_regardless_of_its_check() {
+        let p = processor(
+            r#"switch:
+  - check: content() == "a"
+    processors: [{mapping: 'root = content() + "1"'}]
+    fallthrough: true
+  - check: "false"
+    processors: [{mapping: 'root = content() + "2"'}]
+  - processors: [{mapping: 'root = content() + "3"'}]
+"#,
+        );
+        let out = run_one(&*p, batch(&["a", "b"])).await;
+        assert_eq!(contents(&out), ["a12", "b3"]);
+    }
+
+    #[tokio::test]
+    async fn deleted_messages_go_and_bad_checks_count_as_failing() {
+        let p = processor(
+            r#"switch:
+  - check: '"yes"'
+    processors: [{mapping: root = deleted()}]
+  - check: content() == "x"
+    processors: [{mapping: root = deleted()}]
+"#,
+        );
+        let out = run_one(&*p, batch(&["x", "y"])).await;
+        assert_eq!(contents(&out), ["y"]);
+    }
+}
