@@ -150,7 +150,7 @@ pub fn main(args: Args) -> ExitCode {
         let server = if service.http.enabled {
             let app = api::router(Arc::clone(&manager), options);
             let http = &service.http;
-            let served = tarn_runtime::pipeline::run::serve_with(
+            let served = tarn_runtime::pipeline::serve::serve_with(
                 &http.address,
                 app,
                 http.tls.clone(),

@@ -48,15 +48,42 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Output>, BuildError
     Ok(Arc::new(FileOutput {
         path: cfg.path,
         framing,
-        writer: GroupCommit::new("file", move |work: Pending| files.commit(work, rewrite)),
+        writer: GroupCommit::new("file", move |work: &mut Pending| files.commit(work, rewrite)),
     }))
 }
 
-/// Bytes waiting per file, in first-write order.
+/// Bytes waiting per file, in first-write order. Entries stay (with
+/// their buffers) between commits; `touched` marks those written since.
 #[derive(Debug, Default)]
 struct Pending {
-    order: Vec<String>,
-    bytes: HashMap<String, Vec<u8>>,
+    files: Vec<PendingFile>,
+}
+
+#[derive(Debug)]
+struct PendingFile {
+    path: String,
+    bytes: Vec<u8>,
+    touched: bool,
+}
+
+impl Pending {
+    /// The buffer of `path`, marked as written.
+    fn buffer(&mut self, path: String) -> &mut Vec<u8> {
+        let i = match self.files.iter().position(|f| f.path == path) {
+            Some(i) => i,
+            None => {
+                self.files.push(PendingFile {
+                    path,
+                    bytes: Vec::new(),
+                    touched: false,
+                });
+                self.files.len() - 1
+            }
+        };
+        let f = &mut self.files[i];
+        f.touched = true;
+        &mut f.bytes
+    }
 }
 
 /// The files the writer thread keeps open.
@@ -69,16 +96,19 @@ struct OpenFiles {
 const MAX_OPEN: usize = 64;
 
 impl OpenFiles {
-    fn commit(&mut self, work: Pending, rewrite: bool) -> Result<(), Error> {
+    fn commit(&mut self, work: &mut Pending, rewrite: bool) -> Result<(), Error> {
         let mut first_error = None;
-        for path in work.order {
-            let Some(bytes) = work.bytes.get(&path) else {
-                continue;
-            };
-            if let Err(e) = self.write(&path, bytes, rewrite) {
-                self.open.remove(&path);
-                first_error.get_or_insert(Error::from(e).with_context(&path));
+        for f in work.files.iter_mut().filter(|f| f.touched) {
+            if let Err(e) = self.write(&f.path, &f.bytes, rewrite) {
+                self.open.remove(&f.path);
+                first_error.get_or_insert(Error::from(e).with_context(&f.path));
             }
+            f.bytes.clear();
+            f.touched = false;
+        }
+        // Buffers of files not written lately are let go.
+        if work.files.len() > MAX_OPEN {
+            work.files.retain(|f| f.touched);
         }
         if self.open.len() > MAX_OPEN {
             self.open.clear();
@@ -138,13 +168,16 @@ impl Output for FileOutput {
             }
         }
         let done = self.writer.submit(|pending| {
+            let mut added = 0;
             for (m, path) in batch.iter().zip(targets) {
-                if !pending.bytes.contains_key(&path) {
-                    pending.order.push(path.clone());
+                let buf = pending.buffer(path);
+                if self.framing == Framing::AllBytes {
+                    // Each message is the whole file: the last one wins.
+                    buf.clear();
                 }
-                let buf = pending.bytes.entry(path).or_default();
-                self.framing.put(buf, m.content().as_bytes());
+                added += self.framing.put(buf, m.content().as_bytes());
             }
+            added
         });
         Box::pin(done)
     }

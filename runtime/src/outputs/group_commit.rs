@@ -19,11 +19,26 @@ struct State<T> {
     waiting: usize,
     /// The outcome channel of the group `pending` belongs to.
     group: Option<watch::Sender<GroupResult>>,
+    /// Bytes in `pending` (as the writes reported them).
+    bytes: usize,
     /// The owner is gone: commit what is left and stop.
     closed: bool,
     /// The thread has been started.
     started: bool,
+    /// The thread waits for a first write (it must be woken).
+    idle: bool,
+    /// The thread lingers for more writes (woken once enough wait).
+    lingering: bool,
 }
+
+/// How long the writer thread lets a small group grow before committing
+/// it: a busy pipeline then commits many writes at once (one system call,
+/// one fsync) instead of waking the thread per write; a lone write waits
+/// at most this long.
+const LINGER: std::time::Duration = std::time::Duration::from_micros(500);
+
+/// A group this large is committed without lingering.
+const GROUP_BYTES: usize = 256 * 1024;
 
 struct Shared<T> {
     state: Mutex<State<T>>,
@@ -31,7 +46,7 @@ struct Shared<T> {
 }
 
 /// What commits a group's pending work.
-type CommitFn<T> = Box<dyn FnMut(T) -> Result<(), Error> + Send>;
+type CommitFn<T> = Box<dyn FnMut(&mut T) -> Result<(), Error> + Send>;
 
 /// A group-committing writer whose pending work is a `T` (bytes, or
 /// bytes per file) and whose commit is `commit`.
@@ -53,10 +68,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl<T: Default + Send + 'static> GroupCommit<T> {
     /// A writer that commits with `commit` on a thread named `name`,
-    /// started by the first write.
+    /// started by the first write. `commit` must leave the work it is
+    /// given empty (its buffers are reused, so it keeps their capacity).
     pub fn new(
         name: &'static str,
-        commit: impl FnMut(T) -> Result<(), Error> + Send + 'static,
+        commit: impl FnMut(&mut T) -> Result<(), Error> + Send + 'static,
     ) -> GroupCommit<T> {
         GroupCommit {
             shared: Arc::new(Shared {
@@ -64,8 +80,11 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
                     pending: T::default(),
                     waiting: 0,
                     group: None,
+                    bytes: 0,
                     closed: false,
                     started: false,
+                    idle: false,
+                    lingering: false,
                 }),
                 wake: Condvar::new(),
             }),
@@ -74,20 +93,28 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
         }
     }
 
-    /// Adds work with `fill` (at once, so writes keep their call order)
-    /// and gives the future of its group's outcome.
-    pub fn submit(&self, fill: impl FnOnce(&mut T)) -> BoxFuture<'static, Result<(), Error>> {
+    /// Adds work with `fill` (at once, so writes keep their call order);
+    /// `fill` returns how many bytes it added. Gives the future of the
+    /// group's outcome.
+    pub fn submit(
+        &self,
+        fill: impl FnOnce(&mut T) -> usize,
+    ) -> BoxFuture<'static, Result<(), Error>> {
         let rx = {
             let mut state = lock(&self.shared.state);
             if !state.started {
                 state.started = true;
                 self.start();
             }
-            fill(&mut state.pending);
+            state.bytes += fill(&mut state.pending);
             state.waiting += 1;
             let group = state.group.get_or_insert_with(|| watch::channel(None).0);
             let rx = group.subscribe();
-            self.shared.wake.notify_one();
+            // Wake the thread only when it needs it: a first write, or a
+            // group grown big enough to commit before the linger ends.
+            if state.idle || (state.lingering && state.bytes >= GROUP_BYTES) {
+                self.shared.wake.notify_one();
+            }
             rx
         };
         Box::pin(wait(rx))
@@ -101,22 +128,43 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
         let spawned = std::thread::Builder::new()
             .name(format!("tarn-{}", self.name))
             .spawn(move || {
+                let mut work = T::default();
                 loop {
-                    let (work, group) = {
+                    let group = {
                         let mut state = lock(&shared.state);
                         while state.waiting == 0 && !state.closed {
+                            state.idle = true;
                             state = shared
                                 .wake
                                 .wait(state)
                                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+                            state.idle = false;
                         }
                         if state.waiting == 0 {
                             return;
                         }
+                        let until = std::time::Instant::now() + LINGER;
+                        while state.bytes < GROUP_BYTES && !state.closed {
+                            let left = until.saturating_duration_since(std::time::Instant::now());
+                            if left.is_zero() {
+                                break;
+                            }
+                            state.lingering = true;
+                            state = shared
+                                .wake
+                                .wait_timeout(state, left)
+                                .map(|(s, _)| s)
+                                .unwrap_or_else(|p| p.into_inner().0);
+                            state.lingering = false;
+                        }
                         state.waiting = 0;
-                        (std::mem::take(&mut state.pending), state.group.take())
+                        state.bytes = 0;
+                        // The emptied buffers of the last commit take the
+                        // place of the pending work.
+                        std::mem::swap(&mut state.pending, &mut work);
+                        state.group.take()
                     };
-                    let result = commit(work);
+                    let result = commit(&mut work);
                     if let Some(group) = group {
                         let _ = group.send(Some(result));
                     }
@@ -159,11 +207,18 @@ mod tests {
     async fn writes_are_committed_in_call_order_and_resolve_after_commit() {
         let seen = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
         let s = seen.clone();
-        let gc: GroupCommit<Vec<u8>> = GroupCommit::new("test", move |bytes| {
-            s.lock().expect("lock").push(bytes);
+        let gc: GroupCommit<Vec<u8>> = GroupCommit::new("test", move |bytes: &mut Vec<u8>| {
+            s.lock().expect("lock").push(std::mem::take(bytes));
             Ok(())
         });
-        let waits: Vec<_> = (0..50u8).map(|i| gc.submit(|buf| buf.push(i))).collect();
+        let waits: Vec<_> = (0..50u8)
+            .map(|i| {
+                gc.submit(|buf| {
+                    buf.push(i);
+                    1
+                })
+            })
+            .collect();
         for w in waits {
             w.await.expect("committed");
         }
@@ -173,9 +228,17 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_commit_fails_its_writes() {
-        let gc: GroupCommit<Vec<u8>> =
-            GroupCommit::new("test", |_| Err(Error::retryable("disk full")));
-        let err = gc.submit(|b| b.push(1)).await.expect_err("fails");
+        let gc: GroupCommit<Vec<u8>> = GroupCommit::new("test", |b: &mut Vec<u8>| {
+            b.clear();
+            Err(Error::retryable("disk full"))
+        });
+        let err = gc
+            .submit(|b| {
+                b.push(1);
+                1
+            })
+            .await
+            .expect_err("fails");
         assert_eq!(err.message, "disk full");
     }
 }
@@ -207,13 +270,15 @@ impl Framing {
         }
     }
 
-    /// Appends `content` framed.
-    pub fn put(&self, out: &mut Vec<u8>, content: &[u8]) {
+    /// Appends `content` framed; gives the bytes added.
+    pub fn put(&self, out: &mut Vec<u8>, content: &[u8]) -> usize {
+        let before = out.len();
         out.extend_from_slice(content);
         match self {
             Framing::Lines => out.push(b'\n'),
             Framing::Delim(d) => out.extend_from_slice(d),
             Framing::Append | Framing::AllBytes => {}
         }
+        out.len() - before
     }
 }

@@ -41,11 +41,11 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Output>, BuildError
     };
     Ok(Arc::new(Stdout {
         framing,
-        writer: GroupCommit::new("stdout", |bytes: Vec<u8>| {
+        writer: GroupCommit::new("stdout", |bytes: &mut Vec<u8>| {
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)?;
-            out.flush()?;
-            Ok(())
+            let written = out.write_all(bytes).and_then(|()| out.flush());
+            bytes.clear();
+            Ok(written?)
         }),
     }))
 }
@@ -60,9 +60,10 @@ struct Stdout {
 impl Output for Stdout {
     fn write<'a>(&'a self, batch: Batch, _: WriteCtx) -> BoxFuture<'a, Result<(), Error>> {
         let done = self.writer.submit(|buf| {
-            for m in &batch {
-                self.framing.put(buf, m.content().as_bytes());
-            }
+            batch
+                .iter()
+                .map(|m| self.framing.put(buf, m.content().as_bytes()))
+                .sum()
         });
         Box::pin(done)
     }

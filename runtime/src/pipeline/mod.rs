@@ -4,6 +4,8 @@
 //! then starts what was built, so lint refuses whatever run would.
 
 pub mod run;
+pub mod serve;
+pub mod worker;
 
 use crate::component::build::Endpoint;
 use crate::component::{Build, BuildError, Input, Kind, Output, Processor, Registry};

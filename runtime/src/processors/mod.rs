@@ -66,6 +66,13 @@ pub fn one(batch: Batch) -> Batches {
     out
 }
 
+thread_local! {
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The largest serialisation buffer kept for reuse.
+const MAX_SCRATCH: usize = 1 << 20;
+
 /// Sets the document a mapping produced as the message's content.
 /// `Ok(false)` means the mapping deleted the message.
 pub fn set_root(msg: &mut Message, root: Value) -> Result<bool, String> {
@@ -75,9 +82,18 @@ pub fn set_root(msg: &mut Message, root: Value) -> Result<bool, String> {
         Value::Str(s) => msg.set_content(Blob::new(s.as_bytes())),
         Value::Bytes(b) => msg.set_content(b),
         root => {
-            let mut bytes = Vec::new();
-            to_message_bytes(&root, &mut bytes).map_err(|e| e.to_string())?;
-            msg.set_structured(Blob::new(&bytes), root);
+            // Serialised into a per-thread buffer that keeps its capacity,
+            // then copied once into the message.
+            let content = SCRATCH.with(|cell| {
+                let mut bytes = cell.take();
+                bytes.clear();
+                let written = to_message_bytes(&root, &mut bytes).map(|()| Blob::new(&bytes));
+                if bytes.capacity() <= MAX_SCRATCH {
+                    cell.set(bytes);
+                }
+                written
+            });
+            msg.set_structured(content.map_err(|e| e.to_string())?, root);
         }
     }
     Ok(true)

@@ -1,0 +1,253 @@
+//! The pipeline's workers. Each worker takes the next transaction from
+//! the input itself (the input sits behind a lock, held only while one
+//! transaction is read), runs the processors on its own VM, and starts
+//! the output's write without waiting for it: the worker keeps its
+//! writes in flight next to its reading, up to the output's
+//! `max_in_flight` across all workers, and acknowledges each transaction
+//! with its write's outcome. There is no hand-over between tasks on the
+//! way, so a busy pipeline does not wake threads per message.
+
+use crate::component::{
+    AckHandle, Batches, ErrorKind, Input, Output, ProcessCtx, Processor, Transaction, WriteCtx,
+    run_processors, stopped,
+};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tarn_lang::Vm;
+use tokio::sync::{Mutex, Notify, OwnedSemaphorePermit, Semaphore, watch};
+
+/// How long an input that failed to connect or read waits at most before
+/// trying again.
+const MAX_PAUSE: Duration = Duration::from_secs(5);
+
+/// The input and what the workers know of it.
+#[derive(Debug)]
+pub struct Source {
+    reader: Mutex<Reader>,
+    ended: AtomicBool,
+    ended_notify: Notify,
+}
+
+#[derive(Debug)]
+struct Reader {
+    input: Box<dyn Input>,
+    connected: bool,
+    pause: Duration,
+    closed: bool,
+}
+
+impl Source {
+    /// The source of `input`, not connected yet.
+    pub fn new(input: Box<dyn Input>) -> Source {
+        Source {
+            reader: Mutex::new(Reader {
+                input,
+                connected: false,
+                pause: Duration::from_millis(50),
+                closed: false,
+            }),
+            ended: AtomicBool::new(false),
+            ended_notify: Notify::new(),
+        }
+    }
+
+    /// Whether the input has ended (or was stopped).
+    pub fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::Acquire)
+    }
+
+    /// Resolves once the input has ended.
+    pub async fn ended(&self) {
+        loop {
+            let notified = self.ended_notify.notified();
+            if self.has_ended() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// The next transaction; `None` once the input has ended or `stop`
+    /// turned true (the input is then closed, once).
+    async fn next(&self, stop: &mut watch::Receiver<bool>) -> Option<Transaction> {
+        if self.has_ended() {
+            return None;
+        }
+        let mut r = self.reader.lock().await;
+        let next = tokio::select! {
+            t = r.read() => t,
+            () = stopped(stop) => None,
+        };
+        if next.is_none() {
+            self.ended.store(true, Ordering::Release);
+            self.ended_notify.notify_waiters();
+            if !r.closed {
+                r.closed = true;
+                r.input.close().await;
+            }
+        }
+        next
+    }
+}
+
+impl Reader {
+    /// Connects when needed and reads one transaction; `None` at the end
+    /// (or after a fatal error, logged).
+    async fn read(&mut self) -> Option<Transaction> {
+        if self.closed {
+            return None;
+        }
+        loop {
+            if !self.connected {
+                match self.input.connect().await {
+                    Ok(()) => {
+                        self.connected = true;
+                        self.pause = Duration::from_millis(50);
+                    }
+                    Err(e) => {
+                        crate::log::error(&format!("input: cannot connect: {e}"));
+                        self.back_off().await;
+                        continue;
+                    }
+                }
+            }
+            match self.input.read().await {
+                Ok(t) => return Some(t),
+                Err(e) => match e.kind {
+                    ErrorKind::EndOfInput | ErrorKind::Closed => return None,
+                    ErrorKind::NotConnected => self.connected = false,
+                    ErrorKind::Fatal => {
+                        crate::log::error(&format!("input: {e}"));
+                        return None;
+                    }
+                    _ => {
+                        crate::log::error(&format!("input: {e}"));
+                        self.back_off().await;
+                    }
+                },
+            }
+        }
+    }
+
+    async fn back_off(&mut self) {
+        tokio::time::sleep(self.pause).await;
+        self.pause = (self.pause * 2).min(MAX_PAUSE);
+    }
+}
+
+/// What every worker shares.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// Where transactions come from.
+    pub source: Arc<Source>,
+    /// The pipeline's processors.
+    pub processors: Arc<Vec<Arc<dyn Processor>>>,
+    /// Where batches go.
+    pub output: Arc<dyn Output>,
+    /// One permit per write in flight (the output's `max_in_flight`).
+    pub in_flight: Arc<Semaphore>,
+    /// Turns true when the pipeline is told to stop.
+    pub stop: watch::Receiver<bool>,
+}
+
+/// One worker: reads, processes and writes until the input has ended,
+/// then waits for its writes to finish.
+pub async fn work(shared: Shared) {
+    let Shared {
+        source,
+        processors,
+        output,
+        in_flight,
+        mut stop,
+    } = shared;
+    let mut vm = Vm::new();
+    let mut writes = FuturesUnordered::new();
+    loop {
+        if source.has_ended() {
+            while writes.next().await.is_some() {}
+            return;
+        }
+        // A permit first, so no transaction is taken that cannot be
+        // written; own writes finishing meanwhile give theirs back.
+        let permit = match in_flight.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => tokio::select! {
+                Some(()) = writes.next(), if !writes.is_empty() => continue,
+                p = in_flight.clone().acquire_owned() => match p {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+            },
+        };
+        let next = tokio::select! {
+            biased;
+            Some(()) = writes.next(), if !writes.is_empty() => continue,
+            t = source.next(&mut stop) => t,
+        };
+        let Some(t) = next else { continue };
+        let Transaction {
+            batch,
+            ack,
+            responses,
+        } = t;
+        let batches = if processors.is_empty() {
+            let mut one = Batches::new();
+            one.push(batch);
+            one
+        } else {
+            let mut ctx = ProcessCtx {
+                vm: &mut vm,
+                responses: &responses,
+            };
+            let mut one = Batches::new();
+            one.push(batch);
+            run_processors(&processors, one, &mut ctx).await
+        };
+        writes.push(deliver(output.as_ref(), batches, ack, responses, permit));
+    }
+}
+
+/// Writes every batch made from one transaction (the first write starts
+/// now, so writes keep the order transactions were processed in) and
+/// acknowledges the transaction with the outcome.
+fn deliver<'a>(
+    output: &'a dyn Output,
+    batches: Batches,
+    ack: AckHandle,
+    responses: crate::component::Responses,
+    permit: OwnedSemaphorePermit,
+) -> impl std::future::Future<Output = ()> + 'a {
+    let mut rest = batches.into_iter();
+    let first = rest.next().map(|b| {
+        output.write(
+            b,
+            WriteCtx {
+                responses: responses.clone(),
+            },
+        )
+    });
+    async move {
+        let mut outcome = Ok(());
+        if let Some(first) = first {
+            outcome = first.await;
+        }
+        for batch in rest {
+            if outcome.is_err() {
+                break;
+            }
+            outcome = output
+                .write(
+                    batch,
+                    WriteCtx {
+                        responses: responses.clone(),
+                    },
+                )
+                .await;
+        }
+        ack.resolve(outcome);
+        drop(permit);
+    }
+}
