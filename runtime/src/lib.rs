@@ -24,6 +24,7 @@ pub mod processors;
 pub mod rate_limits;
 pub mod resources;
 pub mod streams;
+pub mod unit_test;
 #[cfg(test)]
 pub mod testing;
 
