@@ -80,7 +80,7 @@ pub fn check(conds: &Conditions, msg: &Message, ctx: &mut CheckCtx<'_>) -> Vec<S
 }
 
 fn read(ctx: &CheckCtx<'_>, file: &str) -> Result<Vec<u8>, String> {
-    read_file(&ctx.dir.join(file), ctx.options).map_err(|e| e.to_string())
+    read_file(&ctx.dir.join(file), ctx.options).map_err(|e| e.brief())
 }
 
 fn query(program: &tarn_lang::Program, msg: &Message, vm: &mut Vm) -> Result<(), String> {
@@ -126,9 +126,7 @@ fn needs_quotes(bytes: &[u8]) -> bool {
     if one_line.contains('\n') {
         return false;
     }
-    text.is_empty()
-        || text.trim() != text
-        || text.chars().any(|c| c.is_control() && c != '\t')
+    text.is_empty() || text.trim() != text || text.chars().any(|c| c.is_control() && c != '\t')
 }
 
 /// Shows a text under a label (see [`show_as`]), quoted when needed.
@@ -215,12 +213,11 @@ fn json(content: &[u8], expected: &[u8], contains: bool) -> Result<(), String> {
         )
         .trim_end()
         .to_string()),
-        Match::Differs => Err(format!(
-            "the document differs {}\n{diff}",
-            json_diff::LEGEND
-        )
-        .trim_end()
-        .to_string()),
+        Match::Differs => Err(
+            format!("the document differs {}\n{diff}", json_diff::LEGEND)
+                .trim_end()
+                .to_string(),
+        ),
     }
 }
 

@@ -75,6 +75,7 @@ pub struct InputMessage {
     /// The raw content.
     pub content: Option<String>,
     /// A document (written as YAML or JSON) whose JSON text is the content.
+    #[serde(default, deserialize_with = "given")]
     pub json_content: Option<YamlValue>,
     /// A file (relative to the test file) whose bytes are the content.
     pub file_content: Option<String>,
@@ -90,7 +91,8 @@ pub struct InputMessage {
 pub struct Conditions {
     /// A Bloblang query on the message that must give `true`.
     pub bloblang: Option<Mapping>,
-    /// The exact content.
+    /// The exact content (empty when written as null).
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub content_equals: Option<String>,
     /// A regular expression (RE2) the content must match somewhere.
     pub content_matches: Option<Pattern>,
@@ -106,9 +108,21 @@ pub struct Conditions {
     pub file_json_contains: Option<String>,
     /// A document the content must equal as JSON (a string is read as
     /// JSON text; YAML structure is converted).
+    #[serde(default, deserialize_with = "given")]
     pub json_equals: Option<YamlValue>,
     /// A document the content must contain as JSON.
+    #[serde(default, deserialize_with = "given")]
     pub json_contains: Option<YamlValue>,
+}
+
+/// A value that is written, even as null (which is then JSON `null`).
+fn given<'de, D: Deserializer<'de>>(d: D) -> Result<Option<YamlValue>, D::Error> {
+    YamlValue::deserialize(d).map(Some)
+}
+
+/// A text that is written; null reads as empty.
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(d).map(|s| Some(s.unwrap_or_default()))
 }
 
 /// Any YAML value, kept as written (with its position) so scalars keep
@@ -208,7 +222,14 @@ fn plain_scalar(text: &str) -> serde_json::Value {
 /// break as Benthos's YAML reader does: without a final newline (the
 /// parser gives it one, reading the end of the file as a line break).
 fn clip_at_end(root: &mut Node, text: &str) {
-    if text.ends_with('\n') {
+    // Only comments could follow the last node: the file's last line is
+    // the scalar's own unless it is one (or blank).
+    let ends_with_content = !text.ends_with('\n')
+        && text
+            .lines()
+            .last()
+            .is_some_and(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    if !ends_with_content {
         return;
     }
     let mut steps = Vec::new();
@@ -225,30 +246,9 @@ fn clip_at_end(root: &mut Node, text: &str) {
             NodeKind::Scalar(..) => return,
         };
     }
-    let pos = last.pos;
-    let NodeKind::Scalar(value, Style::Block) = &mut last.kind else {
-        return;
-    };
-    let lines: Vec<&str> = text.lines().collect();
-    // Only comments could follow the last node: the file's last line is
-    // the scalar's own unless it is one (or blank).
-    let ends_file = lines
-        .last()
-        .is_some_and(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let header = lines
-        .iter()
-        .take(pos.line.saturating_sub(1))
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| l.split(" #").next().unwrap_or_default().trim_end())
-        .unwrap_or_default();
-    let indicator: String = header
-        .chars()
-        .rev()
-        .take_while(|c| matches!(c, '|' | '>' | '+' | '-' | '0'..='9'))
-        .collect();
-    let clip = indicator.contains(['|', '>']) && !indicator.contains('+');
-    if ends_file && clip && value.ends_with('\n') {
+    if let NodeKind::Scalar(value, Style::Block) = &mut last.kind
+        && value.ends_with('\n')
+    {
         value.pop();
     }
 }

@@ -81,10 +81,11 @@ fn diff(actual: &Json, expected: &Json, indent: usize, key: &str, out: &mut Vec<
                     }
                     (None, None) => Match::Equal,
                 };
-                if i + 1 < keys.len() && out.len() > start {
-                    if let Some(last) = out.last_mut() {
-                        last.2.push(',');
-                    }
+                if i + 1 < keys.len()
+                    && out.len() > start
+                    && let Some(last) = out.last_mut()
+                {
+                    last.2.push(',');
                 }
                 result = combine(result, child);
             }
@@ -109,10 +110,11 @@ fn diff(actual: &Json, expected: &Json, indent: usize, key: &str, out: &mut Vec<
                     }
                     (None, None) => Match::Equal,
                 };
-                if i + 1 < len && out.len() > start {
-                    if let Some(last) = out.last_mut() {
-                        last.2.push(',');
-                    }
+                if i + 1 < len
+                    && out.len() > start
+                    && let Some(last) = out.last_mut()
+                {
+                    last.2.push(',');
                 }
                 result = combine(result, child);
             }
@@ -167,12 +169,18 @@ mod tests {
     #[test]
     fn equal_superset_and_differs() {
         let doc = json!({"a": 1, "b": [1, 2, {"c": "x"}]});
-        assert_eq!(compare(&doc, &json!({"b": [1, 2, {"c": "x"}], "a": 1.0})).0, Match::Equal);
+        assert_eq!(
+            compare(&doc, &json!({"b": [1, 2, {"c": "x"}], "a": 1.0})).0,
+            Match::Equal
+        );
         assert_eq!(compare(&doc, &json!({"a": 1})).0, Match::Superset);
         assert_eq!(compare(&doc, &json!({"b": [1]})).0, Match::Superset);
         assert_eq!(compare(&doc, &json!({"a": 2})).0, Match::Differs);
         assert_eq!(compare(&doc, &json!({"d": null})).0, Match::Differs);
-        assert_eq!(compare(&doc, &json!({"b": [1, 2, {"c": "x"}, 4]})).0, Match::Differs);
+        assert_eq!(
+            compare(&doc, &json!({"b": [1, 2, {"c": "x"}, 4]})).0,
+            Match::Differs
+        );
         assert_eq!(compare(&json!("1"), &json!(1)).0, Match::Differs);
     }
 

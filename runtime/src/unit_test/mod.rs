@@ -26,6 +26,8 @@ pub mod pointer;
 pub mod prepare;
 pub mod report;
 pub mod run;
+#[cfg(test)]
+mod tests;
 
 pub use definition::{Case, Conditions, DefinitionFile, InputMessage, YamlValue};
 pub use report::{CaseReport, Outcome, Report, TargetReport};
@@ -105,9 +107,9 @@ impl std::fmt::Display for SetupError {
                 file,
                 text,
                 problems,
-            } => f.write_str(
-                config::render(&file.display().to_string(), text, problems).trim_end(),
-            ),
+            } => {
+                f.write_str(config::render(&file.display().to_string(), text, problems).trim_end())
+            }
             SetupError::Mapping { file, diagnostics } => {
                 f.write_str(diagnostics.render(&file.display().to_string()).trim_end())
             }
@@ -122,6 +124,23 @@ impl std::error::Error for SetupError {
             SetupError::Read { source, .. } | SetupError::Runtime(source) => Some(source),
             SetupError::Mapping { diagnostics, .. } => Some(diagnostics),
             _ => None,
+        }
+    }
+}
+
+impl SetupError {
+    /// A one-line account of a file that could not be read, to place
+    /// at the field that names the file.
+    pub fn brief(&self) -> String {
+        match self {
+            SetupError::Read { path, source } => {
+                format!("cannot read {}: {source}", path.display())
+            }
+            SetupError::TooLarge { path, size, limit } => format!(
+                "{} has {size} bytes, more than the {limit} a test may read (--max-file-size)",
+                path.display()
+            ),
+            other => other.to_string(),
         }
     }
 }

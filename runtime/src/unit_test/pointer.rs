@@ -84,7 +84,9 @@ fn index(segment: &str) -> Option<usize> {
 /// value ended up at (`-` becomes the new index).
 pub fn set(root: &mut Node, segments: &[String], value: Node) -> Result<Vec<String>, PointerError> {
     let Some((last, parents)) = segments.split_last() else {
-        return Err(PointerError("the root of a config cannot be replaced".into()));
+        return Err(PointerError(
+            "the root of a config cannot be replaced".into(),
+        ));
     };
     let mut here = root;
     let mut placed = Vec::with_capacity(segments.len());
@@ -111,14 +113,12 @@ pub fn set(root: &mut Node, segments: &[String], value: Node) -> Result<Vec<Stri
         }
         NodeKind::Seq(items) => {
             let len = items.len();
-            let slot = index(last)
-                .and_then(|i| items.get_mut(i))
-                .ok_or_else(|| {
-                    PointerError(format!(
-                        "`{last}` is not an index of the list at `/{}` ({len} items)",
-                        placed.join("/")
-                    ))
-                })?;
+            let slot = index(last).and_then(|i| items.get_mut(i)).ok_or_else(|| {
+                PointerError(format!(
+                    "`{last}` is not an index of the list at `/{}` ({len} items)",
+                    placed.join("/")
+                ))
+            })?;
             *slot = keep_label(slot, value);
             placed.push(last.clone());
         }
@@ -145,10 +145,7 @@ fn child_or_insert<'n>(
     }
     match &mut node.kind {
         NodeKind::Map(pairs) => {
-            let at = match pairs
-                .iter()
-                .position(|(k, _)| k.as_str() == Some(segment))
-            {
+            let at = match pairs.iter().position(|(k, _)| k.as_str() == Some(segment)) {
                 Some(at) => at,
                 None => {
                     let kind = if next == "-" || index(next).is_some() {
@@ -219,9 +216,7 @@ fn collect(node: &Node, path: &mut Vec<String>, out: &mut BTreeMap<String, Vec<V
             if let Some(label) = node.get("label").and_then(Node::as_str)
                 && !label.is_empty()
             {
-                out.entry(label.to_string())
-                    .or_insert_with(Vec::new)
-                    .push(path.clone());
+                out.entry(label.to_string()).or_default().push(path.clone());
             }
             for (k, v) in pairs {
                 path.push(k.as_str().unwrap_or_default().to_string());
@@ -259,8 +254,9 @@ mod tests {
 
     #[test]
     fn get_walks_objects_and_lists() {
-        let root = yaml("pipeline:\n  processors:\n    - noop: {}\n    - label: x\n      noop: {}\n")
-            .expect("yaml");
+        let root =
+            yaml("pipeline:\n  processors:\n    - noop: {}\n    - label: x\n      noop: {}\n")
+                .expect("yaml");
         let n = get(&root, &segs("/pipeline/processors/1/label")).expect("found");
         assert_eq!(n.as_str(), Some("x"));
         assert!(get(&root, &segs("/pipeline/processors/2")).is_none());
@@ -269,8 +265,8 @@ mod tests {
 
     #[test]
     fn set_replaces_appends_and_keeps_labels() {
-        let mut root = yaml("pipeline:\n  processors:\n    - label: x\n      http: {}\n")
-            .expect("yaml");
+        let mut root =
+            yaml("pipeline:\n  processors:\n    - label: x\n      http: {}\n").expect("yaml");
         let mock = yaml("mapping: root = 1\n").expect("yaml");
         let at = set(&mut root, &segs("/pipeline/processors/0"), mock.clone()).expect("set");
         assert_eq!(at, vec!["pipeline", "processors", "0"]);

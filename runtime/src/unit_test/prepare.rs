@@ -43,14 +43,7 @@ pub fn prepare(
             inputs,
             resources: Arc::new(Resources::new()),
         }),
-        _ => {
-            let (processors, resources) = config_target(def, config, lc, options)?;
-            Ok(Prepared {
-                processors,
-                inputs,
-                resources,
-            })
-        }
+        _ => config_target(def, config, lc, options, inputs),
     }
 }
 
@@ -105,14 +98,15 @@ fn message(
         let path = def.dir().join(file);
         super::read_file(&path, options).map_err(|e| {
             let at = format!("{field}.file_content");
-            def.error(lc.pos_of(&at), lc.path(&at), e.to_string())
+            def.error(lc.pos_of(&at), lc.path(&at), e.brief())
         })?
     } else {
         input.content.clone().unwrap_or_default().into_bytes()
     };
     let mut msg = Message::new(&content);
     for (key, value) in &input.metadata {
-        msg.meta_mut().insert(key.as_str(), json_to_value(&value.to_json()));
+        msg.meta_mut()
+            .insert(key.as_str(), json_to_value(&value.to_json()));
     }
     Ok(msg)
 }
@@ -159,7 +153,8 @@ fn config_target(
     config: &Path,
     lc: &LocatedCase,
     options: &Options,
-) -> Result<(Vec<Arc<dyn Processor>>, Arc<Resources>), SetupError> {
+    inputs: Vec<Batch>,
+) -> Result<Prepared, SetupError> {
     let case = &lc.case;
     let target = case.target_processors.as_deref().unwrap_or(DEFAULT_TARGET);
     let target_error = |message: String| {
@@ -247,13 +242,22 @@ fn config_target(
     resources
         .declare_all(&root, &parsed.text)
         .map_err(build_error)?;
-    let mut build = Build::new(Registry::standard(), &resources, &parsed.text, Sandbox::Standard);
+    let mut build = Build::new(
+        Registry::standard(),
+        &resources,
+        &parsed.text,
+        Sandbox::Standard,
+    );
     let raws: Vec<ProcessorNode> = items
         .iter()
         .map(|(path, n)| ProcessorNode::new((*n).clone(), path.clone()))
         .collect();
     let processors = build.processors(&raws).map_err(build_error)?;
-    Ok((processors, resources))
+    Ok(Prepared {
+        processors,
+        inputs,
+        resources,
+    })
 }
 
 /// Puts the test's mocks into `root`: JSON Pointers first, then labels.
@@ -265,11 +269,7 @@ fn apply_mocks(
 ) -> Result<Vec<Placed>, SetupError> {
     let mut placed = Vec::new();
     let mock_error = |key: &str, message: String| {
-        def.error(
-            lc.mock_pos(key),
-            lc.path(&format!("mocks.{key}")),
-            message,
-        )
+        def.error(lc.mock_pos(key), lc.path(&format!("mocks.{key}")), message)
     };
     let (by_pointer, by_label): (Vec<_>, Vec<_>) =
         lc.case.mocks.iter().partition(|(k, _)| k.starts_with('/'));
@@ -350,7 +350,7 @@ fn mapping_target(
         def.error(
             lc.pos_of("target_mapping"),
             lc.path("target_mapping"),
-            e.to_string(),
+            e.brief(),
         )
     })?;
     let program = tarn_lang::Env::standard()

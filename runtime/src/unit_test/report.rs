@@ -152,7 +152,12 @@ impl Report {
             c.failed
         );
         if c.broken_files > 0 {
-            let _ = write!(out, "; {} file{} could not be read", c.broken_files, if c.broken_files == 1 { "" } else { "s" });
+            let _ = write!(
+                out,
+                "; {} file{} could not be read",
+                c.broken_files,
+                if c.broken_files == 1 { "" } else { "s" }
+            );
         }
         out.push('\n');
         out

@@ -43,12 +43,7 @@ pub fn target(
         );
         return Some(report(Err(e)));
     }
-    Some(report(Ok(run_definition(
-        runtime,
-        &def,
-        target,
-        options,
-    ))))
+    Some(report(Ok(run_definition(runtime, &def, target, options))))
 }
 
 fn run_definition(
@@ -145,7 +140,13 @@ fn compare(lc: &LocatedCase, output: &[Batch], ctx: &mut CheckCtx<'_>) -> Vec<St
     }
     for (b, batch) in output.iter().enumerate() {
         let Some(wanted) = expected.get(b) else {
-            let contents: Vec<String> = batch.iter().map(quote).collect();
+            let contents: Vec<String> = batch
+                .iter()
+                .map(|msg| match msg.error() {
+                    Some(e) => format!("{} (flagged as failed: {e})", quote(msg)),
+                    None => quote(msg),
+                })
+                .collect();
             failures.push(format!(
                 "batch {b} was not expected: [{}]",
                 contents.join(", ")
@@ -162,8 +163,11 @@ fn compare(lc: &LocatedCase, output: &[Batch], ctx: &mut CheckCtx<'_>) -> Vec<St
         }
         for (m, msg) in batch.iter().enumerate() {
             let Some(conds) = wanted.get(m) else {
+                let flagged = msg
+                    .error()
+                    .map_or(String::new(), |e| format!(" (flagged as failed: {e})"));
                 failures.push(format!(
-                    "batch {b} message {m} was not expected: {}",
+                    "batch {b} message {m} was not expected: {}{flagged}",
                     quote(msg)
                 ));
                 continue;
