@@ -24,9 +24,9 @@ pub mod processors;
 pub mod rate_limits;
 pub mod resources;
 pub mod streams;
-pub mod unit_test;
 #[cfg(test)]
 pub mod testing;
+pub mod unit_test;
 
 /// Checks and builds a config text: every problem rendered for `file`,
 /// or the pipeline and its service settings ready to run.
