@@ -9,6 +9,7 @@ mod lsp;
 mod repl;
 mod run;
 mod streams;
+mod test;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +39,9 @@ enum Command {
     /// Check config files: every problem with file:line:col, the field
     /// path and a suggestion; exit 1 when any is found.
     Lint(lint::Args),
+    /// Run config unit tests (`tests:` sections and `*_benthos_test.yaml`
+    /// files); exit 1 when any fails.
+    Test(test::Args),
     /// Try mappings interactively against a sample message (scripted when
     /// stdin is not a terminal).
     Repl(repl::Args),
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::main(args),
         Command::Streams(args) => streams::main(args),
         Command::Lint(args) => lint::main(args),
+        Command::Test(args) => test::main(args),
         Command::List(args) => list::main(args),
         Command::Repl(args) => repl::main(args),
         Command::Lsp(args) => lsp::main(args),

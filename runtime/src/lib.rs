@@ -26,6 +26,7 @@ pub mod resources;
 pub mod streams;
 #[cfg(test)]
 pub mod testing;
+pub mod unit_test;
 
 /// Checks and builds a config text: every problem rendered for `file`,
 /// or the pipeline and its service settings ready to run.

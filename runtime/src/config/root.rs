@@ -120,7 +120,7 @@ pub struct RootConfig {
     #[serde(default = "twenty_seconds")]
     pub shutdown_timeout: Duration,
     /// Config unit tests, run by `tarn test`.
-    pub tests: Option<serde_json::Value>,
+    pub tests: Option<Vec<crate::unit_test::Case>>,
 }
 
 /// A stream file in streams mode: only the pipeline; `http`, `logger`,
