@@ -299,7 +299,8 @@ impl Walker<'_> {
             Some(FieldKind::Plain) => (mapping_key, false),
             None => (mapping_key, true),
         };
-        if !is_mapping && !(interpolates && value.contains("${!")) {
+        let interpolated = interpolates && value.contains("${!");
+        if !(is_mapping || interpolated) {
             return;
         }
         if is_mapping && style == ScalarStyle::Plain && value.is_empty() {
