@@ -99,11 +99,15 @@ impl Shape {
             Shape::Object(_) => "object".into(),
             Shape::Component(kind) => kind.clone(),
             Shape::Nullable(inner) => inner.type_name(),
-            Shape::OneOf(options) => options
-                .iter()
-                .map(Shape::type_name)
-                .collect::<Vec<_>>()
-                .join(" or "),
+            Shape::OneOf(options) => {
+                let mut names: Vec<String> = Vec::new();
+                for name in options.iter().map(Shape::type_name) {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                names.join(" or ")
+            }
         }
     }
 

@@ -67,10 +67,8 @@ fn key_snippet(name: &str, shape: &Shape, column: usize) -> String {
     let inner = " ".repeat(column + 2);
     match shape.unwrapped() {
         Shape::Object(fields) if fields.is_empty() => format!("{name}: {{}}$0"),
-        Shape::Object(_) | Shape::Dict(_) | Shape::Component(_) => {
-            format!("{name}:\n{inner}$0")
-        }
         Shape::List(_) => format!("{name}:\n{inner}- $0"),
+        block if block.is_block() => format!("{name}:\n{inner}$0"),
         _ => format!("{name}: $0"),
     }
 }
@@ -85,7 +83,19 @@ struct KeyItem {
     rank: u8,
 }
 
-fn field_item(f: &Field, rank: u8) -> KeyItem {
+/// `alternative` when the field belongs to one of several shapes a value
+/// may take: it is then required only within that alternative.
+fn field_item(f: &Field, rank: u8, alternative: bool) -> KeyItem {
+    let relaxed;
+    let f = if alternative && f.required {
+        relaxed = Field {
+            required: false,
+            ..f.clone()
+        };
+        &relaxed
+    } else {
+        f
+    };
     let detail = if f.required {
         format!("{} (required)", f.shape.type_name())
     } else {
@@ -105,20 +115,20 @@ fn field_item(f: &Field, rank: u8) -> KeyItem {
 }
 
 /// The keys that may go in a value of shape `container`, leaving out
-/// `present` ones. `listed` is set when the container is a list written
-/// without its `- ` yet.
+/// `present` ones; `depth` counts the `OneOf`s passed through.
 fn key_items(
     schema: &ConfigSchema,
     container: &Shape,
     present: &[String],
     depth: usize,
 ) -> Vec<KeyItem> {
+    let alternative = depth > 0;
     let absent = |name: &str| !present.iter().any(|p| p == name);
     match container.unwrapped() {
         Shape::Object(fields) => fields
             .iter()
             .filter(|f| absent(&f.name))
-            .map(|f| field_item(f, 1))
+            .map(|f| field_item(f, 1, alternative))
             .collect(),
         Shape::Component(kind) => {
             let typed = present.iter().any(|p| schema.component(kind, p).is_some());
@@ -138,7 +148,7 @@ fn key_items(
                     .common(kind)
                     .iter()
                     .filter(|f| absent(&f.name) && !items.iter().any(|i| i.name == f.name))
-                    .map(|f| field_item(f, 2))
+                    .map(|f| field_item(f, 2, alternative))
                     .collect::<Vec<_>>(),
             );
             items
