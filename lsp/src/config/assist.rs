@@ -405,4 +405,23 @@ mod tests {
         let (doc, at_) = at("input:\n  http_server:\n    path: /^x\n");
         assert!(hover(&doc, &s, at_).is_none());
     }
+
+    #[test]
+    fn any_offset_of_odd_text_gives_an_answer_or_none() {
+        let s = sample();
+        let texts = [
+            "input:\r\n  http_server:\r\n    path: é/ü\r\n",
+            "\t- : :\n- - - \n  \"a\\\": b\n'x: y\n{a: [1, 2}\n",
+            "output:\n  broker:\n    pattern: 'fan\n    outputs: [\n      - x\n",
+            "pipeline:\n  processors:\n    - mapping: >-\n\n        root = \"😀\"\n    -\n",
+            "a: |\n  b\n---\n... \n# c\n  -: x\n\"\": 1\n'': 2\n",
+        ];
+        for text in texts {
+            let doc = Document::new(text.to_string(), true, None);
+            for offset in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+                let _ = completion(&doc, &s, offset);
+                let _ = hover(&doc, &s, offset);
+            }
+        }
+    }
 }
