@@ -1,7 +1,8 @@
 -- Tarn for Neovim (0.8 or later), without nvim-lspconfig.
 --
 -- Registers the `bloblang` filetype for `*.blobl` files and starts
--- `tarn lsp` for Bloblang buffers and pipeline configs (YAML buffers).
+-- `tarn lsp` for Bloblang buffers and pipeline configs (YAML buffers: the
+-- mappings in them, plus component and field completion, hover and lint).
 --
 -- Put this file on your runtimepath as `lua/tarn.lua` and call
 --   require('tarn').setup()

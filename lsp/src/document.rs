@@ -73,6 +73,8 @@ pub struct Document {
     pub yaml: bool,
     /// Its file path, for a sibling sample file.
     pub path: Option<std::path::PathBuf>,
+    /// The config schema, when the server was given one (YAML only).
+    pub schema: Option<std::sync::Arc<crate::schema::ConfigSchema>>,
     lines: LineStarts,
 }
 
@@ -84,8 +86,16 @@ impl Document {
             text,
             yaml,
             path,
+            schema: None,
             lines,
         }
+    }
+
+    /// The same document read with a config schema: which YAML fields
+    /// hold Bloblang comes from it.
+    pub fn with_schema(mut self, schema: std::sync::Arc<crate::schema::ConfigSchema>) -> Document {
+        self.schema = Some(schema);
+        self
     }
 
     /// The LSP position of byte `offset` (UTF-16 column).
@@ -108,7 +118,7 @@ impl Document {
     /// The Bloblang regions of the document.
     pub fn regions(&self) -> Vec<Region> {
         if self.yaml {
-            crate::yaml::regions(&self.text)
+            crate::yaml::regions(&self.text, self.schema.as_deref())
         } else {
             vec![Region::whole(&self.text)]
         }

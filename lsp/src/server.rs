@@ -1,8 +1,10 @@
 //! The protocol loop: initialise, keep the open documents, publish
 //! diagnostics when they change and answer requests.
 
+use crate::config::lint::{Job, Linter};
 use crate::document::Document;
 use crate::features;
+use crate::schema::{ConfigSchema, ConfigSupport};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
@@ -18,6 +20,7 @@ use lsp_types::{
     Uri,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What the server advertises.
 pub fn capabilities() -> ServerCapabilities {
@@ -42,10 +45,12 @@ pub fn capabilities() -> ServerCapabilities {
     }
 }
 
-/// The server's state: the open documents by URI.
+/// The server's state: the open documents by URI, and the config schema
+/// YAML documents are read with.
 #[derive(Debug, Default)]
 pub struct State {
     docs: HashMap<String, Document>,
+    schema: Option<Arc<ConfigSchema>>,
 }
 
 /// The local path of a `file://` URI.
@@ -90,7 +95,10 @@ impl State {
             Some(existing) => existing.yaml,
             None => is_yaml(uri, language),
         };
-        let doc = Document::new(text, yaml, path_of(uri));
+        let mut doc = Document::new(text, yaml, path_of(uri));
+        if let (true, Some(schema)) = (yaml, &self.schema) {
+            doc = doc.with_schema(schema.clone());
+        }
         self.docs.insert(uri.as_str().to_string(), doc);
         &self.docs[uri.as_str()]
     }
@@ -103,9 +111,34 @@ impl State {
 
 /// Serves `connection` until the client shuts it down.
 pub fn serve(connection: &Connection) -> Result<(), String> {
+    serve_with(connection, None)
+}
+
+/// Serves `connection` until the client shuts it down; with `support`,
+/// YAML configs also get component and field completion, hover and lint
+/// (linted on a thread of its own, once the text settles).
+pub fn serve_with(
+    connection: &Connection,
+    support: Option<Arc<ConfigSupport>>,
+) -> Result<(), String> {
     let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
     connection.initialize(caps).map_err(|e| e.to_string())?;
-    let mut state = State::default();
+    let mut state = State {
+        schema: support.as_ref().map(|s| s.schema.clone()),
+        ..State::default()
+    };
+    let linter = match support {
+        Some(support) => {
+            let sender = connection.sender.clone();
+            let publish = move |uri: Uri, version: Option<i32>, diagnostics| {
+                let params = PublishDiagnosticsParams::new(uri, diagnostics, version);
+                let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+                sender.send(Message::Notification(note)).is_ok()
+            };
+            Some(Linter::start(support, Box::new(publish))?)
+        }
+        None => None,
+    };
     for message in &connection.receiver {
         match message {
             Message::Request(req) => {
@@ -119,7 +152,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 send(connection, Message::Response(response))?;
             }
             Message::Notification(note) => {
-                if let Some((uri, diagnostics)) = handle_notification(&mut state, note) {
+                let published = handle_notification(&mut state, note, linter.as_ref());
+                if let Some((uri, diagnostics)) = published {
                     let params = PublishDiagnosticsParams::new(uri, diagnostics, None);
                     let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
                     send(connection, Message::Notification(note))?;
@@ -138,10 +172,32 @@ fn send(connection: &Connection, message: Message) -> Result<(), String> {
         .map_err(|e| format!("the client went away: {e}"))
 }
 
+/// The diagnostics of a document just opened or changed: published now,
+/// or (YAML with config support) handed to the lint thread.
+fn diagnose(
+    doc: &Document,
+    uri: Uri,
+    version: i32,
+    linter: Option<&Linter>,
+) -> Option<(Uri, Vec<lsp_types::Diagnostic>)> {
+    match linter {
+        Some(linter) if doc.yaml => {
+            linter.submit(Job::Check {
+                uri,
+                version: Some(version),
+                doc: doc.clone(),
+            });
+            None
+        }
+        _ => Some((uri, features::diagnostics(doc))),
+    }
+}
+
 /// Applies a document notification; gives the diagnostics to publish.
 fn handle_notification(
     state: &mut State,
     note: Notification,
+    linter: Option<&Linter>,
 ) -> Option<(Uri, Vec<lsp_types::Diagnostic>)> {
     match note.method.as_str() {
         DidOpenTextDocument::METHOD => {
@@ -152,23 +208,63 @@ fn handle_notification(
                 p.text_document.text,
                 Some(p.text_document.language_id.as_str()),
             );
-            Some((p.text_document.uri, features::diagnostics(doc)))
+            diagnose(doc, p.text_document.uri, p.text_document.version, linter)
         }
         DidChangeTextDocument::METHOD => {
             let p: lsp_types::DidChangeTextDocumentParams =
                 serde_json::from_value(note.params).ok()?;
             let text = p.content_changes.into_iter().last()?.text;
             let doc = state.open(&p.text_document.uri, text, None);
-            Some((p.text_document.uri, features::diagnostics(doc)))
+            diagnose(doc, p.text_document.uri, p.text_document.version, linter)
         }
         DidCloseTextDocument::METHOD => {
             let p: lsp_types::DidCloseTextDocumentParams =
                 serde_json::from_value(note.params).ok()?;
-            state.docs.remove(p.text_document.uri.as_str());
-            Some((p.text_document.uri, Vec::new()))
+            let closed = state.docs.remove(p.text_document.uri.as_str());
+            match linter {
+                // Through the lint thread, so no late result follows.
+                Some(linter) if closed.is_some_and(|d| d.yaml) => {
+                    linter.submit(Job::Close {
+                        uri: p.text_document.uri,
+                    });
+                    None
+                }
+                _ => Some((p.text_document.uri, Vec::new())),
+            }
         }
         _ => None,
     }
+}
+
+/// Completion at `pos`: Bloblang inside a region, else the config's keys
+/// and values when the document is a config read with a schema.
+fn completion(doc: &Document, pos: lsp_types::Position) -> Vec<lsp_types::CompletionItem> {
+    let offset = doc.offset(pos);
+    if let Some(schema) = &doc.schema
+        && doc.region_at(offset).is_none()
+    {
+        if !crate::config::assists(&doc.text, schema) {
+            return Vec::new();
+        }
+        return crate::config::assist::completion(doc, schema, offset);
+    }
+    let snapshot = crate::samples::snapshot(doc);
+    features::completion(doc, pos, &snapshot)
+}
+
+/// Hover at `pos`: sample values, then the stdlib's docs, then the
+/// config's component and field docs.
+fn hover(doc: &Document, pos: lsp_types::Position) -> Option<lsp_types::Hover> {
+    crate::samples::hover(doc, pos)
+        .or_else(|| features::hover(doc, pos))
+        .or_else(|| {
+            let schema = doc.schema.as_ref()?;
+            let offset = doc.offset(pos);
+            if doc.region_at(offset).is_some() || !crate::config::assists(&doc.text, schema) {
+                return None;
+            }
+            crate::config::assist::hover(doc, schema, offset)
+        })
 }
 
 /// Answers one request.
@@ -176,13 +272,10 @@ fn handle_request(state: &State, req: Request) -> Response {
     let id = req.id.clone();
     let result = match req.method.as_str() {
         Completion::METHOD => with_doc::<lsp_types::CompletionParams, _>(state, req, |doc, p| {
-            let pos = p.text_document_position.position;
-            let snapshot = crate::samples::snapshot(doc);
-            Some(features::completion(doc, pos, &snapshot))
+            Some(completion(doc, p.text_document_position.position))
         }),
         HoverRequest::METHOD => with_doc::<lsp_types::HoverParams, _>(state, req, |doc, p| {
-            crate::samples::hover(doc, p.text_document_position_params.position)
-                .or_else(|| features::hover(doc, p.text_document_position_params.position))
+            hover(doc, p.text_document_position_params.position)
         }),
         SignatureHelpRequest::METHOD => {
             with_doc::<lsp_types::SignatureHelpParams, _>(state, req, |doc, p| {

@@ -26,6 +26,11 @@
 //!
 //! Invalid YAML never fails: whatever was read before the first syntax
 //! error is returned.
+//!
+//! [`find`] decides by key name alone. A caller that knows the config's
+//! schema uses [`find_with`] and says, for each scalar's path, whether the
+//! field holds a mapping, an interpolated string or plain text; the key
+//! names stay the rule wherever the schema has nothing to say.
 
 mod scalar;
 #[cfg(test)]
@@ -51,6 +56,28 @@ pub enum EmbeddedKind {
     Mapping,
     /// The query inside one `${! … }` of a string field.
     Interpolation,
+}
+
+/// One step of a scalar's path: a mapping key or a list index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'k> {
+    /// The value of this key.
+    Key(&'k str),
+    /// The item at this index.
+    Index(usize),
+}
+
+/// What a schema says a string field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A whole Bloblang mapping.
+    Mapping,
+    /// Text with `${! … }` interpolations.
+    Interpolated,
+    /// Plain text: `${! … }` in it is not evaluated. A key of
+    /// [`MAPPING_KEYS`] still counts as a mapping (some mapping fields are
+    /// typed as plain strings and compiled by hand).
+    Plain,
 }
 
 /// One piece of Bloblang found in a YAML file.
@@ -112,13 +139,22 @@ impl Embedded {
     }
 }
 
-/// Finds every embedded piece of Bloblang in `yaml`, in file order.
+/// Finds every embedded piece of Bloblang in `yaml`, in file order,
+/// by key name.
 pub fn find(yaml: &str) -> Vec<Embedded> {
+    find_with(yaml, &|_| None)
+}
+
+/// Finds every embedded piece of Bloblang in `yaml`, asking `classify`
+/// what the field at each scalar's path holds; where it answers `None`,
+/// the key name decides as in [`find`].
+pub fn find_with(yaml: &str, classify: &dyn Fn(&[Step<'_>]) -> Option<FieldKind>) -> Vec<Embedded> {
     let mut w = Walker {
         yaml,
         chars: char_offsets(yaml),
         frames: Vec::new(),
         out: Vec::new(),
+        classify,
     };
     for item in Parser::new_from_str(yaml) {
         match item {
@@ -148,6 +184,7 @@ enum Frame {
 
 struct Walker<'y> {
     yaml: &'y str,
+    classify: &'y dyn Fn(&[Step<'_>]) -> Option<FieldKind>,
     chars: Option<Vec<usize>>,
     /// Open collections and whether each sits inside a complex key.
     frames: Vec<(Frame, bool)>,
@@ -239,13 +276,31 @@ impl Walker<'_> {
         }
     }
 
+    /// The steps of the current path.
+    fn steps(&self) -> Vec<Step<'_>> {
+        self.frames
+            .iter()
+            .map(|(f, _)| match f {
+                Frame::Seq { index } => Step::Index(*index),
+                Frame::Map { key, .. } => Step::Key(key.as_deref().unwrap_or("?")),
+            })
+            .collect()
+    }
+
     /// A scalar value at the current path.
     fn value(&mut self, value: &str, style: ScalarStyle, span: YSpan) {
-        let is_mapping = matches!(
+        let mapping_key = matches!(
             self.frames.last(),
             Some((Frame::Map { key: Some(k), .. }, _)) if MAPPING_KEYS.contains(&k.as_str())
         );
-        if !is_mapping && !value.contains("${!") {
+        let (is_mapping, interpolates) = match (self.classify)(&self.steps()) {
+            Some(FieldKind::Mapping) => (true, false),
+            Some(FieldKind::Interpolated) => (false, true),
+            Some(FieldKind::Plain) => (mapping_key, false),
+            None => (mapping_key, true),
+        };
+        let interpolated = interpolates && value.contains("${!");
+        if !(is_mapping || interpolated) {
             return;
         }
         if is_mapping && style == ScalarStyle::Plain && value.is_empty() {

@@ -359,3 +359,51 @@ fn flow_collections_documents_and_block_headers_with_comments() {
         assert_exact(yaml, e, true);
     }
 }
+
+#[test]
+fn a_schema_decides_which_fields_hold_bloblang() {
+    let yaml = "input:\n  generate:\n    script: root = 1\nout:\n  note: 'a ${! id } b'\n  url: 'x/${! id }'\n  check: this.ok\n  other: 'a ${! meta(\"k\") }'\n";
+    let classify = |steps: &[Step<'_>]| match steps {
+        [
+            Step::Key("input"),
+            Step::Key("generate"),
+            Step::Key("script"),
+        ] => Some(FieldKind::Mapping),
+        [Step::Key("out"), Step::Key("note")] => Some(FieldKind::Plain),
+        [Step::Key("out"), Step::Key("url")] => Some(FieldKind::Interpolated),
+        [Step::Key("out"), Step::Key("check")] => Some(FieldKind::Plain),
+        _ => None,
+    };
+    let found = find_with(yaml, &classify);
+    let seen: Vec<(&str, EmbeddedKind, &str)> = found
+        .iter()
+        .map(|e| (e.field.as_str(), e.kind, e.source.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("input.generate.script", EmbeddedKind::Mapping, "root = 1"),
+            ("out.url", EmbeddedKind::Interpolation, " id "),
+            // A mapping key typed as plain text is still a mapping.
+            ("out.check", EmbeddedKind::Mapping, "this.ok"),
+            // Where the schema says nothing, the key names decide.
+            ("out.other", EmbeddedKind::Interpolation, " meta(\"k\") "),
+        ]
+    );
+    assert_exact(yaml, &found[0], true);
+    // Without a schema, the plain `note` is taken for an interpolation
+    // and `script` is not a mapping.
+    let plain: Vec<String> = find(yaml).into_iter().map(|e| e.field).collect();
+    assert_eq!(plain, ["out.note", "out.url", "out.check", "out.other"]);
+}
+
+#[test]
+fn list_items_are_index_steps() {
+    let yaml = "a:\n  - x: 1\n  - m: root = 2\n";
+    let classify = |steps: &[Step<'_>]| {
+        (steps == [Step::Key("a"), Step::Index(1), Step::Key("m")]).then_some(FieldKind::Mapping)
+    };
+    let found = find_with(yaml, &classify);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].field, "a.1.m");
+}
