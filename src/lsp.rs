@@ -8,9 +8,8 @@ use clap::Parser;
 use std::process::ExitCode;
 use tarn_lsp::schema::{self as lsp, ConfigProblem, ConfigSchema, ConfigSupport};
 use tarn_runtime::component::{Kind, Registry};
+use tarn_runtime::config;
 use tarn_runtime::config::shape::{Field, Shape, StrKind};
-use tarn_runtime::config::types::Sandbox;
-use tarn_runtime::config::{self, Node, NodeKind};
 
 /// Options of `tarn lsp`.
 #[derive(Parser, Debug)]
@@ -34,7 +33,7 @@ pub fn main(_args: Args) -> ExitCode {
 fn str_kind(kind: StrKind) -> lsp::StrKind {
     match kind {
         StrKind::Plain => lsp::StrKind::Plain,
-        StrKind::Duration => lsp::StrKind::Duration,
+        StrKind::Duration | StrKind::OptionalDuration => lsp::StrKind::Duration,
         StrKind::Schedule => lsp::StrKind::Schedule,
         StrKind::Interpolation => lsp::StrKind::Interpolation,
         StrKind::Mapping => lsp::StrKind::Mapping,
@@ -148,38 +147,10 @@ pub fn schema() -> ConfigSchema {
     }
 }
 
-/// The value of `key` in a mapping node.
-fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
-    match &node.kind {
-        NodeKind::Map(pairs) => pairs
-            .iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| v),
-        _ => None,
-    }
-}
-
-/// Lints a config as `tarn lint` does, with the server's environment.
-/// Building a config with a `logger.file.path` opens (creates) that file,
-/// which an editor must not do on every keystroke: such a config gets the
-/// shape check only.
+/// Lints a config as `tarn lint` does, with the server's environment
+/// (building opens, binds and starts nothing).
 pub fn lint(text: &str) -> Vec<ConfigProblem> {
-    let lookup = |name: &str| std::env::var(name).ok();
-    let problems = match config::parse(text, lookup) {
-        Err(problems) => problems,
-        Ok(parsed) => {
-            let log_file = get(&parsed.root, "logger")
-                .and_then(|l| get(l, "file"))
-                .and_then(|f| get(f, "path"))
-                .and_then(Node::as_str)
-                .is_some_and(|p| !p.trim().is_empty());
-            if log_file {
-                config::walk(&parsed, config::root_shape(), Sandbox::Standard)
-            } else {
-                tarn_runtime::pipeline::lint(text, lookup)
-            }
-        }
-    };
+    let problems = tarn_runtime::pipeline::lint(text, |name| std::env::var(name).ok());
     problems
         .into_iter()
         .map(|p| ConfigProblem {

@@ -33,7 +33,14 @@ pub fn main(args: Args) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    tarn_runtime::log::set(service.logger.clone());
+    let mut service = service;
+    match std::mem::take(&mut service.logger).open() {
+        Ok(logger) => tarn_runtime::log::set(logger),
+        Err(e) => {
+            eprintln!("{name}: error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     match runtime.block_on(tarn_runtime::pipeline::run::run(
         built,
         service,

@@ -115,7 +115,13 @@ pub fn main(args: Args) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    tarn_runtime::log::set(service.logger.clone());
+    match service.logger.clone().open() {
+        Ok(logger) => tarn_runtime::log::set(logger),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let settings = Settings {
         prefix_endpoints: args.prefix_stream_endpoints,
         shutdown_timeout: service.shutdown_timeout,

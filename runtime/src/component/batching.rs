@@ -5,7 +5,7 @@
 
 use super::build::{Build, BuildError};
 use super::{AckHandle, Batch, Processor, Responses, Transaction};
-use crate::config::types::{Duration, Mapping, ProcessorNode};
+use crate::config::types::{Mapping, OptDuration, ProcessorNode};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -24,11 +24,11 @@ pub struct BatchingConfig {
     /// Flush what was gathered after this long, even if no other
     /// condition fired (empty: no period).
     #[serde(default)]
-    pub period: String,
+    pub period: OptDuration,
     /// A mapping run on each message as it is added; the batch is flushed
-    /// after a message for which it returns `true`.
+    /// after a message for which it returns `true` (empty: none).
     #[serde(default)]
-    pub check: String,
+    pub check: Option<Mapping>,
     /// Processors run on each flushed batch before it is written.
     #[serde(default)]
     pub processors: Vec<ProcessorNode>,
@@ -52,33 +52,13 @@ pub struct Policy {
 impl BatchingConfig {
     /// Builds the policy; `None` when it batches nothing (every field at
     /// its default), as in Benthos.
-    pub fn build(&self, ctx: &mut Build<'_>, field: &str) -> Result<Option<Policy>, BuildError> {
-        let period = match self.period.trim() {
-            "" => None,
-            text => Some(
-                crate::config::duration::parse_duration(text)
-                    .map(|d| Duration(d).0)
-                    .ok_or_else(|| {
-                        ctx.field_error(
-                            &format!("{field}.period"),
-                            format!("expected a duration such as 5s, found `{text}`"),
-                        )
-                    })?,
-            ),
-        };
-        let check = match self.check.trim() {
-            "" => None,
-            text => Some(
-                Mapping::compile(text)
-                    .map_err(|e| ctx.field_error(&format!("{field}.check"), e.message))?,
-            ),
-        };
+    pub fn build(&self, ctx: &mut Build<'_>) -> Result<Option<Policy>, BuildError> {
         let processors = ctx.processors(&self.processors)?;
         let policy = Policy {
             count: self.count,
             byte_size: self.byte_size,
-            period,
-            check,
+            period: self.period.0.filter(|p| !p.is_zero()),
+            check: self.check.clone().filter(|c| !c.is_blank()),
             processors,
         };
         Ok(policy.batches().then_some(policy))

@@ -13,6 +13,8 @@ pub enum StrKind {
     Plain,
     /// A Go duration.
     Duration,
+    /// A Go duration, or empty for none.
+    OptionalDuration,
     /// A duration, a cron expression, or empty.
     Schedule,
     /// A string with `${! … }` interpolations.
@@ -93,6 +95,7 @@ impl Shape {
             Shape::Any => "any".into(),
             Shape::Str(StrKind::Plain) => "string".into(),
             Shape::Str(StrKind::Duration) => "duration".into(),
+            Shape::Str(StrKind::OptionalDuration) => "duration (or empty)".into(),
             Shape::Str(StrKind::Schedule) => "duration or cron".into(),
             Shape::Str(StrKind::Interpolation) => "interpolated string".into(),
             Shape::Str(StrKind::Mapping) => "mapping".into(),
@@ -200,6 +203,7 @@ impl<'a> Reader<'a> {
         if let Some(kind) = schema.get(KIND_KEY).and_then(Json::as_str) {
             return Shape::Str(match kind {
                 "duration" => StrKind::Duration,
+                "optional_duration" => StrKind::OptionalDuration,
                 "schedule" => StrKind::Schedule,
                 "interpolation" => StrKind::Interpolation,
                 "mapping" => StrKind::Mapping,

@@ -162,6 +162,46 @@ impl JsonSchema for Duration {
     }
 }
 
+/// A duration that may be left empty (`""`: none), as Benthos writes
+/// optional durations such as a batching `period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OptDuration(pub Option<std::time::Duration>);
+
+impl Serialize for OptDuration {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.map(go_duration).unwrap_or_default())
+    }
+}
+
+impl<'de> Deserialize<'de> for OptDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(OptDuration(None));
+        }
+        super::duration::parse_duration(text)
+            .map(|d| OptDuration(Some(d)))
+            .ok_or_else(|| {
+                de::Error::custom(format!(
+                    "expected a duration such as 5s or 1m30s, or empty, found `{text}`"
+                ))
+            })
+    }
+}
+
+impl JsonSchema for OptDuration {
+    fn schema_name() -> Cow<'static, str> {
+        "OptionalDuration".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        string_schema("optional_duration", None)
+    }
+}
+
 /// When the `generate` input makes messages: a duration, a cron
 /// expression, or empty for as fast as possible.
 #[derive(Debug, Clone, Default)]

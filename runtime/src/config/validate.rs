@@ -161,6 +161,15 @@ impl<'a> Checker<'a> {
                     self.problem(node.pos, path, message);
                 }
             }
+            StrKind::OptionalDuration => {
+                let t = text.trim();
+                if !t.is_empty() && parse_duration(t).is_none() {
+                    let message = format!(
+                        "expected a duration such as 5s or 1m30s, or empty, found `{text}`"
+                    );
+                    self.problem(node.pos, path, message);
+                }
+            }
             StrKind::Schedule => {
                 let t = text.trim();
                 if !(t.is_empty()

@@ -50,7 +50,7 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
             children.push(ctx.input(raw)?);
         }
     }
-    let batcher = cfg.batching.build(ctx, "batching")?.map(Batcher::new);
+    let batcher = cfg.batching.build(ctx)?.map(Batcher::new);
     Ok(Box::new(Broker {
         children,
         running: None,

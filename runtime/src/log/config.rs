@@ -174,7 +174,7 @@ impl Logger {
                 given
             }
         };
-        let file = open_file(config.file)?;
+        let file_plan = plan_file(config.file)?;
         Ok(Logger {
             level,
             format,
@@ -183,8 +183,25 @@ impl Logger {
             message_name: name(config.message_name, "msg"),
             timestamp_name: name(config.timestamp_name, "time"),
             static_fields: config.static_fields.into_iter().collect(),
-            file,
+            file: None,
+            file_plan,
         })
+    }
+
+    /// Opens the log file the section names (creating it, appending) and
+    /// starts its writer thread: done when the service starts, never when
+    /// a config is only checked.
+    pub fn open(mut self) -> Result<Logger, LogConfigError> {
+        if let Some(plan) = self.file_plan.take() {
+            let sink = FileSink::open(&plan.path, plan.rotation).map_err(|source| {
+                LogConfigError::File {
+                    path: plan.path.clone(),
+                    source,
+                }
+            })?;
+            self.file = Some(Arc::new(sink));
+        }
+        Ok(self)
     }
 
     /// Reads the `logger` section of a config tree (absent: the defaults).
@@ -198,7 +215,9 @@ impl Logger {
                     .map_err(|e| LogConfigError::Shape(e.to_string()).to_string())?
             }
         };
-        Logger::from_typed(config).map_err(|e| e.to_string())
+        Logger::from_typed(config)
+            .and_then(Logger::open)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -237,8 +256,18 @@ fn stringify_scalars(value: &mut serde_json::Value) {
     }
 }
 
-/// Opens `logger.file` when it names a path.
-fn open_file(file: LogFileConfig) -> Result<Option<Arc<FileSink>>, LogConfigError> {
+/// Where a log file goes, checked but not opened yet.
+#[derive(Debug, Clone)]
+pub struct LogFilePlan {
+    /// The file.
+    pub path: String,
+    /// How it is rotated, if at all.
+    pub rotation: Option<Rotation>,
+}
+
+/// Checks `logger.file` when it names a path (its directory must exist);
+/// the file is opened by [`Logger::open`].
+fn plan_file(file: LogFileConfig) -> Result<Option<LogFilePlan>, LogConfigError> {
     let invalid = |field: &str, message: String| LogConfigError::Invalid {
         path: format!("logger.file.{field}"),
         message,
@@ -265,10 +294,22 @@ fn open_file(file: LogFileConfig) -> Result<Option<Arc<FileSink>>, LogConfigErro
         max_bytes: super::sink::ROTATE_BYTES,
         max_age_days: u64::try_from(file.rotate_max_age_days).unwrap_or(0),
     });
-    FileSink::open(&file.path, rotation)
-        .map(|sink| Some(Arc::new(sink)))
-        .map_err(|source| LogConfigError::File {
-            path: file.path,
-            source,
-        })
+    let path = std::path::Path::new(&file.path);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if path.is_dir() {
+        return Err(invalid("path", format!("`{}` is a directory", file.path)));
+    }
+    if !dir.is_dir() {
+        return Err(invalid(
+            "path",
+            format!("the directory `{}` does not exist", dir.display()),
+        ));
+    }
+    Ok(Some(LogFilePlan {
+        path: file.path,
+        rotation,
+    }))
 }

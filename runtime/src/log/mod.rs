@@ -17,7 +17,7 @@ pub mod layer;
 mod processor;
 mod sink;
 
-pub use config::{LogConfigError, LogFileConfig, LoggerConfig};
+pub use config::{LogConfigError, LogFileConfig, LogFilePlan, LoggerConfig};
 pub use layer::{Captured, LogLayer, install};
 pub use processor::LogProcessor;
 pub use sink::FileSink;
@@ -97,8 +97,10 @@ pub struct Logger {
     pub timestamp_name: String,
     /// Fields added to every line.
     pub static_fields: Vec<(String, String)>,
-    /// The file lines go to instead of stderr.
+    /// The file lines go to instead of stderr (once opened).
     pub file: Option<Arc<FileSink>>,
+    /// The file to open when the service starts ([`Logger::open`]).
+    pub file_plan: Option<LogFilePlan>,
 }
 
 impl Default for Logger {
@@ -112,6 +114,7 @@ impl Default for Logger {
             timestamp_name: "time".into(),
             static_fields: vec![("@service".into(), "tarn".into())],
             file: None,
+            file_plan: None,
         }
     }
 }

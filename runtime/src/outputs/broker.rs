@@ -86,7 +86,7 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Output>, BuildError
             outputs.push(ctx.output(raw)?);
         }
     }
-    let policy = cfg.batching.build(ctx, "batching")?;
+    let policy = cfg.batching.build(ctx)?;
     let in_flight = outputs.iter().map(|_| AtomicUsize::new(0)).collect();
     let broker = Arc::new(Broker {
         pattern: cfg.pattern,

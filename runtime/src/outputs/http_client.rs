@@ -203,7 +203,7 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Output>, BuildError
             .enabled
             .then(|| basic_authorization(&cfg.basic_auth.username, &cfg.basic_auth.password)),
     };
-    let policy = cfg.batching.build(ctx, "batching")?;
+    let policy = cfg.batching.build(ctx)?;
     let output = Arc::new(HttpClientOutput {
         client,
         max_in_flight: cfg.max_in_flight,
