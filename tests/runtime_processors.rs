@@ -314,10 +314,11 @@ fn file_input_deletes_files_on_finish_only_when_asked() {
         dir.join("kept.dat").exists(),
         "kept without delete_on_finish"
     );
-    // A file whose message the output rejects stays.
+    // A file whose message the output rejects stays (not replayed here:
+    // replay would retry the write for ever).
     std::fs::write(dir.join("nacked.txt"), "z\n").expect("write");
     let config = format!(
-        "input:\n  file:\n    paths: [ \"{d}/nacked.txt\" ]\n    delete_on_finish: true\noutput:\n  file:\n    path: {d}\n",
+        "input:\n  file:\n    paths: [ \"{d}/nacked.txt\" ]\n    delete_on_finish: true\n    auto_replay_nacks: false\noutput:\n  file:\n    path: {d}\n",
         d = dir.display()
     );
     let (_, stderr) = run_pipeline("file-nack-run", &config, "");

@@ -2,7 +2,7 @@
 //! (`stdin`, `file`, `generate` …): a rejected batch is read again, after
 //! a growing pause, until it is delivered; the source's own
 //! acknowledgement waits for that. With replay off, a rejected batch is
-//! logged and let go.
+//! logged and its rejection passed on to the source.
 
 use super::ack::AckHandle;
 use super::error::Error;
@@ -84,10 +84,12 @@ impl AutoReplay {
                 }));
             }
             Err(e) => {
+                // Not read again: the source hears of the rejection (a file
+                // input then keeps its file).
                 crate::log::error(&format!(
-                    "message rejected and dropped (auto_replay_nacks is off): {e}"
+                    "message rejected and not replayed (auto_replay_nacks is off): {e}"
                 ));
-                source_ack.ack();
+                source_ack.nack(e);
             }
         });
         Transaction {
@@ -184,7 +186,8 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tarn_lang::Message;
 
-    /// An input of `n` one-message batches that counts source acks.
+    /// An input of `n` one-message batches that counts source acks (and
+    /// nacks, when `nacks` is given).
     #[derive(Debug)]
     struct Counted {
         left: usize,
@@ -200,8 +203,8 @@ mod tests {
                 self.left -= 1;
                 let acked = self.acked.clone();
                 let ack = AckHandle::new(move |o| {
-                    assert!(o.is_ok(), "the source only sees acks");
-                    acked.fetch_add(1, Ordering::SeqCst);
+                    // Acks count 1, nacks 100.
+                    acked.fetch_add(if o.is_ok() { 1 } else { 100 }, Ordering::SeqCst);
                 });
                 Ok(Transaction::new(vec![Message::new(b"m")], ack))
             })
@@ -230,7 +233,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn without_replay_a_nack_lets_the_batch_go() {
+    async fn without_replay_the_source_hears_of_the_nack() {
         let acked = Arc::new(AtomicUsize::new(0));
         let mut input = auto_replay(
             Box::new(Counted {
@@ -245,7 +248,7 @@ mod tests {
             .expect("read")
             .ack
             .nack(Error::retryable("x"));
-        assert_eq!(acked.load(Ordering::SeqCst), 1);
+        assert_eq!(acked.load(Ordering::SeqCst), 100);
         assert!(input.read().await.is_err());
     }
 }
