@@ -113,7 +113,7 @@ impl Processor for Unarchive {
                 let shared = shared.clone();
                 move || unarchive_all(format, &limits, &shared)
             };
-            let outcomes = run_sized(content_bytes(&shared), work).await;
+            let outcomes = run_sized(content_bytes(&shared), false, work).await;
             let batch = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
             let outcomes = match outcomes {
                 Ok(outcomes) => outcomes,
@@ -235,7 +235,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_large_batch_is_unarchived_on_the_blocking_pool() {
+    async fn a_batch_larger_than_the_inline_limit_is_unarchived_whole() {
         let body: String = (0..20_000).map(|i| format!("{i}\n")).collect();
         assert!(body.len() > super::super::archive::INLINE_BYTES);
         let out = run_one(&*processor("unarchive: {format: lines}"), batch(&[&body])).await;
