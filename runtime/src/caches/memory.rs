@@ -43,13 +43,14 @@ impl<'de> Deserialize<'de> for Interval {
 
 impl JsonSchema for Interval {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        Duration::schema_name()
+        "DurationOrEmpty".into()
     }
     fn inline_schema() -> bool {
         true
     }
-    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        Duration::json_schema(g)
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // A plain string: the shared duration kind would reject "".
+        schemars::json_schema!({ "type": "string" })
     }
 }
 
