@@ -89,14 +89,14 @@ impl Processor for Dedupe {
                     Ok(true) => out.push(msg),
                     Ok(false) => {}
                     Err(e) => {
-                        let text = format!("cache error: {e}");
-                        if self.drop_on_err {
-                            crate::log::error_with(
-                                &[("label", &self.source.label), ("path", &self.source.path)],
-                                &text,
-                            );
-                        } else {
-                            fail_message(&mut msg, text, &self.source);
+                        // Logged either way; a kept message is flagged with
+                        // the cache's own error, as in Benthos.
+                        crate::log::error_with(
+                            &[("label", &self.source.label), ("path", &self.source.path)],
+                            &format!("cache error: {e}"),
+                        );
+                        if !self.drop_on_err {
+                            msg.set_error_from(e.to_string(), self.source.clone());
                             out.push(msg);
                         }
                     }
@@ -248,7 +248,7 @@ pub(crate) mod tests {
         assert!(out.is_empty(), "dropped: {out:?}");
         let out = run_one(&with_broken_cache(false), batch(&["a", "b"])).await;
         assert_eq!(contents(&out), ["a", "b"]);
-        assert_eq!(out[0].error(), Some("cache error: connection refused"));
+        assert_eq!(out[0].error(), Some("connection refused"));
         assert_eq!(out[1].error_source().map(|s| s.label.as_str()), Some("d"));
     }
 
