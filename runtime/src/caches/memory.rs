@@ -1,6 +1,8 @@
 //! The `memory` cache: keys and values held in this process, each with a
 //! time to live; expired keys are invisible at once and removed by a
-//! compaction that runs at most once per `compaction_interval`.
+//! compaction that runs at most once per `compaction_interval`. As in
+//! Benthos, an empty or zero `compaction_interval` turns expiry off
+//! entirely: keys then live until deleted.
 
 use crate::component::{BoxFuture, Build, BuildError, Cache, Error, Registry};
 use crate::config::types::Duration;
@@ -15,8 +17,41 @@ fn five_minutes() -> Duration {
     Duration::secs(300)
 }
 
-fn sixty_seconds() -> Duration {
-    Duration::secs(60)
+fn sixty_seconds() -> Interval {
+    Interval(Some(std::time::Duration::from_secs(60)))
+}
+
+/// A duration that may be written empty (`""`: none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval(pub Option<std::time::Duration>);
+
+impl<'de> Deserialize<'de> for Interval {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.trim().is_empty() {
+            return Ok(Interval(None));
+        }
+        crate::config::duration::parse_duration(text.trim())
+            .map(|d| Interval(Some(d)))
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "expected a duration such as 60s, or empty, found `{text}`"
+                ))
+            })
+    }
+}
+
+impl JsonSchema for Interval {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DurationOrEmpty".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // A plain string: the shared duration kind would reject "".
+        schemars::json_schema!({ "type": "string" })
+    }
 }
 
 fn one() -> usize {
@@ -30,10 +65,10 @@ pub struct Config {
     /// How long a key lives unless a write gives its own time to live.
     #[serde(default = "five_minutes")]
     pub default_ttl: Duration,
-    /// How often expired keys are swept out (empty or `0s`: never; they
-    /// are still invisible once expired).
+    /// How often expired keys are swept out. Empty or `0s` turns expiry
+    /// off: keys never expire, whatever their time to live.
     #[serde(default = "sixty_seconds")]
-    pub compaction_interval: Duration,
+    pub compaction_interval: Interval,
     /// Keys set when the cache is created (they never expire).
     #[serde(default)]
     pub init_values: BTreeMap<String, String>,
@@ -57,7 +92,7 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Cache>, BuildError>
     }
     let cache = MemoryCache {
         default_ttl: cfg.default_ttl.0,
-        compaction: (!cfg.compaction_interval.is_zero()).then_some(cfg.compaction_interval.0),
+        compaction: cfg.compaction_interval.0.filter(|d| !d.is_zero()),
         shards: (0..cfg.shards)
             .map(|_| {
                 Mutex::new(Shard {
@@ -123,7 +158,10 @@ impl MemoryCache {
         shard
     }
 
+    /// When a key written now with `ttl` expires; never when expiry is
+    /// off (no compaction) or the time to live is zero.
     fn expiry(&self, ttl: Option<std::time::Duration>) -> Option<Instant> {
+        self.compaction?;
         let ttl = ttl.unwrap_or(self.default_ttl);
         (!ttl.is_zero()).then(|| Instant::now() + ttl)
     }
@@ -218,5 +256,32 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(40)).await;
         assert_eq!(c.get("short").await, Ok(None), "expired");
         assert_eq!(c.add("short", b"y".to_vec(), None).await, Ok(true));
+    }
+
+    fn built(yaml: &str) -> Arc<dyn Cache> {
+        match crate::testing::build(crate::component::Kind::Cache, yaml, "") {
+            Ok(crate::component::registry::Built::Cache(c)) => c,
+            other => panic!("{yaml}: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_empty_or_zero_compaction_interval_turns_expiry_off_as_in_benthos() {
+        for yaml in [
+            "memory: {compaction_interval: ''}",
+            "memory: {compaction_interval: 0s, default_ttl: 1ms}",
+        ] {
+            let c = built(yaml);
+            let short = Some(std::time::Duration::from_millis(5));
+            c.set("k", b"v".to_vec(), short).await.expect("set");
+            c.set("d", b"v".to_vec(), None).await.expect("set");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            assert_eq!(c.get("k").await, Ok(Some(b"v".to_vec())), "{yaml}");
+            assert_eq!(c.get("d").await, Ok(Some(b"v".to_vec())), "{yaml}");
+            assert_eq!(c.add("k", b"w".to_vec(), None).await, Ok(false), "{yaml}");
+        }
+        let err = crate::testing::build(crate::component::Kind::Cache, "memory: {compaction_interval: often}", "")
+            .expect_err("not a duration");
+        assert!(err.contains("expected a duration such as 60s, or empty"), "{err}");
     }
 }

@@ -21,14 +21,21 @@ macro_rules! processors {
 }
 
 processors! {
+    archive,
     branch,
+    cache,
     catch,
+    dedupe,
     log,
     mapping,
     noop,
+    rate_limit,
     resource,
+    sleep,
+    split,
     switch,
     sync_response,
+    unarchive,
 }
 
 /// A processor counted in `/metrics` under its label and path.
