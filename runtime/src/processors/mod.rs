@@ -23,6 +23,7 @@ macro_rules! processors {
 processors! {
     branch,
     catch,
+    http,
     log,
     mapping,
     noop,
