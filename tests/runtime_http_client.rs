@@ -42,7 +42,10 @@ impl Log {
         self.requests.lock().expect("log").clone()
     }
     fn to(&self, path: &str) -> Vec<Seen> {
-        self.requests().into_iter().filter(|r| r.path == path).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == path)
+            .collect()
     }
     fn peers(&self) -> BTreeSet<u16> {
         self.requests().iter().map(|r| r.peer.port()).collect()
@@ -121,8 +124,8 @@ async fn token(
     body: axum::body::Bytes,
 ) -> impl IntoResponse {
     record(&log, "/token", &headers, &body, peer);
-    let by_header = headers.get("authorization").and_then(|v| v.to_str().ok())
-        == Some("Basic aWQ6c2VjcmV0");
+    let by_header =
+        headers.get("authorization").and_then(|v| v.to_str().ok()) == Some("Basic aWQ6c2VjcmV0");
     if !by_header || !String::from_utf8_lossy(&body).contains("grant_type=client_credentials") {
         return (StatusCode::UNAUTHORIZED, "no".to_string()).into_response();
     }
@@ -145,9 +148,13 @@ fn app(log: Arc<Log>) -> Router {
 /// An upstream on a free port; `tls` serves HTTPS.
 async fn upstream(tls: Option<tarn_runtime::http::tls::TlsConfig>) -> (RunningServer, Arc<Log>) {
     let log = Arc::new(Log::default());
-    let server = serve("127.0.0.1:0", app(log.clone()), ServerOptions::with_tls(tls))
-        .await
-        .expect("upstream binds");
+    let server = serve(
+        "127.0.0.1:0",
+        app(log.clone()),
+        ServerOptions::with_tls(tls),
+    )
+    .await
+    .expect("upstream binds");
     (server, log)
 }
 
@@ -208,7 +215,10 @@ async fn https_upstreams_need_their_ca_and_nothing_falls_back_to_insecure() {
         "https-enabled",
         &format!("        url: {url}\n        retries: 0\n        tls:\n          enabled: true\n"),
     );
-    assert!(enabled_without_ca.contains("UnknownIssuer"), "{enabled_without_ca}");
+    assert!(
+        enabled_without_ca.contains("UnknownIssuer"),
+        "{enabled_without_ca}"
+    );
     let skipped = one_message_through(
         "https-skip",
         &format!(
@@ -216,7 +226,11 @@ async fn https_upstreams_need_their_ca_and_nothing_falls_back_to_insecure() {
         ),
     );
     assert_eq!(skipped, "echo: hi");
-    assert_eq!(log.to("/echo").len(), 2, "only the trusted and the skipping runs got through");
+    assert_eq!(
+        log.to("/echo").len(),
+        2,
+        "only the trusted and the skipping runs got through"
+    );
     server.shutdown().await;
 }
 
@@ -237,7 +251,11 @@ async fn max_in_flight_bounds_concurrent_requests() {
 
 /// The part bodies of a multipart request.
 fn parts(seen: &Seen) -> Vec<String> {
-    let ct = seen.headers.get("content-type").cloned().unwrap_or_default();
+    let ct = seen
+        .headers
+        .get("content-type")
+        .cloned()
+        .unwrap_or_default();
     let boundary = ct
         .split_once("boundary=")
         .map(|(_, b)| b.trim_matches('"').to_string())
@@ -304,8 +322,8 @@ fn three_through_two(name: &str, outputs: &str, resources: &str) {
     );
     let p = Pipeline::start(name, &config);
     for i in 0..3 {
-        let (status, _, _) = http(&p.addr, "POST", "/post", &[], format!("r{i}").as_bytes())
-            .expect("request");
+        let (status, _, _) =
+            http(&p.addr, "POST", "/post", &[], format!("r{i}").as_bytes()).expect("request");
         assert_eq!(status, 200);
     }
 }
@@ -324,7 +342,9 @@ async fn a_shared_http_client_resource_is_one_connection_pool() {
     log.requests.lock().expect("log").clear();
     three_through_two(
         "pool-separate",
-        &format!("      - http_client:\n          url: {url}\n      - http_client:\n          url: {url}\n"),
+        &format!(
+            "      - http_client:\n          url: {url}\n      - http_client:\n          url: {url}\n"
+        ),
         "",
     );
     assert_eq!(log.to("/echo").len(), 6);
@@ -350,33 +370,57 @@ async fn statuses_retries_and_propagated_responses_through_a_pipeline() {
         let p = Pipeline::start(name, &config);
         http(&p.addr, "POST", "/post", &[], b"ping").expect("request")
     };
-    let (status, _, body) = post("st-drop", &format!("    url: http://{up}/status/500\n    drop_on: [500]\n"));
+    let (status, _, body) = post(
+        "st-drop",
+        &format!("    url: http://{up}/status/500\n    drop_on: [500]\n"),
+    );
     assert_eq!(status, 502);
     assert!(String::from_utf8_lossy(&body).contains("unexpected response code (500)"));
     assert_eq!(log.to("/status/500").len(), 1, "drop_on: no retry");
-    let (status, _, _) = post("st-retry", &format!("    url: http://{up}/status/500\n    retries: 2\n"));
+    let (status, _, _) = post(
+        "st-retry",
+        &format!("    url: http://{up}/status/500\n    retries: 2\n"),
+    );
     assert_eq!(status, 502);
-    assert_eq!(log.to("/status/500").len(), 1 + 3, "a first attempt and two retries");
+    assert_eq!(
+        log.to("/status/500").len(),
+        1 + 3,
+        "a first attempt and two retries"
+    );
     let (status, _, _) = post(
         "st-backoff",
         &format!("    url: http://{up}/status/429\n    retries: 3\n"),
     );
     assert_eq!(status, 502);
-    assert_eq!(log.to("/status/429").len(), 4, "429 is in the default backoff_on");
+    assert_eq!(
+        log.to("/status/429").len(),
+        4,
+        "429 is in the default backoff_on"
+    );
     let (status, _, body) = post(
         "st-success",
-        &format!("    url: http://{up}/status/404\n    successful_on: [404]\n    propagate_response: true\n"),
+        &format!(
+            "    url: http://{up}/status/404\n    successful_on: [404]\n    propagate_response: true\n"
+        ),
     );
-    assert_eq!((status, String::from_utf8_lossy(&body).as_ref()), (200, "answered 404"));
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).as_ref()),
+        (200, "answered 404")
+    );
     // The proxy case: the upstream's answer (body and an extracted
     // header) goes back to the http_server client.
     let (status, headers, body) = post(
         "st-proxy",
-        &format!("    url: http://{up}/echo\n    propagate_response: true\n    extract_headers:\n      include_prefixes: [x-]\n"),
+        &format!(
+            "    url: http://{up}/echo\n    propagate_response: true\n    extract_headers:\n      include_prefixes: [x-]\n"
+        ),
     );
     assert_eq!(status, 200);
     assert_eq!(String::from_utf8_lossy(&body), "echo: ping");
-    assert!(headers.contains(&("x-upstream".to_string(), "seen".to_string())), "{headers:?}");
+    assert!(
+        headers.contains(&("x-upstream".to_string(), "seen".to_string())),
+        "{headers:?}"
+    );
     server.shutdown().await;
 }
 
@@ -392,11 +436,16 @@ async fn oauth2_client_credentials_and_basic_auth_are_sent() {
     );
     assert_eq!(oauth2, "echo: hi");
     let echoed = log.to("/echo");
-    assert_eq!(echoed[0].headers.get("authorization").map(String::as_str), Some("Bearer tok-1"));
+    assert_eq!(
+        echoed[0].headers.get("authorization").map(String::as_str),
+        Some("Bearer tok-1")
+    );
     assert_eq!(log.to("/token").len(), 1);
     let basic = one_message_through(
         "basic",
-        &format!("        url: http://{up}/echo\n        basic_auth:\n          enabled: true\n          username: user\n          password: pass\n"),
+        &format!(
+            "        url: http://{up}/echo\n        basic_auth:\n          enabled: true\n          username: user\n          password: pass\n"
+        ),
     );
     assert_eq!(basic, "echo: hi");
     let echoed = log.to("/echo");
@@ -425,7 +474,11 @@ async fn the_http_processor_replaces_messages_and_catch_sees_failures() {
         );
         assert!(line.contains("unexpected response code (500)"), "{line}");
     }
-    assert_eq!(log.to("/status/500").len(), 4, "two messages, two attempts each");
+    assert_eq!(
+        log.to("/status/500").len(),
+        4,
+        "two messages, two attempts each"
+    );
     assert!(
         stderr.contains("http request log") && stderr.contains("access_log"),
         "dump_request_log_level logs each exchange: {stderr}"

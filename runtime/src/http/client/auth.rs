@@ -50,7 +50,9 @@ impl Signer {
             let value = basic_authorization(&basic.username, &basic.password);
             return HeaderValue::from_str(&value)
                 .map(Signer::Fixed)
-                .map_err(|_| ctx.field_error("basic_auth", "the credentials are not valid header text"));
+                .map_err(|_| {
+                    ctx.field_error("basic_auth", "the credentials are not valid header text")
+                });
         }
         if oauth.enabled {
             return Ok(Signer::OAuth1(OAuth1 {
@@ -61,7 +63,8 @@ impl Signer {
             }));
         }
         if jwt.enabled {
-            let token = jwt_token(jwt).map_err(|(field, e)| ctx.field_error(&format!("jwt.{field}"), e))?;
+            let token =
+                jwt_token(jwt).map_err(|(field, e)| ctx.field_error(&format!("jwt.{field}"), e))?;
             return HeaderValue::from_str(&format!("Bearer {token}"))
                 .map(Signer::Fixed)
                 .map_err(|_| ctx.field_error("jwt", "the token is not valid header text"));
@@ -90,7 +93,10 @@ impl Signer {
 
 /// The `Authorization` value for HTTP basic authentication.
 pub fn basic_authorization(username: &str, password: &str) -> String {
-    format!("Basic {}", STANDARD.encode(format!("{username}:{password}")))
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{username}:{password}"))
+    )
 }
 
 fn unix_now() -> u64 {
@@ -218,7 +224,10 @@ fn jwt_token(cfg: &JwtConfig) -> Result<String, (&'static str, String)> {
         ));
     }
     if cfg.private_key_file.is_empty() {
-        return Err(("private_key_file", "a private key file is required".to_string()));
+        return Err((
+            "private_key_file",
+            "a private key file is required".to_string(),
+        ));
     }
     let pem = read_pem_file(&cfg.private_key_file).map_err(|e| ("private_key_file", e))?;
     let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|_| {
@@ -259,10 +268,9 @@ fn jwt_token(cfg: &JwtConfig) -> Result<String, (&'static str, String)> {
                 "an EdDSA key must be a PKCS#8 `PRIVATE KEY`".to_string(),
             ));
         };
-        let pair = ring::signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(
-            der.secret_pkcs8_der(),
-        )
-        .map_err(bad_key)?;
+        let pair =
+            ring::signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(der.secret_pkcs8_der())
+                .map_err(bad_key)?;
         pair.sign(signing_input.as_bytes()).as_ref().to_vec()
     } else {
         let pair = match &key {
@@ -286,11 +294,19 @@ fn jwt_token(cfg: &JwtConfig) -> Result<String, (&'static str, String)> {
             _ => &ring::signature::RSA_PKCS1_SHA256,
         };
         let mut sig = vec![0u8; pair.public().modulus_len()];
-        pair.sign(padding, &SystemRandom::new(), signing_input.as_bytes(), &mut sig)
-            .map_err(|_| ("private_key_file", "signing failed".to_string()))?;
+        pair.sign(
+            padding,
+            &SystemRandom::new(),
+            signing_input.as_bytes(),
+            &mut sig,
+        )
+        .map_err(|_| ("private_key_file", "signing failed".to_string()))?;
         sig
     };
-    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    Ok(format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature)
+    ))
 }
 
 #[cfg(test)]
@@ -324,8 +340,9 @@ mod tests {
             ("oauth_timestamp", "137131202".to_string()),
             ("oauth_nonce", "chapoH".to_string()),
         ];
-        let url = reqwest::Url::parse("http://photos.example.net/photos?file=vacation.jpg&size=original")
-            .expect("url");
+        let url =
+            reqwest::Url::parse("http://photos.example.net/photos?file=vacation.jpg&size=original")
+                .expect("url");
         assert_eq!(
             o.signature("GET", &url, b"", &oauth),
             "MdpQcU8iPSUjWoN/UDMsK2sui9I="
@@ -367,10 +384,16 @@ mod tests {
 
     #[test]
     fn jwt_rs256_tokens_verify_with_the_public_key() {
-        let key_file = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/testdata/rsa_pkcs1_key.pem");
+        let key_file = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/http/testdata/rsa_pkcs1_key.pem"
+        );
         let token = jwt_token(&jwt("RS256", key_file)).expect("signed");
         let (header, claims, sig, input) = parts(&token);
-        assert_eq!(header, serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "k1"}));
+        assert_eq!(
+            header,
+            serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "k1"})
+        );
         assert_eq!(claims, serde_json::json!({"sub": "tarn"}));
         let pem = std::fs::read(key_file).expect("key");
         let PrivateKeyDer::Pkcs1(der) = PrivateKeyDer::from_pem_slice(&pem).expect("pem") else {
@@ -381,7 +404,9 @@ mod tests {
             &ring::signature::RSA_PKCS1_2048_8192_SHA256,
             pair.public().as_ref(),
         );
-        public.verify(input.as_bytes(), &sig).expect("valid signature");
+        public
+            .verify(input.as_bytes(), &sig)
+            .expect("valid signature");
     }
 
     #[test]
@@ -400,9 +425,12 @@ mod tests {
         let (_, _, sig, input) = parts(&token);
         let pair = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("pair");
         use ring::signature::KeyPair;
-        ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, pair.public_key().as_ref())
-            .verify(input.as_bytes(), &sig)
-            .expect("valid signature");
+        ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ED25519,
+            pair.public_key().as_ref(),
+        )
+        .verify(input.as_bytes(), &sig)
+        .expect("valid signature");
         let err = jwt_token(&jwt("HS256", "x")).expect_err("method");
         assert_eq!(err.0, "signing_method");
         let err = jwt_token(&jwt("RS256", path.to_str().expect("utf-8"))).expect_err("not rsa");

@@ -8,8 +8,8 @@ use super::request::Prepared;
 use crate::component::{Build, BuildError};
 use crate::log::Level;
 use reqwest::header::{AUTHORIZATION, HeaderMap};
-use tarn_lang::value::{Map, parse_json};
 use tarn_lang::Value;
+use tarn_lang::value::{Map, parse_json};
 
 /// The level of the dump, when enabled.
 #[derive(Debug, Clone, Copy)]
@@ -82,7 +82,11 @@ impl Dump {
                 log.insert("error", Value::str(e));
             }
         }
-        crate::log::log(self.0, "http request log", &[("access_log", Value::object(log))]);
+        crate::log::log(
+            self.0,
+            "http request log",
+            &[("access_log", Value::object(log))],
+        );
     }
 }
 

@@ -112,7 +112,9 @@ impl HttpClient {
     /// and connects nothing.
     pub fn build(cfg: ClientConfig, ctx: &mut Build<'_>) -> Result<HttpClient, BuildError> {
         let method = reqwest::Method::from_bytes(cfg.verb.to_ascii_uppercase().as_bytes())
-            .map_err(|_| ctx.field_error("verb", format!("`{}` is not an HTTP method", cfg.verb)))?;
+            .map_err(|_| {
+                ctx.field_error("verb", format!("`{}` is not an HTTP method", cfg.verb))
+            })?;
         check_auth(&cfg, ctx)?;
         let mut headers = Vec::with_capacity(cfg.headers.len());
         for (name, value) in cfg.headers {
@@ -243,32 +245,47 @@ impl HttpClient {
                     let url = prepared.url.as_str();
                     match self.policy.classify(code) {
                         Verdict::Success => {
-                            return response::to_messages(code, &headers, body, &self.extract).map_err(|error| Failure {
-                                error,
-                                status: Some(code),
-                            });
+                            return response::to_messages(code, &headers, body, &self.extract)
+                                .map_err(|error| Failure {
+                                    error,
+                                    status: Some(code),
+                                });
                         }
                         Verdict::Drop => {
                             return Err(Failure {
-                                error: Error::rejected(response::unexpected_status(url, code, &body)),
+                                error: Error::rejected(response::unexpected_status(
+                                    url, code, &body,
+                                )),
                                 status: Some(code),
                             });
                         }
                         Verdict::Backoff => {
                             let pause = backoff;
                             backoff = (backoff * 2).min(self.max_backoff);
-                            (pause, Failure {
-                                error: Error::retryable(response::unexpected_status(url, code, &body)),
-                                status: Some(code),
-                            })
+                            (
+                                pause,
+                                Failure {
+                                    error: Error::retryable(response::unexpected_status(
+                                        url, code, &body,
+                                    )),
+                                    status: Some(code),
+                                },
+                            )
                         }
-                        Verdict::Retry => (self.retry_period, Failure {
-                            error: Error::retryable(response::unexpected_status(url, code, &body)),
-                            status: Some(code),
-                        }),
+                        Verdict::Retry => (
+                            self.retry_period,
+                            Failure {
+                                error: Error::retryable(response::unexpected_status(
+                                    url, code, &body,
+                                )),
+                                status: Some(code),
+                            },
+                        ),
                     }
                 }
-                Err(error) if error.kind == ErrorKind::Rejected || error.kind == ErrorKind::Fatal => {
+                Err(error)
+                    if error.kind == ErrorKind::Rejected || error.kind == ErrorKind::Fatal =>
+                {
                     return Err(error.into());
                 }
                 Err(error) => (self.retry_period, Failure::from(error)),

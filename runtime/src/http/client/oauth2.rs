@@ -118,15 +118,26 @@ impl OAuth2 {
                 form.push(("client_secret".to_string(), self.client_secret.clone()));
             }
         } else {
-            let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let value = super::auth::basic_authorization(&enc(&self.client_id), &enc(&self.client_secret));
+            let enc =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let value =
+                super::auth::basic_authorization(&enc(&self.client_id), &enc(&self.client_secret));
             request = request.header(AUTHORIZATION, value);
         }
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
-        let failed = |why: String| Error::retryable(format!("oauth2: cannot fetch token from {}: {why}", self.token_url));
-        let response = request.body(body).send().await.map_err(|e| failed(e.to_string()))?;
+        let failed = |why: String| {
+            Error::retryable(format!(
+                "oauth2: cannot fetch token from {}: {why}",
+                self.token_url
+            ))
+        };
+        let response = request
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| failed(e.to_string()))?;
         let status = response.status();
         let content_type = response
             .headers()
@@ -150,7 +161,8 @@ impl OAuth2 {
 /// Reads a token response: JSON, or a form (`text/plain` and
 /// `application/x-www-form-urlencoded`, as some providers answer).
 fn parse_token(content_type: &str, body: &[u8]) -> Result<Token, String> {
-    let (access, kind, expires_in) = if content_type.starts_with("application/x-www-form-urlencoded")
+    let (access, kind, expires_in) = if content_type
+        .starts_with("application/x-www-form-urlencoded")
         || content_type.starts_with("text/plain")
     {
         let mut access = String::new();
@@ -168,7 +180,12 @@ fn parse_token(content_type: &str, body: &[u8]) -> Result<Token, String> {
     } else {
         let json: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| format!("the response is not JSON: {e}"))?;
-        let text = |k: &str| json.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        let text = |k: &str| {
+            json.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
         let expires = match json.get("expires_in") {
             Some(serde_json::Value::Number(n)) => n.as_u64(),
             Some(serde_json::Value::String(s)) => s.parse().ok(),
@@ -211,8 +228,11 @@ mod tests {
         let t = parse_token("text/plain", b"access_token=xyz&token_type=mac").expect("token");
         assert_eq!(t.authorization, "MAC xyz");
         assert!(t.expires.is_none());
-        let t = parse_token("application/json", br#"{"access_token":"q","expires_in":"60"}"#)
-            .expect("token");
+        let t = parse_token(
+            "application/json",
+            br#"{"access_token":"q","expires_in":"60"}"#,
+        )
+        .expect("token");
         assert_eq!(t.authorization, "Bearer q");
         assert!(t.expires.is_some());
         assert!(parse_token("application/json", b"{}").is_err());

@@ -114,9 +114,7 @@ impl RequestTemplate {
         let url = reqwest::Url::parse(text.trim())
             .map_err(|e| rejected(format!("`{text}` is not a valid URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(rejected(format!(
-                "`{text}` is not an http or https URL"
-            )));
+            return Err(rejected(format!("`{text}` is not an http or https URL")));
         }
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
@@ -202,8 +200,11 @@ impl RequestTemplate {
 }
 
 fn header_value(name: &str, text: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(text)
-        .map_err(|_| rejected(format!("the value of header {name} is not a valid header value")))
+    HeaderValue::from_str(text).map_err(|_| {
+        rejected(format!(
+            "the value of header {name} is not a valid header value"
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -288,6 +289,9 @@ mod tests {
         assert!(t.prepare(&[msg("x", "")]).is_err());
         let t = template(&[("X-Bad", "${! \"a\\nb\" }")], &[]);
         let e = t.prepare(&[msg("x", "p")]).expect_err("bad header");
-        assert!(e.message.contains("X-Bad") || e.message.contains("x-bad"), "{e}");
+        assert!(
+            e.message.contains("X-Bad") || e.message.contains("x-bad"),
+            "{e}"
+        );
     }
 }

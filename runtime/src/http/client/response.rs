@@ -130,7 +130,8 @@ pub fn to_messages(
     body: Vec<u8>,
     extract: &MetaFilter,
 ) -> Result<Vec<Message>, Error> {
-    let mut meta: Vec<(String, Value)> = vec![("http_status_code".to_string(), Value::Int(code.into()))];
+    let mut meta: Vec<(String, Value)> =
+        vec![("http_status_code".to_string(), Value::Int(code.into()))];
     if !extract.is_empty() {
         for name in headers.keys() {
             let key = name.as_str().to_ascii_lowercase();
@@ -156,7 +157,8 @@ pub fn to_messages(
         None => Ok(vec![annotate(Message::new(&body))]),
         Some(boundary) => {
             let boundary = boundary.map_err(|e| Error::rejected(e.to_string()))?;
-            let parts = multipart::decode(&boundary, &body).map_err(|e| Error::rejected(e.to_string()))?;
+            let parts =
+                multipart::decode(&boundary, &body).map_err(|e| Error::rejected(e.to_string()))?;
             Ok(parts
                 .into_iter()
                 .map(|p| annotate(Message::new(&p.body)))
@@ -221,20 +223,33 @@ mod tests {
         let out = to_messages(201, &headers, b"body".to_vec(), &extract).expect("messages");
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].content().as_bytes(), b"body");
-        assert_eq!(out[0].meta().get("http_status_code"), Some(&Value::Int(201)));
+        assert_eq!(
+            out[0].meta().get("http_status_code"),
+            Some(&Value::Int(201))
+        );
         assert_eq!(out[0].meta().get("x-trace"), Some(&Value::str("t1")));
         assert!(out[0].meta().get("server").is_none());
         let parts = [
-            multipart::Part { headers: vec![], body: b"a".to_vec() },
-            multipart::Part { headers: vec![], body: b"b".to_vec() },
+            multipart::Part {
+                headers: vec![],
+                body: b"a".to_vec(),
+            },
+            multipart::Part {
+                headers: vec![],
+                body: b"b".to_vec(),
+            },
         ];
         headers.insert(
             CONTENT_TYPE,
             HeaderValue::from_static("multipart/mixed; boundary=zz"),
         );
-        let out = to_messages(200, &headers, multipart::encode("zz", &parts), &extract).expect("parts");
+        let out =
+            to_messages(200, &headers, multipart::encode("zz", &parts), &extract).expect("parts");
         assert_eq!(out.len(), 2);
-        let merged = merge(&[Message::new(b"orig").with_meta("k", Value::str("v"))], out);
+        let merged = merge(
+            &[Message::new(b"orig").with_meta("k", Value::str("v"))],
+            out,
+        );
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[1].content().as_bytes(), b"b");
         assert_eq!(merged[1].meta().get("k"), Some(&Value::str("v")));

@@ -22,7 +22,12 @@ struct Hits(Arc<Mutex<HashMap<String, usize>>>);
 
 impl Hits {
     fn count(&self, path: &str) {
-        *self.0.lock().expect("hits").entry(path.to_string()).or_default() += 1;
+        *self
+            .0
+            .lock()
+            .expect("hits")
+            .entry(path.to_string())
+            .or_default() += 1;
     }
     fn of(&self, path: &str) -> usize {
         self.0.lock().expect("hits").get(path).copied().unwrap_or(0)
@@ -93,20 +98,28 @@ async fn statuses_are_classified_and_retried_as_configured() {
         .expect_err("retried");
     assert_eq!(e.kind, ErrorKind::Retryable);
     assert_eq!(hits.of("500"), 1 + 3, "a first attempt and two retries");
-    let e = write(fast(&format!("{base}/503"), "  retries: 3\n  backoff_on: [503]\n"))
-        .await
-        .expect_err("backed off");
+    let e = write(fast(
+        &format!("{base}/503"),
+        "  retries: 3\n  backoff_on: [503]\n",
+    ))
+    .await
+    .expect_err("backed off");
     assert_eq!(e.kind, ErrorKind::Retryable);
     assert_eq!(hits.of("503"), 4);
     write(fast(&format!("{base}/404"), "  successful_on: [404]\n"))
         .await
         .expect("404 counts as success");
     assert_eq!(hits.of("404"), 1);
-    write(fast(&format!("{base}/302"), "")).await.expect("followed");
-    assert_eq!(hits.of("200"), 1, "the redirect was followed");
-    let e = write(fast(&format!("{base}/302"), "  follow_redirects: false\n  retries: 0\n"))
+    write(fast(&format!("{base}/302"), ""))
         .await
-        .expect_err("a redirect is not a success");
+        .expect("followed");
+    assert_eq!(hits.of("200"), 1, "the redirect was followed");
+    let e = write(fast(
+        &format!("{base}/302"),
+        "  follow_redirects: false\n  retries: 0\n",
+    ))
+    .await
+    .expect_err("a redirect is not a success");
     assert!(e.message.contains("(302)"), "{e}");
     write(fast(
         &format!("{base}/302"),
@@ -132,7 +145,10 @@ async fn the_http_processor_replaces_messages_and_flags_failures() {
     let input = vec![Message::new(b"hello").with_meta("keep", Value::str("me"))];
     let out = testing::run_one(&*p, input).await;
     assert_eq!(testing::contents(&out), ["HELLO"]);
-    assert_eq!(out[0].meta().get("http_status_code"), Some(&Value::Int(200)));
+    assert_eq!(
+        out[0].meta().get("http_status_code"),
+        Some(&Value::Int(200))
+    );
     assert_eq!(out[0].meta().get("x-up"), Some(&Value::str("1")));
     assert_eq!(out[0].meta().get("keep"), Some(&Value::str("me")));
     assert!(out[0].error().is_none());
@@ -149,8 +165,15 @@ async fn the_http_processor_replaces_messages_and_flags_failures() {
     ));
     let out = testing::run_one(&*p, testing::batch(&["kept"])).await;
     assert_eq!(testing::contents(&out), ["kept"], "left as it was");
-    assert!(out[0].error().is_some_and(|e| e.contains("(500)")), "{:?}", out[0].error());
-    assert_eq!(out[0].meta().get("http_status_code"), Some(&Value::Int(500)));
+    assert!(
+        out[0].error().is_some_and(|e| e.contains("(500)")),
+        "{:?}",
+        out[0].error()
+    );
+    assert_eq!(
+        out[0].meta().get("http_status_code"),
+        Some(&Value::Int(500))
+    );
     assert_eq!(hits.of("500"), 2);
     server.shutdown().await;
 }
@@ -171,15 +194,25 @@ async fn oauth1_jwt_and_basic_auth_sign_requests() {
             }
         }
     };
-    let basic = auth_of("  basic_auth:\n    enabled: true\n    username: u\n    password: p\n").await;
+    let basic =
+        auth_of("  basic_auth:\n    enabled: true\n    username: u\n    password: p\n").await;
     assert_eq!(basic, "Basic dTpw");
     let oauth = auth_of(
         "  oauth:\n    enabled: true\n    consumer_key: ck\n    consumer_secret: cs\n    access_token: at\n    access_token_secret: ats\n",
     )
     .await;
-    assert!(oauth.starts_with("OAuth oauth_consumer_key=\"ck\", oauth_nonce=\""), "{oauth}");
-    assert!(oauth.contains("oauth_token=\"at\"") && oauth.contains("oauth_signature=\""), "{oauth}");
-    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/testdata/rsa_pkcs1_key.pem");
+    assert!(
+        oauth.starts_with("OAuth oauth_consumer_key=\"ck\", oauth_nonce=\""),
+        "{oauth}"
+    );
+    assert!(
+        oauth.contains("oauth_token=\"at\"") && oauth.contains("oauth_signature=\""),
+        "{oauth}"
+    );
+    let key = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/http/testdata/rsa_pkcs1_key.pem"
+    );
     let jwt = auth_of(&format!(
         "  jwt:\n    enabled: true\n    private_key_file: {key}\n    signing_method: RS256\n    claims:\n      sub: tarn\n"
     ))
@@ -212,7 +245,9 @@ async fn token_server(form_only: bool, expires_in: u64) -> (RunningServer, Hits)
             let n = h.of("token");
             (
                 [("content-type", "application/json")],
-                format!(r#"{{"access_token":"t{n}","token_type":"bearer","expires_in":{expires_in}}}"#),
+                format!(
+                    r#"{{"access_token":"t{n}","token_type":"bearer","expires_in":{expires_in}}}"#
+                ),
             )
                 .into_response()
         }
@@ -261,7 +296,11 @@ async fn oauth2_tokens_are_fetched_once_and_cached_until_they_expire() {
 async fn oauth2_falls_back_to_form_credentials_and_remembers() {
     let (server, hits) = token_server(true, 5).await;
     let p = oauth2_processor(server.local_addr());
-    assert_eq!(bearer_after(&*p).await, "Bearer t2", "the header try was refused");
+    assert_eq!(
+        bearer_after(&*p).await,
+        "Bearer t2",
+        "the header try was refused"
+    );
     assert_eq!(hits.of("refused"), 1);
     assert_eq!(bearer_after(&*p).await, "Bearer t3");
     assert_eq!(hits.of("refused"), 1, "the form style is kept");
@@ -278,13 +317,18 @@ async fn a_rate_limit_holds_requests_back() {
         ),
         "rate_limit_resources:\n  - label: one\n    local:\n      count: 1\n      interval: 1h\n",
     );
-    testing::write(&*out, testing::batch(&["a"])).await.expect("first");
+    testing::write(&*out, testing::batch(&["a"]))
+        .await
+        .expect("first");
     let second = tokio::time::timeout(
         std::time::Duration::from_millis(500),
         testing::write(&*out, testing::batch(&["b"])),
     )
     .await;
-    assert!(second.is_err(), "the second request waits for the next window");
+    assert!(
+        second.is_err(),
+        "the second request waits for the next window"
+    );
     assert_eq!(hits.of("200"), 1);
     server.shutdown().await;
 }
@@ -309,8 +353,16 @@ async fn requests_go_through_the_proxy_and_bodies_are_capped() {
         proxy.local_addr()
     ));
     let out = testing::run_one(&*p, testing::batch(&["x"])).await;
-    assert_eq!(testing::contents(&out), ["via proxy"], "{:?}", out[0].error());
-    assert_eq!(*seen.lock().expect("seen"), ["http://upstream.invalid:81/x?q=1"]);
+    assert_eq!(
+        testing::contents(&out),
+        ["via proxy"],
+        "{:?}",
+        out[0].error()
+    );
+    assert_eq!(
+        *seen.lock().expect("seen"),
+        ["http://upstream.invalid:81/x?q=1"]
+    );
     let out = output(
         &format!(
             "http_client:\n  url: http://{}/big\n  max_response_bytes: 10\n",
@@ -322,7 +374,11 @@ async fn requests_go_through_the_proxy_and_bodies_are_capped() {
         .await
         .expect_err("too large");
     assert_eq!(e.kind, ErrorKind::Rejected);
-    assert!(e.message.contains("larger than max_response_bytes (10 bytes)"), "{e}");
+    assert!(
+        e.message
+            .contains("larger than max_response_bytes (10 bytes)"),
+        "{e}"
+    );
     proxy.shutdown().await;
     server.shutdown().await;
 }

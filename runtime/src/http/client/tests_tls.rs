@@ -18,14 +18,19 @@ struct Pki {
     client: (String, String),
 }
 
-fn issue(ca: &rcgen::CertifiedIssuer<'static, rcgen::KeyPair>, names: &[&str], client: bool) -> (String, String) {
+fn issue(
+    ca: &rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    names: &[&str],
+    client: bool,
+) -> (String, String) {
     let key = rcgen::KeyPair::generate().expect("key");
-    let mut params = rcgen::CertificateParams::new(
-        names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
-    )
-    .expect("params");
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("params");
     if client {
-        params.distinguished_name.push(rcgen::DnType::CommonName, "tarn client");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "tarn client");
         params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
     }
     let cert = params.signed_by(&key, ca).expect("cert");
@@ -36,13 +41,16 @@ impl Pki {
     fn new(name: &str) -> Pki {
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params.distinguished_name.push(rcgen::DnType::CommonName, name);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
         params.key_usages = vec![
             rcgen::KeyUsagePurpose::KeyCertSign,
             rcgen::KeyUsagePurpose::DigitalSignature,
         ];
-        let ca = rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().expect("key"))
-            .expect("CA");
+        let ca =
+            rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().expect("key"))
+                .expect("CA");
         Pki {
             ca_pem: ca.pem(),
             server: issue(&ca, &["localhost", "127.0.0.1"], false),
@@ -60,10 +68,11 @@ async fn mtls_server(pki: &Pki) -> std::net::SocketAddr {
             .expect("root");
         Arc::new(r)
     };
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(roots, crypto_provider())
-        .allow_unauthenticated()
-        .build()
-        .expect("verifier");
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(roots, crypto_provider())
+            .allow_unauthenticated()
+            .build()
+            .expect("verifier");
     let chain = CertificateDer::pem_slice_iter(pki.server.0.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .expect("chain");
@@ -75,7 +84,9 @@ async fn mtls_server(pki: &Pki) -> std::net::SocketAddr {
         .with_single_cert(chain, key)
         .expect("server config");
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
@@ -145,13 +156,20 @@ async fn root_cas_client_certs_and_skip_cert_verify() {
     let other = Pki::new("another CA");
     let e = answer(
         addr,
-        &format!("  tls:\n    enabled: true\n    root_cas: |\n{}", indented(&other.ca_pem)),
+        &format!(
+            "  tls:\n    enabled: true\n    root_cas: |\n{}",
+            indented(&other.ca_pem)
+        ),
     )
     .await
     .expect_err("wrong CA");
     assert!(e.contains("certificate"), "{e}");
     assert_eq!(
-        answer(addr, "  tls:\n    enabled: true\n    skip_cert_verify: true\n").await,
+        answer(
+            addr,
+            "  tls:\n    enabled: true\n    skip_cert_verify: true\n"
+        )
+        .await,
         Ok("none".to_string())
     );
     let inline = format!(
@@ -159,7 +177,11 @@ async fn root_cas_client_certs_and_skip_cert_verify() {
         indent(&pki.client.0, 10),
         indent(&pki.client.1, 10),
     );
-    assert_eq!(answer(addr, &inline).await, Ok("cert".to_string()), "{inline}");
+    assert_eq!(
+        answer(addr, &inline).await,
+        Ok("cert".to_string()),
+        "{inline}"
+    );
     let dir = std::env::temp_dir().join(format!("tarn-mtls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let (cert, key) = (dir.join("client.crt"), dir.join("client.key"));
@@ -173,8 +195,15 @@ async fn root_cas_client_certs_and_skip_cert_verify() {
     assert_eq!(answer(addr, &files).await, Ok("cert".to_string()));
     // A key that is not the certificate's is a located build error.
     std::fs::write(&key, &pki.server.1).expect("key");
-    let e = testing::build(crate::component::Kind::Processor, &format!("http:\n  url: https://localhost/\n{files}"), "")
-        .expect_err("mismatch");
-    assert!(e.contains("tls.client_certs.0.key_file") && e.contains("does not belong"), "{e}");
+    let e = testing::build(
+        crate::component::Kind::Processor,
+        &format!("http:\n  url: https://localhost/\n{files}"),
+        "",
+    )
+    .expect_err("mismatch");
+    assert!(
+        e.contains("tls.client_certs.0.key_file") && e.contains("does not belong"),
+        "{e}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -16,8 +16,8 @@
 use super::config::{ClientCertConfig, TlsConfig};
 use crate::component::{Build, BuildError, Error};
 use crate::http::tls::{MAX_PEM_FILE_BYTES, crypto_provider};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::ResolvesClientCert;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -83,12 +83,17 @@ impl ClientTls {
         let trust = if cfg.skip_cert_verify {
             Trust::Skip
         } else if !cfg.root_cas.is_empty() {
-            Trust::Roots(roots(cfg.root_cas.as_bytes()).map_err(|e| ctx.field_error(&at("root_cas"), e))?)
+            Trust::Roots(
+                roots(cfg.root_cas.as_bytes()).map_err(|e| ctx.field_error(&at("root_cas"), e))?,
+            )
         } else if !cfg.root_cas_file.is_empty() {
             let pem = read_pem_file(&cfg.root_cas_file)
                 .map_err(|e| ctx.field_error(&at("root_cas_file"), e))?;
             let store = roots(&pem).map_err(|e| {
-                ctx.field_error(&at("root_cas_file"), format!("`{}`: {e}", cfg.root_cas_file))
+                ctx.field_error(
+                    &at("root_cas_file"),
+                    format!("`{}`: {e}", cfg.root_cas_file),
+                )
             })?;
             Trust::Roots(store)
         } else {
@@ -99,7 +104,11 @@ impl ClientTls {
         for (i, c) in cfg.client_certs.iter().enumerate() {
             let here = at(&format!("client_certs.{i}"));
             certs.push(Arc::new(client_cert(c, &provider).map_err(|(f, e)| {
-                let path = if f.is_empty() { here.clone() } else { format!("{here}.{f}") };
+                let path = if f.is_empty() {
+                    here.clone()
+                } else {
+                    format!("{here}.{f}")
+                };
                 ctx.field_error(&path, e)
             })?));
         }
@@ -229,7 +238,10 @@ fn client_cert(
             ));
         }
         (false, false) => {
-            return Err(("", "give cert and key, or cert_file and key_file".to_string()));
+            return Err((
+                "",
+                "give cert and key, or cert_file and key_file".to_string(),
+            ));
         }
         (true, false) => {
             if c.cert_file.is_empty() {
@@ -249,10 +261,18 @@ fn client_cert(
             if c.key.is_empty() {
                 return Err(("key", "missing: cert needs it".to_string()));
             }
-            (c.cert.clone().into_bytes(), c.key.clone().into_bytes(), "key")
+            (
+                c.cert.clone().into_bytes(),
+                c.key.clone().into_bytes(),
+                "key",
+            )
         }
     };
-    let cert_field = if key_field == "key" { "cert" } else { "cert_file" };
+    let cert_field = if key_field == "key" {
+        "cert"
+    } else {
+        "cert_file"
+    };
     let chain = CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| (cert_field, format!("not valid PEM: {e}")))?;
