@@ -2,7 +2,8 @@
 //! `http request log` line with an `access_log` field, as Benthos writes
 //! it — the elapsed time, the request (URL, method, headers, body) and
 //! the response (status, length, headers, body) or the error. Bodies
-//! that are JSON are logged as JSON values. `Authorization` is masked.
+//! that are JSON are logged as JSON values. A URL's password and the
+//! `Authorization` header are masked.
 
 use super::request::Prepared;
 use crate::component::{Build, BuildError};
@@ -57,7 +58,11 @@ impl Dump {
             Value::Int(i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX)),
         );
         let mut req = Map::new();
-        req.insert("url", Value::str(request.url.as_str()));
+        let mut url = request.url.clone();
+        if url.password().is_some() {
+            let _ = url.set_password(Some("xxxxx"));
+        }
+        req.insert("url", Value::str(url.as_str()));
         req.insert("method", Value::str(request.method.as_str()));
         req.insert("header", headers(&request.headers));
         req.insert("body", body(&request.body));
