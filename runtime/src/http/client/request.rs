@@ -279,6 +279,35 @@ mod tests {
     }
 
     #[test]
+    fn explicit_parts_replace_the_body() {
+        let mut t = template(&[], &[]);
+        t.parts = vec![ExplicitPart {
+            content_type: Interp::literal("text/plain"),
+            content_disposition: Interp::compile("form-data; name=\"${! @path }\"")
+                .expect("disposition"),
+            body: Interp::compile("${! content().uppercase() }").expect("body"),
+        }];
+        let p = t
+            .prepare(&[msg("one", "a"), msg("two", "b")])
+            .expect("prepared");
+        let ct = p.headers["content-type"].to_str().expect("text");
+        let boundary = ct
+            .strip_prefix("multipart/form-data; boundary=")
+            .expect("multipart");
+        let parts = multipart::decode(boundary, &p.body).expect("decodes");
+        assert_eq!(
+            parts.len(),
+            1,
+            "the parts as configured, not one per message"
+        );
+        assert_eq!(parts[0].body, b"ONE");
+        assert!(parts[0].headers.contains(&(
+            "content-disposition".to_string(),
+            "form-data; name=\"a\"".to_string()
+        )));
+    }
+
+    #[test]
     fn bad_urls_and_header_values_are_rejected() {
         let mut t = template(&[], &[]);
         t.url = Interp::literal("http://h:99999/");

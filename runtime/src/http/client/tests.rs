@@ -383,5 +383,49 @@ async fn requests_go_through_the_proxy_and_bodies_are_capped() {
     server.shutdown().await;
 }
 
+#[tokio::test]
+async fn output_batches_are_one_request_per_message_unless_multipart() {
+    let (server, hits) = upstream().await;
+    let addr = server.local_addr();
+    let url = format!("http://{addr}/status/${{! content() }}");
+    let batch = || testing::batch(&["200", "500", "201"]);
+    // One after another: the first failure fails the batch.
+    let out = output(&format!("http_client:\n  url: {url}\n  retries: 0\n"), "");
+    testing::write(&*out, batch())
+        .await
+        .expect_err("the 500 fails it");
+    assert_eq!((hits.of("200"), hits.of("500"), hits.of("201")), (1, 1, 0));
+    // All at once: every message is sent.
+    let out = output(
+        &format!("http_client:\n  url: {url}\n  retries: 0\n  parallel: true\n"),
+        "",
+    );
+    testing::write(&*out, batch())
+        .await
+        .expect_err("the 500 fails it");
+    assert_eq!((hits.of("200"), hits.of("500"), hits.of("201")), (2, 2, 1));
+    // Propagated responses go to the input's store, in order.
+    let out = output(
+        &format!("http_client:\n  url: http://{addr}/echo\n  propagate_response: true\n"),
+        "",
+    );
+    let store = crate::component::ResponseStore::new();
+    let mut responses = crate::component::Responses::new();
+    responses.push((0, store.clone()));
+    out.write(
+        testing::batch(&["a", "b"]),
+        crate::component::WriteCtx { responses },
+    )
+    .await
+    .expect("written");
+    let answer = store.take().expect("a response");
+    assert_eq!(testing::contents(&answer), ["A", "B"]);
+    assert_eq!(
+        answer[1].meta().get("http_status_code"),
+        Some(&Value::Int(200))
+    );
+    server.shutdown().await;
+}
+
 #[path = "tests_tls.rs"]
 mod tls;
