@@ -261,7 +261,7 @@ impl HttpClient {
                         }
                         Verdict::Backoff => {
                             let pause = backoff;
-                            backoff = (backoff * 2).min(self.max_backoff);
+                            backoff = backoff.saturating_mul(2).min(self.max_backoff);
                             (
                                 pause,
                                 Failure {
