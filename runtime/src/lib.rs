@@ -14,7 +14,6 @@ pub mod component;
 pub mod config;
 pub mod endpoints;
 pub mod http;
-pub mod http_client;
 pub mod inputs;
 pub mod log;
 pub mod metrics;

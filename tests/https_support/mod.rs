@@ -15,6 +15,8 @@ use std::time::Duration;
 /// `127.0.0.1`, written to a directory.
 pub struct Pki {
     pub ca: CertificateDer<'static>,
+    /// The CA certificate, PEM (for `root_cas` / `root_cas_file`).
+    pub ca_pem: String,
     pub cert_file: PathBuf,
     pub key_file: PathBuf,
 }
@@ -43,6 +45,7 @@ impl Pki {
         std::fs::write(&key_file, key.serialize_pem()).expect("write key");
         Pki {
             ca: ca.der().clone(),
+            ca_pem: ca.pem(),
             cert_file,
             key_file,
         }

@@ -1,9 +1,11 @@
 //! The runtime's HTTP serving: the accept loop ([`server`]), HTTPS
 //! ([`tls`]), Benthos's `basic_auth` ([`auth`]) and `cors` ([`cors`])
 //! as router layers, and the typed configs of those sections
-//! ([`config`]).
+//! ([`config`]); and the HTTP client of the `http_client` output and
+//! the `http` processor ([`client`]).
 
 pub mod auth;
+pub mod client;
 pub mod config;
 pub mod cors;
 pub mod server;

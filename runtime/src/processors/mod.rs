@@ -26,6 +26,7 @@ processors! {
     cache,
     catch,
     dedupe,
+    http,
     log,
     mapping,
     noop,
