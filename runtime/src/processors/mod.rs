@@ -23,12 +23,17 @@ macro_rules! processors {
 processors! {
     branch,
     catch,
+    for_each,
     log,
     mapping,
     noop,
+    parallel,
     resource,
+    retry,
     switch,
     sync_response,
+    r#try,
+    r#while,
 }
 
 /// A processor counted in `/metrics` under its label and path.
