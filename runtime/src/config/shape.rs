@@ -86,7 +86,12 @@ impl Shape {
             .get("$defs")
             .and_then(Json::as_object)
             .unwrap_or(&empty);
-        Reader { defs, depth: 0 }.shape(root)
+        Reader {
+            defs,
+            depth: 0,
+            expanding: Vec::new(),
+        }
+        .shape(root)
     }
 
     /// A short name of the shape for listings.
@@ -161,6 +166,10 @@ impl Shape {
 struct Reader<'a> {
     defs: &'a Map<String, Json>,
     depth: usize,
+    /// The `$defs` being expanded on the way to the current schema: a
+    /// recursive type (a scanner inside a scanner) is shown as `any` where
+    /// it refers to itself, instead of being unfolded again and again.
+    expanding: Vec<&'a str>,
 }
 
 fn text(schema: &Json, key: &str) -> String {
@@ -189,9 +198,24 @@ impl<'a> Reader<'a> {
         if self.depth > 64 {
             return Shape::Any;
         }
+        let def = schema
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+            .and_then(|name| self.defs.get_key_value(name))
+            .map(|(name, _)| name.as_str());
+        if let Some(name) = def {
+            if self.expanding.contains(&name) {
+                return Shape::Any;
+            }
+            self.expanding.push(name);
+        }
         self.depth += 1;
         let shape = self.shape_inner(schema);
         self.depth -= 1;
+        if def.is_some() {
+            self.expanding.pop();
+        }
         shape
     }
 
@@ -390,6 +414,36 @@ mod tests {
             .iter()
             .find(|f| f.name == name)
             .unwrap_or_else(|| panic!("no field {name} in {shape:?}"))
+    }
+
+    /// A type that contains itself.
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    enum Nested {
+        /// A leaf.
+        Leaf(u8),
+        /// Two more of the same.
+        Pair(Box<Nested>, Box<Nested>),
+        /// A list of more.
+        Many(Vec<Nested>),
+    }
+
+    #[test]
+    fn a_recursive_type_is_read_once_and_any_where_it_recurs() {
+        let root = schemars::SchemaGenerator::default().into_root_schema_for::<Vec<Nested>>();
+        let Shape::List(item) = Shape::from_root_schema(root.as_value()) else {
+            panic!("a list");
+        };
+        let Shape::OneOf(options) = *item else {
+            panic!("one of the variants: {item:?}");
+        };
+        let many = options
+            .iter()
+            .flat_map(Shape::fields)
+            .find(|f| f.name == "many")
+            .expect("the `many` variant");
+        assert_eq!(many.shape, Shape::List(Box::new(Shape::Any)));
     }
 
     #[test]

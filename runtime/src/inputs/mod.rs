@@ -32,7 +32,6 @@ inputs! {
 
 pub mod cron;
 pub mod glob;
-pub mod lines;
 
 /// An input with its metrics and its own processors: every batch it
 /// reads is counted, runs through the processors, and its acknowledgement

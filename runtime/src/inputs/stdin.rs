@@ -1,19 +1,16 @@
-//! The `stdin` input: one message per line of standard input.
+//! The `stdin` input: standard input cut into messages by a scanner
+//! (`scanner`, `lines: {}` by default, or the older `codec` string with
+//! `max_buffer`), one message per transaction. Reading stops at the end
+//! of the stream or at the first error, such as a message over its size
+//! limit, which is reported with the limit and the setting that sets it.
 
-use super::lines::LineReader;
+use crate::codec::{Scanner, ScannerConfig, ScannerSpec};
 use crate::component::replay::auto_replay;
-use crate::component::{AckHandle, BoxFuture, Build, BuildError, Error, Input, Registry, Transaction};
+use crate::component::{
+    AckHandle, BoxFuture, Build, BuildError, Error, Input, Registry, Transaction,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use tarn_lang::Message;
-
-fn lines() -> String {
-    "lines".into()
-}
-
-fn one_mebibyte() -> usize {
-    1_000_000
-}
 
 fn yes() -> bool {
     true
@@ -23,15 +20,19 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// How the stream is split into messages (older form of `scanner`);
-    /// `lines` splits on newlines.
-    #[serde(default = "lines")]
-    pub codec: String,
-    /// How the stream is split into messages (`{lines: {}}` by default).
-    pub scanner: Option<serde_json::Value>,
-    /// The longest message, in bytes; a longer line is an error.
-    #[serde(default = "one_mebibyte")]
-    pub max_buffer: usize,
+    /// How the stream is cut into messages (`lines: {}` when neither this
+    /// nor `codec` is set).
+    #[serde(default)]
+    pub scanner: Option<ScannerConfig>,
+    /// The older form of `scanner`: `lines`, `delim:X`, `csv`,
+    /// `all-bytes`, `chunker:N`, `regex:P`, `tar`, with `gzip/` or
+    /// `skipbom/` before them. Cannot be set with `scanner`.
+    #[serde(default)]
+    pub codec: Option<String>,
+    /// With `codec`: the longest message in bytes for `lines`, `delim:X`
+    /// and `regex:P` (1000000 by default).
+    #[serde(default)]
+    pub max_buffer: Option<i64>,
     /// Read a rejected message again until it is delivered (otherwise it
     /// is logged and dropped).
     #[serde(default = "yes")]
@@ -42,49 +43,91 @@ pub struct Config {
 pub fn register(r: &mut Registry) {
     r.input::<Config>(
         "stdin",
-        "Reads messages from standard input, one per line.",
+        "Reads messages from standard input, cut by a scanner (one per line by default).",
         build,
     );
 }
 
 fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError> {
-    if cfg.codec != "lines" {
-        return Err(ctx.unsupported("codec", &format!("the codec `{}`", cfg.codec)));
-    }
-    if let Some(s) = &cfg.scanner
-        && s != &serde_json::json!({"lines": {}})
-        && s != &serde_json::json!({"lines": null})
-    {
-        return Err(ctx.unsupported("scanner", "a scanner other than `lines: {}`"));
-    }
+    let spec = scanner_spec(ctx, cfg.codec.as_deref(), cfg.max_buffer, cfg.scanner)?;
     let input = Stdin {
-        lines: LineReader::new(tokio::io::stdin(), cfg.max_buffer),
+        state: State::Unopened(spec),
     };
     Ok(auto_replay(Box::new(input), cfg.auto_replay_nacks))
 }
 
-/// Standard input, line by line.
+/// The scanner of an input with Benthos's `scanner` field and its older
+/// `codec` / `max_buffer` fields (`stdin`, `file`), or the error placed
+/// at the field that causes it.
+pub(super) fn scanner_spec(
+    ctx: &Build<'_>,
+    codec: Option<&str>,
+    max_buffer: Option<i64>,
+    scanner: Option<ScannerConfig>,
+) -> Result<ScannerSpec, BuildError> {
+    let field = match (codec, &scanner) {
+        (Some(_), Some(_)) => "scanner",
+        (None, _) if max_buffer.is_some() => "max_buffer",
+        (Some(_), None) if max_buffer.is_some_and(|m| m < 0) => "max_buffer",
+        (Some(_), None) => "codec",
+        (None, _) => "scanner",
+    };
+    ScannerSpec::for_input(codec, max_buffer, scanner).map_err(|e| ctx.field_error(field, e.to_string()))
+}
+
+/// Where standard input is.
+enum State {
+    /// Not read yet (building reads nothing).
+    Unopened(ScannerSpec),
+    /// Being read.
+    Open(Box<dyn Scanner>),
+    /// Ended or failed.
+    Done,
+}
+
+/// Standard input, message by message.
 struct Stdin {
-    lines: LineReader<tokio::io::Stdin>,
+    state: State,
 }
 
 impl std::fmt::Debug for Stdin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Stdin({:?})", self.lines)
+        f.write_str("Stdin")
     }
 }
 
 impl Input for Stdin {
     fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>> {
         Box::pin(async move {
-            match self.lines.next_line().await {
-                Ok(Some(line)) => Ok(Transaction::new(
-                    vec![Message::new(&line)],
-                    AckHandle::none(),
-                )),
-                Ok(None) => Err(Error::end_of_input()),
-                Err(e) => Err(Error::fatal(format!("stdin: {e}"))),
+            if let State::Unopened(spec) = &self.state {
+                self.state = match spec.open(Box::new(tokio::io::stdin()), "") {
+                    Ok(scanner) => State::Open(scanner),
+                    Err(e) => {
+                        self.state = State::Done;
+                        return Err(Error::fatal(format!("stdin: {e}")));
+                    }
+                };
+            }
+            let State::Open(scanner) = &mut self.state else {
+                return Err(Error::end_of_input());
+            };
+            // Cancel-safe: the scanner keeps what it has read so far.
+            match scanner.next_message().await {
+                Ok(Some(msg)) => Ok(Transaction::new(vec![msg], AckHandle::none())),
+                Ok(None) => {
+                    self.state = State::Done;
+                    Err(Error::end_of_input())
+                }
+                Err(e) => {
+                    self.state = State::Done;
+                    Err(Error::fatal(format!("stdin: {e}")))
+                }
             }
         })
+    }
+
+    fn close(&mut self) -> BoxFuture<'_, ()> {
+        self.state = State::Done;
+        Box::pin(async {})
     }
 }

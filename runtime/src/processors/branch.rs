@@ -1,6 +1,16 @@
 //! The `branch` processor: `request_map` builds a derived message from
 //! each one, `processors` run on the derived messages, and `result_map`
 //! maps each result back onto its original.
+//!
+//! Benthos semantics: the request starts with the original's metadata and
+//! no content (without `request_map`, as an exact copy), and without its
+//! error flag; a request mapped to `deleted()` skips the branch. A failed
+//! request mapping, a request the processors flag, or a failed result
+//! mapping flags the original, which is otherwise unchanged. The
+//! processors must give back one message per request: when they drop or
+//! add messages, every message of the batch is flagged. `result_map` reads
+//! the results as a batch aligned with the originals, and a result mapped
+//! to `deleted()` leaves the original as it was.
 
 use super::set_root;
 use crate::component::{
@@ -11,6 +21,7 @@ use crate::config::types::{Mapping, ProcessorNode};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::sync::Arc;
+use tarn_lang::value::Blob;
 use tarn_lang::{ErrorSource, Message, Mode, Value, Vm};
 
 /// The `branch` processor's config.
@@ -20,8 +31,8 @@ pub struct Config {
     /// Builds the branch's message from the original (empty: a copy).
     #[serde(default)]
     pub request_map: Option<Mapping>,
-    /// Run on the branch's messages.
-    #[serde(default)]
+    /// Run on the branch's messages (at least one processor); they must
+    /// keep the number and order of the messages.
     pub processors: Vec<ProcessorNode>,
     /// Maps the result back onto the original (empty: unchanged).
     #[serde(default)]
@@ -38,6 +49,12 @@ pub fn register(r: &mut Registry) {
 }
 
 fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Processor>, BuildError> {
+    if cfg.processors.is_empty() {
+        return Err(ctx.field_error(
+            "processors",
+            "the branch processor requires at least one child processor",
+        ));
+    }
     Ok(Arc::new(Branch {
         request_map: cfg.request_map.filter(|m| !m.is_blank()),
         processors: ctx.processors(&cfg.processors)?,
@@ -61,6 +78,7 @@ impl Processor for Branch {
             // Build the requests; remember whose each one is.
             let mut owners = Vec::new();
             let mut requests = Vec::new();
+            let mut request_failed = Vec::new();
             for i in 0..batch.len() {
                 match self.request(ctx.vm, &batch, i) {
                     Ok(Some(req)) => {
@@ -68,11 +86,14 @@ impl Processor for Branch {
                         requests.push(req);
                     }
                     Ok(None) => {}
-                    Err(e) => fail_message(
-                        &mut batch[i],
-                        format!("request mapping failed: {e}"),
-                        &self.source,
-                    ),
+                    Err(e) => {
+                        request_failed.push(i);
+                        fail_message(
+                            &mut batch[i],
+                            format!("request mapping failed: {e}"),
+                            &self.source,
+                        );
+                    }
                 }
             }
             if requests.is_empty() {
@@ -86,19 +107,33 @@ impl Processor for Branch {
                 .flatten()
                 .collect();
             if results.len() != owners.len() {
-                let e = format!(
-                    "child processors resulted in {} messages, expected {}",
-                    results.len(),
-                    owners.len()
-                );
-                for &i in &owners {
-                    fail_message(&mut batch[i], &e, &self.source);
+                let e = if results.is_empty() {
+                    "child processors resulted in zero messages".to_string()
+                } else {
+                    format!(
+                        "message count from branch processors does not match request, started with {} messages, finished with {}",
+                        owners.len(),
+                        results.len()
+                    )
+                };
+                // Every message is flagged, except that a failed request
+                // mapping keeps its own error.
+                for (i, msg) in batch.iter_mut().enumerate() {
+                    if !request_failed.contains(&i) {
+                        fail_message(msg, &e, &self.source);
+                    }
                 }
                 return super::one(batch);
             }
-            let mut deleted = vec![false; batch.len()];
-            for (r, &i) in owners.iter().enumerate() {
-                if let Some(e) = results[r].error() {
+            // The results, aligned with the batch (an empty message where
+            // a message sent no request).
+            let mut aligned: Batch = Vec::with_capacity(batch.len());
+            aligned.resize_with(batch.len(), || Message::new(b""));
+            for (result, &i) in results.into_iter().zip(&owners) {
+                aligned[i] = result;
+            }
+            for &i in &owners {
+                if let Some(e) = aligned[i].error() {
                     let e = format!("processors failed: {e}");
                     fail_message(&mut batch[i], e, &self.source);
                     continue;
@@ -106,9 +141,9 @@ impl Processor for Branch {
                 let Some(map) = &self.result_map else {
                     continue;
                 };
-                match map_back(map, ctx.vm, &results, r, &batch[i]) {
+                match map_back(map, ctx.vm, &aligned, i, &batch[i]) {
                     Ok(Some(msg)) => batch[i] = msg,
-                    Ok(None) => deleted[i] = true,
+                    Ok(None) => {}
                     Err(e) => fail_message(
                         &mut batch[i],
                         format!("result mapping failed: {e}"),
@@ -116,14 +151,7 @@ impl Processor for Branch {
                     ),
                 }
             }
-            super::one(
-                batch
-                    .into_iter()
-                    .zip(deleted)
-                    .filter(|(_, d)| !d)
-                    .map(|(m, _)| m)
-                    .collect(),
-            )
+            super::one(batch)
         })
     }
 }
@@ -140,12 +168,16 @@ impl Branch {
         let outcome = tarn_lang::vm::run(map.program(), vm, batch, index, Mode::Mapping)
             .map_err(|e| e.to_string())?;
         msg.set_meta(outcome.meta);
+        // The request starts empty: a mapping that never sets `root`
+        // sends no content.
+        msg.set_content(Blob::new(b""));
         Ok(set_root(&mut msg, outcome.root)?.then_some(msg))
     }
 }
 
 /// Maps result `r` onto `original`: `this` is the result, `root` starts
-/// as the original document, metadata starts as the original's.
+/// as the original document, metadata starts as the original's. `None`
+/// when the mapping deleted the message (the original then stays).
 fn map_back(
     map: &Mapping,
     vm: &mut Vm,
@@ -226,11 +258,68 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_result_map_can_replace_or_delete_the_original() {
-        let p = processor("branch:\n  result_map: root = this.a\n");
+    async fn the_result_map_can_replace_the_original_but_not_delete_it() {
+        let p = processor("branch:\n  processors: [ { noop: {} } ]\n  result_map: root = this.a\n");
         let out = run_one(&*p, batch(&[r#"{"a":"x"}"#])).await;
         assert_eq!(contents(&out), ["x"]);
-        let p = processor("branch:\n  result_map: root = deleted()\n");
-        assert!(run_one(&*p, batch(&["1"])).await.is_empty());
+        let p = processor("branch:\n  processors: [ { noop: {} } ]\n  result_map: root = deleted()\n");
+        assert_eq!(contents(&run_one(&*p, batch(&["1"])).await), ["1"]);
+    }
+
+    #[tokio::test]
+    async fn a_request_map_that_sets_no_root_sends_no_content() {
+        let p = processor(
+            r#"branch:
+  request_map: meta tag = "t"
+  processors: [ { mapping: 'root = "[%s|%s]".format(content().string(), @tag)' } ]
+  result_map: root.seen = content().string()
+"#,
+        );
+        let out = run_one(&*p, batch(&[r#"{"a":1}"#])).await;
+        assert_eq!(contents(&out), [r#"{"a":1,"seen":"[|t]"}"#]);
+    }
+
+    #[tokio::test]
+    async fn result_map_reads_results_aligned_with_the_batch() {
+        let p = processor(
+            r#"branch:
+  request_map: 'root = if this.skip == true { deleted() } else { this }'
+  processors: [ { noop: {} } ]
+  result_map: 'root.at = batch_index()'
+"#,
+        );
+        let out = run_one(&*p, batch(&[r#"{"skip":true}"#, r#"{"v":1}"#])).await;
+        assert_eq!(contents(&out), [r#"{"skip":true}"#, r#"{"at":1,"v":1}"#]);
+    }
+
+    #[tokio::test]
+    async fn processors_that_change_the_message_count_flag_every_message() {
+        let p = processor(
+            r#"branch:
+  request_map: 'root = if content() == "bad" { throw("no request") } else { content() }'
+  processors: [ { mapping: 'root = if content() == "x" { deleted() } else { content() }' } ]
+  result_map: root = "mapped"
+"#,
+        );
+        let out = run_one(&*p, batch(&["x", "y", "bad"])).await;
+        assert_eq!(contents(&out), ["x", "y", "bad"]);
+        let e0 = out[0].error().unwrap_or_default();
+        assert!(e0.contains("does not match request, started with 2 messages, finished with 1"), "{e0}");
+        assert_eq!(out[1].error(), out[0].error());
+        let e2 = out[2].error().unwrap_or_default();
+        assert!(e2.contains("request mapping failed") && e2.contains("no request"), "{e2}");
+        let out = run_one(&*p, batch(&["x"])).await;
+        assert!(out[0].error().unwrap_or_default().contains("zero messages"));
+    }
+
+    #[test]
+    fn processors_are_required() {
+        let err = crate::testing::build(
+            crate::component::registry::Kind::Processor,
+            "branch:\n  processors: []\n",
+            "",
+        )
+        .expect_err("empty");
+        assert!(err.contains("at least one child processor"), "{err}");
     }
 }

@@ -26,17 +26,22 @@ processors! {
     cache,
     catch,
     dedupe,
+    for_each,
     http,
     log,
     mapping,
     noop,
+    parallel,
     rate_limit,
     resource,
+    retry,
     sleep,
     split,
     switch,
     sync_response,
+    r#try,
     unarchive,
+    r#while,
 }
 
 /// A processor counted in `/metrics` under its label and path.
