@@ -9,7 +9,9 @@ use super::registry::{Built, Kind, Registry};
 use super::{Cache, Input, Output, Processor, RateLimit};
 use crate::config::de::{DeError, from_node};
 use crate::config::node::{Node, NodeKind, Pos};
-use crate::config::types::{InputNode, OutputNode, ProcessorNode, Sandbox, with_sandbox};
+use crate::config::types::{
+    InputNode, OutputNode, ProcessorNode, Sandbox, with_lenient, with_sandbox,
+};
 use crate::resources::Resources;
 use std::sync::Arc;
 use tarn_lang::ErrorSource;
@@ -70,6 +72,7 @@ pub struct Build<'a> {
     name: &'static str,
     label: String,
     endpoints: Vec<Endpoint>,
+    lenient: bool,
 }
 
 impl std::fmt::Debug for Build<'_> {
@@ -99,7 +102,14 @@ impl<'a> Build<'a> {
             name: "",
             label: String::new(),
             endpoints: Vec::new(),
+            lenient: false,
         }
+    }
+
+    /// Ignores unknown fields (with a warning) instead of refusing them:
+    /// for configs whose linting was skipped on purpose.
+    pub fn set_lenient(&mut self, lenient: bool) {
+        self.lenient = lenient;
     }
 
     /// The registry components are built from.
@@ -120,7 +130,10 @@ impl<'a> Build<'a> {
     /// Reads a typed config from `node` (at the current body's path).
     pub fn parse<C: serde::de::DeserializeOwned>(&self, node: &Node) -> Result<C, BuildError> {
         let lines: Vec<&str> = self.lines.iter().map(String::as_str).collect();
-        with_sandbox(self.sandbox, || from_node(node, &self.body_path, &lines)).map_err(Into::into)
+        with_sandbox(self.sandbox, || {
+            with_lenient(self.lenient, || from_node(node, &self.body_path, &lines))
+        })
+        .map_err(Into::into)
     }
 
     /// Reads a typed config from `node` at `path` (a section that is not
@@ -131,7 +144,10 @@ impl<'a> Build<'a> {
         path: &str,
     ) -> Result<C, BuildError> {
         let lines: Vec<&str> = self.lines.iter().map(String::as_str).collect();
-        with_sandbox(self.sandbox, || from_node(node, path, &lines)).map_err(Into::into)
+        with_sandbox(self.sandbox, || {
+            with_lenient(self.lenient, || from_node(node, path, &lines))
+        })
+        .map_err(Into::into)
     }
 
     /// The component's label (`""` when it has none).

@@ -140,8 +140,10 @@ pub trait Input: Send + std::fmt::Debug {
     /// loses no message.
     fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>>;
 
-    /// Stops taking messages and releases the source. Messages already
-    /// read are still acknowledged through their handles.
+    /// Stops taking new messages. Later reads give what the input already
+    /// holds (requests handed to an `http_server` input, say), then
+    /// [`ErrorKind::EndOfInput`]. Messages already read are still
+    /// acknowledged through their handles.
     fn close(&mut self) -> BoxFuture<'_, ()> {
         Box::pin(async {})
     }

@@ -448,10 +448,35 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        self.deserialize_map(visitor)
+        if !super::types::lenient() {
+            return self.deserialize_map(visitor);
+        }
+        // Unknown keys are left out (and said so) rather than refused.
+        let pairs: &[(Node, Node)] = match &self.node.kind {
+            NodeKind::Map(pairs) => pairs,
+            _ => return self.deserialize_map(visitor),
+        };
+        let path = self.path.clone();
+        let known = pairs.iter().filter(|(k, _)| {
+            let key = k.as_str().unwrap_or_default();
+            let ok = fields.contains(&key);
+            if !ok {
+                crate::log::warn(&format!(
+                    "ignoring the unknown field `{}` (the config was not linted)",
+                    join(&path, key)
+                ));
+            }
+            ok
+        });
+        let access = Pairs {
+            de: &self,
+            pairs: known,
+            value: None,
+        };
+        visitor.visit_map(access).map_err(|e| self.locate(e))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(

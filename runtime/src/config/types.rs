@@ -57,6 +57,29 @@ pub fn with_sandbox<T>(sandbox: Sandbox, f: impl FnOnce() -> T) -> T {
     f()
 }
 
+thread_local! {
+    static LENIENT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with unknown fields ignored (with a warning) instead of
+/// refused, on this thread: the streams API's `?chilled=true`, which
+/// skips linting as Benthos does.
+pub fn with_lenient<T>(lenient: bool, f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(lenient)));
+    f()
+}
+
+/// Whether unknown fields are ignored on this thread now.
+pub fn lenient() -> bool {
+    LENIENT.with(Cell::get)
+}
+
 /// The environment mappings compile in on this thread now.
 pub fn current_env() -> &'static Env {
     SANDBOX.with(Cell::get).env()

@@ -64,7 +64,8 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
 struct Running {
     rx: mpsc::Receiver<Transaction>,
     stop: watch::Sender<bool>,
-    tasks: JoinSet<()>,
+    /// Dropped with the broker, which aborts the children.
+    _tasks: JoinSet<()>,
 }
 
 #[derive(Debug)]
@@ -93,12 +94,15 @@ async fn pump(mut child: Box<dyn Input>, tx: mpsc::Sender<Transaction>, mut stop
             pause = (pause * 2).min(Duration::from_secs(5));
             continue;
         }
+        let mut closing = false;
         loop {
             let read = tokio::select! {
                 r = child.read() => r,
-                () = crate::component::stopped(&mut stop) => {
+                () = crate::component::stopped(&mut stop), if !closing => {
+                    // What the child still holds is read to its end.
                     child.close().await;
-                    return;
+                    closing = true;
+                    continue;
                 }
             };
             match read {
@@ -108,6 +112,7 @@ async fn pump(mut child: Box<dyn Input>, tx: mpsc::Sender<Transaction>, mut stop
                         return;
                     }
                 }
+                Err(_) if closing => return,
                 Err(e) if e.kind == ErrorKind::EndOfInput => {
                     child.close().await;
                     return;
@@ -132,7 +137,11 @@ impl Broker {
             for child in self.children.drain(..) {
                 tasks.spawn(pump(child, tx.clone(), stop_rx.clone()));
             }
-            Running { rx, stop, tasks }
+            Running {
+                rx,
+                stop,
+                _tasks: tasks,
+            }
         })
     }
 }
@@ -191,9 +200,11 @@ impl Input for Broker {
 
     fn close(&mut self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
+            // Children not started never will be; started ones are told to
+            // close and their last messages are still read.
+            self.children.clear();
             if let Some(running) = &mut self.running {
                 let _ = running.stop.send(true);
-                while running.tasks.join_next().await.is_some() {}
             }
         })
     }

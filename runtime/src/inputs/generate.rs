@@ -62,6 +62,7 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
         made: 0,
         vm: Vm::new(),
         next: None,
+        closed: false,
     };
     let replay = input.cfg.auto_replay_nacks;
     Ok(auto_replay(Box::new(input), replay))
@@ -75,6 +76,8 @@ struct Generate {
     vm: Vm,
     /// When the next batch is due (`None`: now).
     next: Option<tokio::time::Instant>,
+    /// Closed: no more batches.
+    closed: bool,
 }
 
 impl Generate {
@@ -113,7 +116,7 @@ impl Input for Generate {
     fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>> {
         Box::pin(async move {
             loop {
-                if self.cfg.count > 0 && self.made >= self.cfg.count {
+                if self.closed || (self.cfg.count > 0 && self.made >= self.cfg.count) {
                     return Err(Error::end_of_input());
                 }
                 let now = tokio::time::Instant::now();
@@ -144,5 +147,10 @@ impl Input for Generate {
                 }
             }
         })
+    }
+
+    fn close(&mut self) -> BoxFuture<'_, ()> {
+        self.closed = true;
+        Box::pin(async {})
     }
 }

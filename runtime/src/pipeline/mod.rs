@@ -181,6 +181,7 @@ pub fn load_stream(
     let fail = |e: BuildError| vec![build_problem(e, &parsed.root)];
     let registry = Registry::standard();
     let mut ctx = Build::new(registry, resources, &parsed.text, sandbox);
+    ctx.set_lenient(!lint);
     let cfg: StreamFileConfig = ctx.parse_at(&parsed.root, "").map_err(fail)?;
     build_pipeline(
         &mut ctx,

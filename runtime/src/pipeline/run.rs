@@ -117,11 +117,14 @@ impl Running {
         let _ = stop_tx.send(true);
         drop(http);
         let drain = async {
-            source.ended().await;
+            // The servers finish the requests they hold (the workers still
+            // process them) and let go of the input's entrance; then the
+            // input ends and the workers finish their writes.
             for (handle, server_task) in servers {
                 let _ = handle.send(());
                 let _ = server_task.await;
             }
+            source.ended().await;
             while workers.join_next().await.is_some() {}
             output.close().await;
         };

@@ -36,7 +36,11 @@ struct Reader {
     input: Box<dyn Input>,
     connected: bool,
     pause: Duration,
-    closed: bool,
+    /// `close()` was called: what the input still holds is read, then it
+    /// ends.
+    closing: bool,
+    /// The input has ended.
+    done: bool,
 }
 
 impl Source {
@@ -47,7 +51,8 @@ impl Source {
                 input,
                 connected: false,
                 pause: Duration::from_millis(50),
-                closed: false,
+                closing: false,
+                done: false,
             }),
             ended: AtomicBool::new(false),
             ended_notify: Notify::new(),
@@ -70,24 +75,31 @@ impl Source {
         }
     }
 
-    /// The next transaction; `None` once the input has ended or `stop`
-    /// turned true (the input is then closed, once).
+    /// The next transaction; `None` once the input has ended. When `stop`
+    /// turns true the input is closed (once) and what it still holds is
+    /// read to its end: requests already handed to an `http_server`
+    /// input are still answered.
     async fn next(&self, stop: &mut watch::Receiver<bool>) -> Option<Transaction> {
         if self.has_ended() {
             return None;
         }
         let mut r = self.reader.lock().await;
-        let next = tokio::select! {
-            t = r.read() => t,
-            () = stopped(stop) => None,
+        let next = loop {
+            if r.done {
+                break None;
+            }
+            tokio::select! {
+                t = r.read() => break t,
+                () = stopped(stop), if !r.closing => {
+                    r.closing = true;
+                    r.input.close().await;
+                }
+            }
         };
         if next.is_none() {
+            r.done = true;
             self.ended.store(true, Ordering::Release);
             self.ended_notify.notify_waiters();
-            if !r.closed {
-                r.closed = true;
-                r.input.close().await;
-            }
         }
         next
     }
@@ -97,11 +109,11 @@ impl Reader {
     /// Connects when needed and reads one transaction; `None` at the end
     /// (or after a fatal error, logged).
     async fn read(&mut self) -> Option<Transaction> {
-        if self.closed {
-            return None;
-        }
         loop {
             if !self.connected {
+                if self.closing {
+                    return None;
+                }
                 match self.input.connect().await {
                     Ok(()) => {
                         self.connected = true;
@@ -116,6 +128,8 @@ impl Reader {
             }
             match self.input.read().await {
                 Ok(t) => return Some(t),
+                // A closing input that fails has nothing more to give.
+                Err(_) if self.closing => return None,
                 Err(e) => match e.kind {
                     ErrorKind::EndOfInput | ErrorKind::Closed => return None,
                     ErrorKind::NotConnected => self.connected = false,
@@ -210,9 +224,10 @@ pub async fn work(shared: Shared) {
     }
 }
 
-/// Writes every batch made from one transaction (the first write starts
-/// now, so writes keep the order transactions were processed in) and
-/// acknowledges the transaction with the outcome.
+/// Writes every batch made from one transaction and acknowledges the
+/// transaction with the outcome (the first error, if any). Every write
+/// starts now, in order, so outputs that lay messages out as they are
+/// given (stdout, file) keep the order transactions were processed in.
 fn deliver<'a>(
     output: &'a dyn Output,
     batches: Batches,
@@ -220,32 +235,24 @@ fn deliver<'a>(
     responses: crate::component::Responses,
     permit: OwnedSemaphorePermit,
 ) -> impl std::future::Future<Output = ()> + 'a {
-    let mut rest = batches.into_iter();
-    let first = rest.next().map(|b| {
-        output.write(
-            b,
-            WriteCtx {
-                responses: responses.clone(),
-            },
-        )
-    });
+    let writes: Vec<_> = batches
+        .into_iter()
+        .map(|b| {
+            output.write(
+                b,
+                WriteCtx {
+                    responses: responses.clone(),
+                },
+            )
+        })
+        .collect();
     async move {
         let mut outcome = Ok(());
-        if let Some(first) = first {
-            outcome = first.await;
-        }
-        for batch in rest {
-            if outcome.is_err() {
-                break;
+        for write in writes {
+            let result = write.await;
+            if outcome.is_ok() {
+                outcome = result;
             }
-            outcome = output
-                .write(
-                    batch,
-                    WriteCtx {
-                        responses: responses.clone(),
-                    },
-                )
-                .await;
         }
         ack.resolve(outcome);
         drop(permit);

@@ -259,10 +259,10 @@ impl Input for HttpServer {
     }
 
     fn close(&mut self) -> BoxFuture<'_, ()> {
-        Box::pin(async move {
-            // Requests already handed over are still served; new ones
-            // find the entrance closed.
-            self.rx.close();
-        })
+        // Nothing to do: new requests are refused by the handlers (the
+        // server is stopping) or no longer routed here (a replaced
+        // stream), and the requests in flight still hand their
+        // transactions over; reads end once the last handler lets go.
+        Box::pin(async {})
     }
 }
