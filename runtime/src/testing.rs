@@ -12,6 +12,15 @@ use tarn_lang::{Message, Vm};
 /// `kind`, with resources declared by `resources_yaml` (a config with
 /// `*_resources` sections, or empty).
 pub fn build(kind: Kind, yaml: &str, resources_yaml: &str) -> Result<Built, String> {
+    build_with_endpoints(kind, yaml, resources_yaml).map(|(b, _)| b)
+}
+
+/// Like [`build`], with the HTTP endpoints the component registered.
+pub fn build_with_endpoints(
+    kind: Kind,
+    yaml: &str,
+    resources_yaml: &str,
+) -> Result<(Built, Vec<crate::component::build::Endpoint>), String> {
     let resources = Resources::new();
     if !resources_yaml.is_empty() {
         let root = crate::config::node::parse(resources_yaml).map_err(|e| e.message)?;
@@ -21,8 +30,10 @@ pub fn build(kind: Kind, yaml: &str, resources_yaml: &str) -> Result<Built, Stri
     }
     let node = crate::config::node::parse(yaml).map_err(|e| e.message)?;
     let mut ctx = Build::new(Registry::standard(), &resources, yaml, Sandbox::Standard);
-    ctx.component(kind, &node, "test")
-        .map_err(|e| e.to_string())
+    let built = ctx
+        .component(kind, &node, "test")
+        .map_err(|e| e.to_string())?;
+    Ok((built, ctx.take_endpoints()))
 }
 
 /// The processor `yaml` builds (panics with the build error otherwise).

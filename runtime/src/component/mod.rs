@@ -17,6 +17,9 @@ pub mod error;
 pub mod registry;
 pub mod replay;
 
+#[cfg(test)]
+mod fields_test;
+
 pub use ack::{AckHandle, OrderedAcks, Outcome};
 pub use build::{Build, BuildError};
 pub use error::{Error, ErrorKind};

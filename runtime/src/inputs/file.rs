@@ -152,7 +152,12 @@ struct Files {
 
 impl std::fmt::Debug for Files {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Files({:?})", self.patterns)
+        f.debug_struct("Files")
+            .field("patterns", &self.patterns)
+            .field("spec", &self.spec)
+            .field("delete_on_finish", &self.delete_on_finish)
+            .field("replayed", &self.replayed)
+            .finish_non_exhaustive()
     }
 }
 
