@@ -194,3 +194,23 @@ fn no_tests_found_is_a_failure() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "No tests were found.\n");
 }
+
+#[test]
+fn the_benthos_configs_with_http_dedupe_and_unarchive_lint_clean() {
+    for file in [
+        "deduplicate.yaml",
+        "deduplicate_by_batch.yaml",
+        "mock_http_proc.yaml",
+        "mock_http_proc_path.yaml",
+        "bloblang/message_expansion.yaml",
+        "infile_resource_mock.yaml",
+    ] {
+        let path = format!("{VECTORS}/{file}");
+        let o = common::run_tarn(&["lint", &path], "");
+        assert_eq!(
+            (o.status.code(), String::from_utf8_lossy(&o.stderr).as_ref()),
+            (Some(0), ""),
+            "{file}"
+        );
+    }
+}

@@ -64,3 +64,64 @@ fn a_missing_environment_variable_is_named() {
         "{err}"
     );
 }
+
+/// Lints `text` and returns its report, which must be a refusal.
+fn refused(name: &str, text: &str) -> String {
+    let path = write_config(name, text);
+    let o = common::run_tarn(&["lint".as_ref(), path.as_os_str()], "");
+    assert_eq!(o.status.code(), Some(1), "{name} was not refused");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn what_run_refuses_at_start_lint_refuses_with_its_location() {
+    let cases = [
+        (
+            "level.yaml",
+            "logger:\n  level: LOUD\ninput:\n  stdin: {}\noutput:\n  drop: {}\n",
+            "level.yaml:2:3: error: `logger.level`: `LOUD` is not one of OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL, NONE",
+        ),
+        (
+            "pattern.yaml",
+            "input:\n  stdin: {}\noutput:\n  broker:\n    pattern: bogus\n    outputs:\n      - drop: {}\n",
+            "pattern.yaml:5:14: error: `output.broker.pattern`: `bogus` is not one of `fan_out`",
+        ),
+        (
+            "url.yaml",
+            "input:\n  stdin: {}\noutput:\n  http_client:\n    verb: POST\n",
+            "url.yaml:5:5: error: `output.http_client.url`: the field `url` is required",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let report = refused(name, text);
+        assert!(report.contains(want), "missing {want:?} in:\n{report}");
+        // `run` refuses it with the same words before starting anything.
+        let path = write_config(name, text);
+        let o = common::run_tarn(&["run".as_ref(), path.as_os_str()], "");
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(want), "{name}");
+    }
+}
+
+#[test]
+fn a_broker_input_lints_clean_and_runs() {
+    let path = write_config(
+        "broker-input.yaml",
+        "http:\n  enabled: false\ninput:\n  broker:\n    inputs:\n      - generate: { mapping: 'root = \"a\"', count: 2, interval: \"\" }\n      - generate: { mapping: 'root = \"b\"', count: 1, interval: \"\" }\noutput:\n  stdout: {}\n",
+    );
+    let o = common::run_tarn(&["lint".as_ref(), path.as_os_str()], "");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = common::run_tarn(&["run".as_ref(), path.as_os_str()], "");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut lines: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    assert_eq!(lines, ["a", "a", "b"]);
+}

@@ -35,6 +35,8 @@ struct Log {
     requests: Mutex<Vec<Seen>>,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
+    /// Bodies `/flaky` has already refused once.
+    refused: Mutex<BTreeSet<Vec<u8>>>,
 }
 
 impl Log {
@@ -116,6 +118,21 @@ async fn status(
     (status, format!("answered {code}"))
 }
 
+/// Refuses each body with 500 the first time it arrives, then takes it.
+async fn flaky(
+    State(log): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> (StatusCode, &'static str) {
+    record(&log, "/flaky", &headers, &body, peer);
+    if log.refused.lock().expect("log").insert(body.to_vec()) {
+        (StatusCode::INTERNAL_SERVER_ERROR, "not this time")
+    } else {
+        (StatusCode::OK, "taken")
+    }
+}
+
 /// A client credentials token endpoint for `id` / `secret`.
 async fn token(
     State(log): Shared,
@@ -140,6 +157,7 @@ fn app(log: Arc<Log>) -> Router {
     Router::new()
         .route("/echo", any(echo))
         .route("/slow", post(slow))
+        .route("/flaky", post(flaky))
         .route("/status/{code}", any(status))
         .route("/token", post(token))
         .with_state(log)
@@ -246,6 +264,52 @@ async fn max_in_flight_bounds_concurrent_requests() {
     eprintln!("max_in_flight 4: peak concurrent requests seen upstream = {peak}");
     assert_eq!(log.to("/slow").len(), 20);
     assert_eq!(peak, 4);
+    server.shutdown().await;
+}
+
+/// The bodies `/flaky` received, in order.
+fn flaky_bodies(log: &Log) -> Vec<String> {
+    log.to("/flaky")
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_write_is_nacked_and_replayed_until_delivered() {
+    let (server, log) = upstream(None).await;
+    let config = |replay: bool| {
+        format!(
+            "input:\n  generate:\n    count: 3\n    interval: \"\"\n    mapping: root = \"m\" + counter().string()\n    auto_replay_nacks: {replay}\npipeline:\n  threads: 1\noutput:\n  http_client:\n    url: http://{}/flaky\n    retries: 0\n    max_in_flight: 1\n",
+            server.local_addr()
+        )
+    };
+    // Replay is the default: every message is refused once, nacked,
+    // read again and then delivered; the run ends only when all are.
+    let (_, stderr) = run(
+        "replay-on",
+        &config(true).replace("    auto_replay_nacks: true\n", ""),
+    );
+    let mut got = flaky_bodies(&log);
+    eprintln!("auto_replay_nacks on: upstream saw {got:?}");
+    got.sort();
+    assert_eq!(got, ["m1", "m1", "m2", "m2", "m3", "m3"]);
+    assert_eq!(
+        stderr.matches("it will be read again").count(),
+        3,
+        "{stderr}"
+    );
+
+    // Without replay, a refused message is reported and let go.
+    log.refused.lock().expect("log").clear();
+    log.requests.lock().expect("log").clear();
+    let (_, stderr) = run("replay-off", &config(false));
+    assert_eq!(flaky_bodies(&log), ["m1", "m2", "m3"]);
+    assert_eq!(
+        stderr.matches("auto_replay_nacks is off").count(),
+        3,
+        "{stderr}"
+    );
     server.shutdown().await;
 }
 

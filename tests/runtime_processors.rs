@@ -389,3 +389,48 @@ pipeline:
     assert!(!out.status.success(), "{report}");
     assert!(report.contains("fallthru"), "{report}");
 }
+
+#[test]
+fn a_failing_mapping_logs_one_error_naming_its_processor_and_passes_the_message_on() {
+    let config = "input:\n  stdin: {}\npipeline:\n  threads: 1\n  processors:\n    - mapping: root = this\n    - label: to_number\n      mapping: root.x = this.a.number()\noutput:\n  stdout: {}\n";
+    let (stdout, stderr) =
+        run_pipeline("failing-mapping", config, "{\"a\":\"1\"}\n{\"a\":\"zz\"}\n");
+    // As in Benthos, the failed message goes on unchanged, flagged.
+    assert_eq!(stdout, "{\"x\":1}\n{\"a\":\"zz\"}\n");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("level=error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    for want in [
+        "failed assignment (line 1)",
+        "label=to_number",
+        "path=root.pipeline.processors.1",
+    ] {
+        assert!(errors[0].contains(want), "{want:?} not in {}", errors[0]);
+    }
+}
+
+#[test]
+fn a_failing_mapping_behind_http_is_logged_too() {
+    let config = "http:\n  address: {ADDR}\ninput:\n  http_server:\n    path: /weather\npipeline:\n  processors:\n    - mapping: root.forecast = this.location.uppercase()\noutput:\n  sync_response: {}\n";
+    let mut p = Pipeline::start("failing-mapping-http", config);
+    let (status, _, body) =
+        http(&p.addr, "POST", "/weather", &[], br#"{"location":3}"#).expect("request");
+    assert_eq!(
+        (status, body.as_slice()),
+        (200, br#"{"location":3}"#.as_slice())
+    );
+    assert_eq!(p.terminate(), Some(0));
+    let stderr = p.take_output();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("level=error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("path=root.pipeline.processors.0"),
+        "{}",
+        errors[0]
+    );
+}
