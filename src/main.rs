@@ -47,8 +47,9 @@ enum Command {
     Repl(repl::Args),
     /// The language server for editors, on stdin/stdout.
     Lsp(lsp::Args),
-    /// List the standard library: every function and method with its
-    /// parameters, category and documentation.
+    /// List what configs and mappings can use: components (inputs,
+    /// processors, outputs, caches, rate limits) with their fields, and
+    /// every stdlib function and method with its parameters and docs.
     List(list::Args),
     /// Rewrite Bloblang mapping files in their canonical layout (stdin to
     /// stdout without files); `--check` lists files that would change.

@@ -22,12 +22,14 @@ mod tar;
 mod tar_scan;
 #[cfg(test)]
 mod tests;
+mod thread_reader;
 
 pub use config::{
     AvroConfig, ChunkerConfig, CsvConfig, DecompressAlgorithm, DecompressConfig, EmptyConfig,
     LinesConfig, ReMatchConfig, ScannerConfig, SkipBomConfig, SwitchCaseConfig,
 };
 pub use spec::{CsvSpec, DEFAULT_CODEC_MAX_BUFFER, LinesSpec, ScannerSpec, SwitchCase};
+pub use thread_reader::ThreadReader;
 
 use std::fmt;
 use std::future::Future;

@@ -173,8 +173,10 @@ async fn open(spec: &ScannerSpec, delete: bool, path: PathBuf) -> Result<Open, S
             .map_err(|e| format!("reading its modification time: {e}"))?;
         let stamp: chrono::DateTime<chrono::Utc> = modified.into();
         let shown = path.to_string_lossy().into_owned();
+        let reader = crate::codec::ThreadReader::spawn("file", file.into_std().await)
+            .map_err(|e| format!("starting its reader thread: {e}"))?;
         let scanner = spec
-            .open(Box::new(file), &shown)
+            .open(Box::new(reader), &shown)
             .map_err(|e| e.to_string())?;
         let mut meta = Map::new();
         meta.insert("path", Value::str(&shown));

@@ -4,7 +4,7 @@
 //! of the stream or at the first error, such as a message over its size
 //! limit, which is reported with the limit and the setting that sets it.
 
-use crate::codec::{Scanner, ScannerConfig, ScannerSpec};
+use crate::codec::{Scanner, ScannerConfig, ScannerSpec, ThreadReader};
 use crate::component::replay::auto_replay;
 use crate::component::{
     AckHandle, BoxFuture, Build, BuildError, Error, Input, Registry, Transaction,
@@ -100,7 +100,10 @@ impl Input for Stdin {
     fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>> {
         Box::pin(async move {
             if let State::Unopened(spec) = &self.state {
-                self.state = match spec.open(Box::new(tokio::io::stdin()), "") {
+                let opened = ThreadReader::spawn("stdin", std::io::stdin())
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| spec.open(Box::new(r), "").map_err(|e| e.to_string()));
+                self.state = match opened {
                     Ok(scanner) => State::Open(scanner),
                     Err(e) => {
                         self.state = State::Done;

@@ -1,6 +1,9 @@
 //! The pipeline's workers. Each worker takes the next transaction from
 //! the input itself (the input sits behind a lock, held only while one
-//! transaction is read), runs the processors on its own VM, and starts
+//! transaction is read; the holder also takes the few that are ready at
+//! once into a shared queue, so busy workers pick the next one up without
+//! waiting on the lock or waking each other), runs the processors on its
+//! own VM, and starts
 //! the output's write without waiting for it: the worker keeps its
 //! writes in flight next to its reading, up to the output's
 //! `max_in_flight` across all workers, and acknowledges each transaction
@@ -13,6 +16,7 @@ use crate::component::{
 };
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -23,10 +27,28 @@ use tokio::sync::{Mutex, Notify, OwnedSemaphorePermit, Semaphore, watch};
 /// trying again.
 const MAX_PAUSE: Duration = Duration::from_secs(5);
 
+/// How many times a worker tries the input's lock before waiting for it
+/// (about three microseconds: the holder's reads of ready transactions
+/// take about that long).
+const LOCK_SPINS: usize = 64;
+
+/// How many transactions a worker handles between two yields to the
+/// other tasks of its thread.
+const YIELD_EVERY: usize = 256;
+
+/// How many transactions that are ready at once the lock holder takes
+/// into the shared queue after the one it waited for. Any worker takes
+/// them from there, so a slow processor on one worker holds none back.
+const READ_AHEAD: usize = 16;
+
 /// The input and what the workers know of it.
 #[derive(Debug)]
 pub struct Source {
     reader: Mutex<Reader>,
+    /// The lock holder's read is waiting for the input to have something.
+    holder_waits: AtomicBool,
+    /// Transactions already read, for the next worker that asks.
+    ready: std::sync::Mutex<std::collections::VecDeque<Transaction>>,
     ended: AtomicBool,
     ended_notify: Notify,
 }
@@ -54,6 +76,8 @@ impl Source {
                 closing: false,
                 done: false,
             }),
+            holder_waits: AtomicBool::new(false),
+            ready: std::sync::Mutex::new(std::collections::VecDeque::new()),
             ended: AtomicBool::new(false),
             ended_notify: Notify::new(),
         }
@@ -62,6 +86,22 @@ impl Source {
     /// Whether the input has ended (or was stopped).
     pub fn has_ended(&self) -> bool {
         self.ended.load(Ordering::Acquire)
+    }
+
+    /// Whether the input has ended and every transaction it gave has
+    /// been taken.
+    pub fn is_exhausted(&self) -> bool {
+        self.has_ended() && self.lock_ready().is_empty()
+    }
+
+    fn lock_ready(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<Transaction>> {
+        self.ready
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn take_ready(&self) -> Option<Transaction> {
+        self.lock_ready().pop_front()
     }
 
     /// Resolves once the input has ended.
@@ -80,16 +120,45 @@ impl Source {
     /// read to its end: requests already handed to an `http_server`
     /// input are still answered.
     async fn next(&self, stop: &mut watch::Receiver<bool>) -> Option<Transaction> {
+        if let Some(t) = self.take_ready() {
+            return Some(t);
+        }
         if self.has_ended() {
             return None;
         }
-        let mut r = self.reader.lock().await;
+        // The lock is usually held for a few quick reads: spin for it
+        // before waiting. A worker that waits is woken into the queue of
+        // the thread that released the lock, behind the task still
+        // running there, while this thread idles.
+        let mut spun = None;
+        for _ in 0..LOCK_SPINS {
+            // The holder waits for the input itself: nothing to spin for.
+            if self.holder_waits.load(Ordering::Relaxed) {
+                break;
+            }
+            if let Ok(r) = self.reader.try_lock() {
+                spun = Some(r);
+                break;
+            }
+            if let Some(t) = self.take_ready() {
+                return Some(t);
+            }
+            std::hint::spin_loop();
+        }
+        let mut r = match spun {
+            Some(r) => r,
+            None => self.reader.lock().await,
+        };
+        // Another worker may have filled the queue while this one waited.
+        if let Some(t) = self.take_ready() {
+            return Some(t);
+        }
         let next = loop {
             if r.done {
                 break None;
             }
             tokio::select! {
-                t = r.read() => break t,
+                t = Flagged::new(&self.holder_waits, r.read()) => break t,
                 () = stopped(stop), if !r.closing => {
                     r.closing = true;
                     r.input.close().await;
@@ -97,11 +166,35 @@ impl Source {
             }
         };
         if next.is_none() {
-            r.done = true;
-            self.ended.store(true, Ordering::Release);
-            self.ended_notify.notify_waiters();
+            self.mark_ended(&mut r);
+        } else if !r.closing {
+            self.read_ahead(&mut r);
         }
         next
+    }
+
+    /// Records that the input has ended and tells whoever waits for it.
+    fn mark_ended(&self, r: &mut Reader) {
+        r.done = true;
+        self.ended.store(true, Ordering::Release);
+        self.ended_notify.notify_waiters();
+    }
+
+    /// Moves the transactions the input has ready right now (up to
+    /// `READ_AHEAD`) into the shared queue. A read that would wait is
+    /// dropped, which inputs allow (their reads are cancel-safe).
+    fn read_ahead(&self, r: &mut Reader) {
+        use futures_util::FutureExt;
+        for _ in 0..READ_AHEAD {
+            match r.read().now_or_never() {
+                Some(Some(t)) => self.lock_ready().push_back(t),
+                Some(None) => {
+                    self.mark_ended(r);
+                    return;
+                }
+                None => return,
+            }
+        }
     }
 }
 
@@ -152,6 +245,38 @@ impl Reader {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// A future that keeps `flag` true while it is pending (and false
+    /// once it is ready or dropped).
+    struct Flagged<'a, F> {
+        flag: &'a AtomicBool,
+        #[pin]
+        inner: F,
+    }
+
+    impl<F> PinnedDrop for Flagged<'_, F> {
+        fn drop(this: Pin<&mut Self>) {
+            this.flag.store(false, Ordering::Relaxed);
+        }
+    }
+}
+
+impl<'a, F: std::future::Future> Flagged<'a, F> {
+    fn new(flag: &'a AtomicBool, inner: F) -> Self {
+        Flagged { flag, inner }
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Flagged<'_, F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+        let this = self.project();
+        let polled = this.inner.poll(cx);
+        this.flag.store(polled.is_pending(), Ordering::Relaxed);
+        polled
+    }
+}
+
 /// What every worker shares.
 #[derive(Debug, Clone)]
 pub struct Shared {
@@ -179,8 +304,17 @@ pub async fn work(shared: Shared) {
     } = shared;
     let mut vm = Vm::new();
     let mut writes = FuturesUnordered::new();
+    let mut since_yield = 0usize;
     loop {
-        if source.has_ended() {
+        // Run unconstrained by tokio's budget, the worker gives its
+        // thread to other tasks (HTTP connections, timers) every so many
+        // transactions.
+        since_yield += 1;
+        if since_yield == YIELD_EVERY {
+            since_yield = 0;
+            tokio::task::yield_now().await;
+        }
+        if source.is_exhausted() {
             while writes.next().await.is_some() {}
             return;
         }
