@@ -191,6 +191,76 @@ pub async fn run_processors(
     batches
 }
 
+/// Processors an input runs inside its `read` (its own `processors`, a
+/// broker's batching processors), kept running across cancelled reads:
+/// `read` must be cancel-safe, so a batch being processed when its read
+/// is dropped is finished by the next read, not lost (nor processed
+/// twice).
+pub struct InputProcessing<T> {
+    processors: Arc<[Arc<dyn Processor>]>,
+    vm: Option<Vm>,
+    running: Option<BoxFuture<'static, Processed<T>>>,
+}
+
+/// What a finished [`InputProcessing`] run hands back (its VM is kept).
+type Processed<T> = (Vm, Batches, Responses, T);
+
+impl<T: Send + 'static> InputProcessing<T> {
+    /// Runs `processors` (none: batches pass through).
+    pub fn new(processors: Vec<Arc<dyn Processor>>) -> Self {
+        InputProcessing {
+            processors: processors.into(),
+            vm: None,
+            running: None,
+        }
+    }
+
+    /// Whether there are no processors to run.
+    pub fn is_empty(&self) -> bool {
+        self.processors.is_empty()
+    }
+
+    /// Starts processing `batch` (with `responses`); `carry` comes back
+    /// with the result. Any processing still unfinished must be finished
+    /// first with [`InputProcessing::finish`].
+    pub fn start(&mut self, batch: Batch, responses: Responses, carry: T) {
+        let processors = self.processors.clone();
+        let mut vm = self.vm.take().unwrap_or_else(Vm::new);
+        self.running = Some(Box::pin(async move {
+            let mut one = Batches::new();
+            one.push(batch);
+            let out = {
+                let mut ctx = ProcessCtx {
+                    vm: &mut vm,
+                    responses: &responses,
+                };
+                run_processors(&processors, one, &mut ctx).await
+            };
+            (vm, out, responses, carry)
+        }));
+    }
+
+    /// The result of the processing started last (its batches, the
+    /// responses and carry it was started with), once it has finished
+    /// (cancel-safe); `None` when nothing is being processed.
+    pub async fn finish(&mut self) -> Option<(Batches, Responses, T)> {
+        let running = self.running.as_mut()?;
+        let (vm, out, responses, carry) = running.await;
+        self.running = None;
+        self.vm = Some(vm);
+        Some((out, responses, carry))
+    }
+}
+
+impl<T> std::fmt::Debug for InputProcessing<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InputProcessing")
+            .field("processors", &self.processors.len())
+            .field("running", &self.running.is_some())
+            .finish()
+    }
+}
+
 /// What an output writes with.
 #[derive(Debug, Clone, Default)]
 pub struct WriteCtx {

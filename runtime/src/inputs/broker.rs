@@ -2,7 +2,7 @@
 //! and merged into one stream, optionally batched.
 
 use crate::component::batching::{Batcher, BatchingConfig};
-use crate::component::{Batches, ProcessCtx, run_processors, BoxFuture, Build, BuildError, Error, ErrorKind, Input, Registry, Transaction};
+use crate::component::{InputProcessing, BoxFuture, Build, BuildError, Error, ErrorKind, Input, Registry, Transaction};
 use crate::config::types::InputNode;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -51,11 +51,15 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
         }
     }
     let batcher = cfg.batching.build(ctx)?.map(Batcher::new);
+    let processors = batcher
+        .as_ref()
+        .map(|b| b.processors().to_vec())
+        .unwrap_or_default();
     Ok(Box::new(Broker {
         children,
         running: None,
         batcher,
-        vm: tarn_lang::Vm::new(),
+        processing: InputProcessing::new(processors),
     }))
 }
 
@@ -74,7 +78,8 @@ struct Broker {
     children: Vec<Box<dyn Input>>,
     running: Option<Running>,
     batcher: Option<Batcher>,
-    vm: tarn_lang::Vm,
+    /// The batching policy's processors, run on each flushed batch.
+    processing: InputProcessing<Transaction>,
 }
 
 /// Reads one child until it ends or the broker stops.
@@ -154,6 +159,13 @@ impl Input for Broker {
                 let running = self.start();
                 return running.rx.recv().await.ok_or_else(Error::end_of_input);
             };
+            // A batch whose read was cancelled mid-processing first.
+            if let Some((out, responses, mut t)) = self.processing.finish().await {
+                // The batch stays one transaction: a split joins back up.
+                t.batch = out.into_iter().flatten().collect();
+                t.responses = responses;
+                return Ok(t);
+            }
             let Some(running) = &mut self.running else {
                 return Err(Error::end_of_input());
             };
@@ -183,17 +195,19 @@ impl Input for Broker {
                 }
             }
             let mut t = batcher.take().ok_or_else(Error::end_of_input)?;
-            if !batcher.processors().is_empty() {
-                let mut ctx = ProcessCtx {
-                    vm: &mut self.vm,
-                    responses: &t.responses,
-                };
-                let mut one = Batches::new();
-                one.push(std::mem::take(&mut t.batch));
-                let out = run_processors(batcher.processors(), one, &mut ctx).await;
-                // The batch stays one transaction: a split joins back up.
-                t.batch = out.into_iter().flatten().collect();
+            if self.processing.is_empty() {
+                return Ok(t);
             }
+            let batch = std::mem::take(&mut t.batch);
+            let responses = std::mem::take(&mut t.responses);
+            self.processing.start(batch, responses, t);
+            let (out, responses, mut t) = self
+                .processing
+                .finish()
+                .await
+                .ok_or_else(Error::end_of_input)?;
+            t.batch = out.into_iter().flatten().collect();
+            t.responses = responses;
             Ok(t)
         })
     }

@@ -234,15 +234,17 @@ async fn serve(
     }
     let store = ResponseStore::new();
     let (txn, done) = transaction(batch, Some(store.clone()));
-    let deadline = tokio::time::Instant::now() + st.input.timeout;
-    match tokio::time::timeout_at(deadline, st.tx.send(txn)).await {
-        Ok(Ok(())) => {}
-        Ok(Err(_)) => return fail(StatusCode::SERVICE_UNAVAILABLE, "Server is shutting down"),
-        Err(_) => return fail(StatusCode::REQUEST_TIMEOUT, "Request timed out"),
-    }
-    let outcome = match tokio::time::timeout_at(deadline, done).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err(Error::dropped()),
+    // One timer covers handing the request over and waiting for its
+    // outcome.
+    let delivered = async {
+        if st.tx.send(txn).await.is_err() {
+            return None;
+        }
+        Some(done.await.unwrap_or_else(|_| Err(Error::dropped())))
+    };
+    let outcome = match tokio::time::timeout(st.input.timeout, delivered).await {
+        Ok(Some(result)) => result,
+        Ok(None) => return fail(StatusCode::SERVICE_UNAVAILABLE, "Server is shutting down"),
         Err(_) => return fail(StatusCode::REQUEST_TIMEOUT, "Request timed out"),
     };
     if let Err(e) = outcome {
@@ -337,18 +339,17 @@ fn cookies(header: &str) -> Vec<(String, String)> {
 
 /// `content-type` → `Content-Type`, as Go's HTTP server presents names.
 fn canonical_header(name: &str) -> String {
-    name.split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            match chars.next() {
-                Some(c) => {
-                    c.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
-                }
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("-")
+    let mut out = String::with_capacity(name.len());
+    let mut word_start = true;
+    for c in name.chars() {
+        out.push(if word_start {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        });
+        word_start = c == '-';
+    }
+    out
 }
 
 /// Decodes `a=1&b=x%20y` (the first value of a repeated key wins).
