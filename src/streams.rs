@@ -31,8 +31,10 @@ pub struct Args {
     /// stops it, a new file starts one.
     #[arg(short = 'w', long)]
     watch: bool,
-    /// Require `Authorization: Bearer TOKEN` on the API's changes
-    /// (default: the TARN_API_TOKEN environment variable).
+    /// Require `Authorization: Bearer TOKEN` on the API's changes and on
+    /// reads of configs (`GET /streams/{id}`, `GET /resources/…`,
+    /// `POST /validate`); the list and stats stay open (default: the
+    /// TARN_API_TOKEN environment variable).
     #[arg(long, value_name = "TOKEN")]
     api_token: Option<String>,
 }

@@ -91,6 +91,22 @@ fn what_run_refuses_at_start_lint_refuses_with_its_location() {
             "input:\n  stdin: {}\noutput:\n  http_client:\n    verb: POST\n",
             "url.yaml:5:5: error: `output.http_client.url`: the field `url` is required",
         ),
+        // Numbers that would exhaust the process are bounded.
+        (
+            "threads.yaml",
+            "pipeline:\n  threads: 1000000000\n",
+            "threads.yaml:2:3: error: `pipeline.threads`: at most 1024 threads are supported",
+        ),
+        (
+            "in-flight.yaml",
+            "output:\n  http_client:\n    url: http://127.0.0.1:1/\n    max_in_flight: 18446744073709551615\n",
+            "`output.http_client.max_in_flight`: must be from 1 to 65536",
+        ),
+        (
+            "batch.yaml",
+            "input:\n  generate:\n    mapping: root = 1\n    batch_size: 1000000000\noutput:\n  drop: {}\n",
+            "`input.generate.batch_size`: the batch size must be from 1 to 100000",
+        ),
     ];
     for (name, text, want) in cases {
         let report = refused(name, text);

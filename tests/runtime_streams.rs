@@ -310,7 +310,7 @@ fn readiness_is_per_stream_and_aggregated() {
 }
 
 #[test]
-fn an_api_token_guards_changes_only() {
+fn an_api_token_guards_changes_and_config_reads() {
     let p = streams("token", "", &["--api-token", "s3cret"]);
     let (status, body) = call(&p, "POST", "/streams/foo", MEOW);
     assert_eq!(status, 401, "{body}");
@@ -327,9 +327,15 @@ fn an_api_token_guards_changes_only() {
     let (status, _, _) =
         http(&p.addr, "POST", "/streams/foo", &auth, MEOW.as_bytes()).expect("reply");
     assert_eq!(status, 200);
-    // Reading needs no token; neither do the streams' own routes.
+    // Listing and stats need no token; neither do the streams' own
+    // routes. Reading a config (which may hold credentials) does.
     assert_eq!(call(&p, "GET", "/streams", "").0, 200);
+    assert_eq!(call(&p, "GET", "/streams/foo/stats", "").0, 200);
     assert_eq!(call(&p, "POST", "/foo/meow", "x"), (200, "meow x".into()));
+    assert_eq!(call(&p, "GET", "/streams/foo", "").0, 401);
+    assert_eq!(call(&p, "POST", "/validate", MEOW).0, 401);
+    let (status, _, body) = http(&p.addr, "GET", "/streams/foo", &auth, b"").expect("reply");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     assert_eq!(call(&p, "DELETE", "/streams/foo", "").0, 401);
 }
 

@@ -225,7 +225,7 @@ impl<T: Send + 'static> InputProcessing<T> {
     /// first with [`InputProcessing::finish`].
     pub fn start(&mut self, batch: Batch, responses: Responses, carry: T) {
         let processors = self.processors.clone();
-        let mut vm = self.vm.take().unwrap_or_else(Vm::new);
+        let mut vm = self.vm.take().unwrap_or_default();
         self.running = Some(Box::pin(async move {
             let mut one = Batches::new();
             one.push(batch);
@@ -260,6 +260,9 @@ impl<T> std::fmt::Debug for InputProcessing<T> {
             .finish()
     }
 }
+
+/// The most writes an output may keep in flight (`max_in_flight`).
+pub const MAX_IN_FLIGHT: usize = 65_536;
 
 /// What an output writes with.
 #[derive(Debug, Clone, Default)]

@@ -43,6 +43,10 @@ pub struct Config {
     pub auto_replay_nacks: bool,
 }
 
+/// The largest `batch_size` (every message of a batch is in memory at
+/// once).
+pub const MAX_BATCH_SIZE: usize = 100_000;
+
 /// Registers the input.
 pub fn register(r: &mut Registry) {
     r.input::<Config>(
@@ -53,8 +57,11 @@ pub fn register(r: &mut Registry) {
 }
 
 fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError> {
-    if cfg.batch_size == 0 {
-        return Err(ctx.field_error("batch_size", "the batch size must be at least 1"));
+    if cfg.batch_size == 0 || cfg.batch_size > MAX_BATCH_SIZE {
+        return Err(ctx.field_error(
+            "batch_size",
+            format!("the batch size must be from 1 to {MAX_BATCH_SIZE}"),
+        ));
     }
     let input = Generate {
         source: ctx.error_source(),

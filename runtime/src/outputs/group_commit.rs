@@ -100,11 +100,15 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
         &self,
         fill: impl FnOnce(&mut T) -> usize,
     ) -> BoxFuture<'static, Result<(), Error>> {
+        let mut start = false;
         let rx = {
             let mut state = lock(&self.shared.state);
+            if state.closed {
+                return Box::pin(async { Err(Error::closed()) });
+            }
             if !state.started {
                 state.started = true;
-                self.start();
+                start = true;
             }
             state.bytes += fill(&mut state.pending);
             state.waiting += 1;
@@ -117,6 +121,11 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
             }
             rx
         };
+        // Outside the lock: a thread that cannot start fails the writes
+        // waiting, which takes the lock.
+        if start {
+            self.start();
+        }
         Box::pin(wait(rx))
     }
 

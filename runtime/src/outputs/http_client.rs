@@ -90,8 +90,11 @@ pub fn register(r: &mut Registry) {
 }
 
 fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Output>, BuildError> {
-    if cfg.max_in_flight == 0 {
-        return Err(ctx.field_error("max_in_flight", "must be at least 1"));
+    if cfg.max_in_flight == 0 || cfg.max_in_flight > crate::component::MAX_IN_FLIGHT {
+        return Err(ctx.field_error(
+            "max_in_flight",
+            format!("must be from 1 to {}", crate::component::MAX_IN_FLIGHT),
+        ));
     }
     let policy = cfg.batching.build(ctx)?;
     let parts = cfg
@@ -222,7 +225,7 @@ mod tests {
             testing::build(crate::component::Kind::Output, yaml, "").expect_err("rejected")
         };
         let e = err("http_client:\n  url: http://x\n  max_in_flight: 0\n");
-        assert!(e.contains("max_in_flight: must be at least 1"), "{e}");
+        assert!(e.contains("max_in_flight: must be from 1 to 65536"), "{e}");
         let e = err("http_client:\n  url: http://x\n  tls:\n    enabled: true\n    enable_renegotiation: true\n");
         assert!(e.contains("tls.enable_renegotiation") && e.contains("is not supported yet"), "{e}");
         let e = err("http_client:\n  url: http://x\n  basic_auth:\n    enabled: true\n  jwt:\n    enabled: true\n");

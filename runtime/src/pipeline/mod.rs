@@ -61,6 +61,10 @@ fn default_component(name: &str, pos: config::Pos) -> Node {
     }
 }
 
+/// The most pipeline workers a config may ask for (each has a VM of its
+/// own and runs on the async runtime's threads).
+pub const MAX_THREADS: i64 = 1024;
+
 fn threads(pipeline: &PipelineConfig) -> usize {
     if pipeline.threads <= 0 {
         std::thread::available_parallelism().map_or(1, usize::from)
@@ -88,6 +92,13 @@ fn build_pipeline(
                 message: "only the `none` buffer is supported yet".into(),
             });
         }
+    }
+    if pipeline.threads > MAX_THREADS {
+        return Err(BuildError {
+            pos: config::node_at(&parsed.root, "pipeline.threads"),
+            path: "pipeline.threads".into(),
+            message: format!("at most {MAX_THREADS} threads are supported"),
+        });
     }
     let input_node = input.map_or_else(
         || default_component("stdin", parsed.root.pos),

@@ -66,7 +66,12 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
         source: source.clone(),
         processors: Arc::new(built.processors),
         output: built.output.clone(),
-        in_flight: Arc::new(Semaphore::new(built.output.max_in_flight().max(1))),
+        in_flight: Arc::new(Semaphore::new(
+            built
+                .output
+                .max_in_flight()
+                .clamp(1, crate::component::MAX_IN_FLIGHT),
+        )),
         stop: stop_rx,
     };
     if let Err(e) = built.output.connect().await {

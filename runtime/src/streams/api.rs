@@ -265,7 +265,11 @@ async fn list(State(api): Shared) -> Response {
     json_response(&serde_json::Value::Object(all))
 }
 
-async fn read(State(api): Shared, Path(id): Path<String>) -> Response {
+async fn read(State(api): Shared, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    // A config may hold credentials: reading it takes the token too.
+    if let Err(f) = authorize(&api, &headers) {
+        return failure(f);
+    }
     match api.manager.get(&id).zip(api.manager.config(&id)) {
         Some((info, config)) => {
             let mut out = state_json(&info);
@@ -403,8 +407,8 @@ async fn set_all(State(api): Shared, uri: Uri, headers: HeaderMap, body: Bytes) 
     detached(async move { manager.set_all(wanted, lint).await }).await
 }
 
-async fn validate(State(api): Shared, uri: Uri, body: Bytes) -> Response {
-    let text = match body_text(&body) {
+async fn validate(State(api): Shared, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let text = match authorized_text(&api, &headers, &body) {
         Ok(t) => t,
         Err(f) => return failure(f),
     };
@@ -414,7 +418,14 @@ async fn validate(State(api): Shared, uri: Uri, body: Bytes) -> Response {
     }
 }
 
-async fn get_resource(State(api): Shared, Path((kind, id)): Path<(String, String)>) -> Response {
+async fn get_resource(
+    State(api): Shared,
+    Path((kind, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(f) = authorize(&api, &headers) {
+        return failure(f);
+    }
     match api.manager.get_resource(&kind, &id) {
         Ok(value) => json_response(&value),
         Err(f) => failure(f),
