@@ -351,6 +351,20 @@ async fn batches_by_count_are_multipart_requests() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_larger_than_the_default_window_still_fills() {
+    let (server, log) = upstream(None).await;
+    let config = format!(
+        "input:\n  generate:\n    count: 5000\n    interval: \"\"\n    mapping: root = counter()\noutput:\n  http_client:\n    url: http://{}/echo\n    batch_as_multipart: true\n    batching:\n      count: 5000\n",
+        server.local_addr()
+    );
+    run("batch-5000", &config);
+    let seen = log.to("/echo");
+    assert_eq!(seen.len(), 1, "one request for the whole batch");
+    assert_eq!(parts(&seen[0]).len(), 5000);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_period_flushes_what_was_gathered() {
     let (server, log) = upstream(None).await;
     let config = format!(

@@ -53,6 +53,14 @@ impl BatchingConfig {
     /// Builds the policy; `None` when it batches nothing (every field at
     /// its default), as in Benthos.
     pub fn build(&self, ctx: &mut Build<'_>) -> Result<Option<Policy>, BuildError> {
+        // A batch waits for its writes' pipeline slots: it cannot hold
+        // more messages than may be in flight.
+        if self.count > super::MAX_IN_FLIGHT {
+            return Err(ctx.field_error(
+                "batching.count",
+                format!("at most {} messages per batch", super::MAX_IN_FLIGHT),
+            ));
+        }
         let processors = ctx.processors(&self.processors)?;
         let policy = Policy {
             count: self.count,

@@ -101,8 +101,13 @@ impl Output for Batched {
     }
 
     fn max_in_flight(&self) -> usize {
-        // Writes only wait to be gathered: let enough in to fill batches.
-        super::GROUP_COMMIT_IN_FLIGHT
+        // Writes only wait to be gathered: let enough in to fill a batch
+        // for each write the inner output keeps in flight.
+        let fill = self.policy.count.max(1) * self.inner.max_in_flight().max(1);
+        fill.clamp(
+            super::GROUP_COMMIT_IN_FLIGHT,
+            crate::component::MAX_IN_FLIGHT,
+        )
     }
 }
 
