@@ -91,6 +91,17 @@ fn what_run_refuses_at_start_lint_refuses_with_its_location() {
             "input:\n  stdin: {}\noutput:\n  http_client:\n    verb: POST\n",
             "url.yaml:5:5: error: `output.http_client.url`: the field `url` is required",
         ),
+        // How http_server inputs use the service server.
+        (
+            "disabled.yaml",
+            "http:\n  enabled: false\ninput:\n  http_server:\n    path: /post\noutput:\n  drop: {}\n",
+            "disabled.yaml:3:1: error: `input`: http_server: the input uses the service server (no `address`), but `http.enabled` is false",
+        ),
+        (
+            "clash.yaml",
+            "input:\n  http_server:\n    path: /ping\noutput:\n  drop: {}\n",
+            "clash.yaml:1:1: error: `input`: http_server: the path /ping clashes with a service endpoint",
+        ),
         // Numbers that would exhaust the process are bounded.
         (
             "threads.yaml",

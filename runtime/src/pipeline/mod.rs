@@ -161,6 +161,16 @@ pub fn load(
         resources.clone(),
     )
     .map_err(fail)?;
+    serve::check_own_endpoints(&built.endpoints, &service.http).map_err(|message| {
+        vec![build_problem(
+            BuildError {
+                pos: None,
+                path: "input".into(),
+                message,
+            },
+            &parsed.root,
+        )]
+    })?;
     Ok((built, service))
 }
 

@@ -47,18 +47,46 @@ pub(super) async fn start_http(
     }
     match mount {
         Mount::Own(http) => {
+            check_own_endpoints(endpoints, http)?;
             if http.enabled {
                 servers.push(serve_service(http, on_service).await?);
-            } else if on_service.is_some() {
-                return Err(
-                    "http_server: the input uses the service server (no `address`), but `http.enabled` is false"
-                        .to_string(),
-                );
             }
             Ok((servers, None))
         }
         Mount::Shared { .. } => Ok((servers, on_service)),
     }
+}
+
+/// What `tarn run` refuses in how `http_server` inputs use its service
+/// server: more than one, one with the server disabled, or a path that
+/// clashes with a service endpoint. Checked by lint too.
+pub fn check_own_endpoints(endpoints: &[Endpoint], http: &HttpSettings) -> Result<(), String> {
+    let mut on_service = endpoints.iter().filter_map(|e| {
+        let Endpoint::HttpServer(h) = e;
+        h.input.address.is_empty().then_some(&h.input.path)
+    });
+    let Some(path) = on_service.next() else {
+        return Ok(());
+    };
+    if on_service.next().is_some() {
+        return Err("only one http_server input may use the service server".to_string());
+    }
+    if !http.enabled {
+        return Err(
+            "http_server: the input uses the service server (no `address`), but `http.enabled` is false"
+                .to_string(),
+        );
+    }
+    let prefix = http.root_path.trim_end_matches('/');
+    if crate::endpoints::SERVICE_ENDPOINTS
+        .iter()
+        .any(|(e, _)| path == e || *path == format!("{prefix}{e}"))
+    {
+        return Err(format!(
+            "http_server: the path {path} clashes with a service endpoint"
+        ));
+    }
+    Ok(())
 }
 
 /// Serves the service endpoints, plus the `http_server` route of `input`.
@@ -76,15 +104,6 @@ async fn serve_service(
             )
         })
         .collect();
-    if let Some((path, _)) = extra.iter().find(|(p, _)| {
-        crate::endpoints::SERVICE_ENDPOINTS
-            .iter()
-            .any(|(e, _)| p == e || *p == format!("{prefix}{e}"))
-    }) {
-        return Err(format!(
-            "http_server: the path {path} clashes with a service endpoint"
-        ));
-    }
     let ready = axum::routing::get(|| async { "OK" });
     let mut app = crate::endpoints::service_routes(Router::new(), &prefix, &extra, ready);
     if let Some(state) = input {
