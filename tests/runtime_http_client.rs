@@ -351,6 +351,22 @@ async fn batches_by_count_are_multipart_requests() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_batch_is_written_when_a_finite_input_ends() {
+    let (server, log) = upstream(None).await;
+    // No period: only the input's end can flush the last five, while the
+    // input waits for their acks before it ends.
+    let config = format!(
+        "input:\n  generate:\n    count: 15\n    interval: \"\"\n    mapping: root = counter()\noutput:\n  http_client:\n    url: http://{}/echo\n    batch_as_multipart: true\n    batching:\n      count: 10\n",
+        server.local_addr()
+    );
+    run("batch-tail", &config);
+    let mut sizes: Vec<usize> = log.to("/echo").iter().map(|r| parts(r).len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, [5, 10]);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_larger_than_the_default_window_still_fills() {
     let (server, log) = upstream(None).await;
     let config = format!(

@@ -18,6 +18,10 @@ pub enum ErrorKind {
     Fatal,
     /// The input has no more messages.
     EndOfInput,
+    /// The input's source has ended, but it waits for the outcome of
+    /// what it gave (a nack would still be replayed): outputs should
+    /// write what they hold back now.
+    Draining,
     /// The component was closed (shutting down).
     Closed,
     /// The message was dropped before anyone answered for it.
@@ -77,6 +81,14 @@ impl Error {
     /// The input has ended.
     pub fn end_of_input() -> Error {
         Error::new(ErrorKind::EndOfInput, "the input has ended")
+    }
+
+    /// The source has ended; acknowledgements are awaited.
+    pub fn draining() -> Error {
+        Error::new(
+            ErrorKind::Draining,
+            "the input has ended and waits for its messages to be delivered",
+        )
     }
 
     /// Shutting down.

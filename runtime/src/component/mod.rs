@@ -283,6 +283,12 @@ pub trait Output: Send + Sync + std::fmt::Debug {
     /// Delivers one batch.
     fn write<'a>(&'a self, batch: Batch, ctx: WriteCtx) -> BoxFuture<'a, Result<(), Error>>;
 
+    /// Writes now what the output holds back (a partial batch): the
+    /// input has ended and waits for those messages' acks.
+    fn flush(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+
     /// Flushes and releases the destination.
     fn close(&self) -> BoxFuture<'_, ()> {
         Box::pin(async {})

@@ -32,6 +32,8 @@ pub struct AutoReplay {
     inner: Box<dyn Input>,
     replay: bool,
     queue: Arc<Mutex<VecDeque<ReplaySlot>>>,
+    /// The source's end was reported as draining since the last pause.
+    drain_reported: bool,
 }
 
 /// A queue entry (boxed so the queue's Debug stays simple).
@@ -50,6 +52,7 @@ pub fn auto_replay(inner: Box<dyn Input>, replay: bool) -> Box<dyn Input> {
         inner,
         replay,
         queue: Arc::new(Mutex::new(VecDeque::new())),
+        drain_reported: false,
     })
 }
 
@@ -151,7 +154,16 @@ impl Input for AutoReplay {
                             Some(due) => tokio::time::sleep_until(due).await,
                             None => {
                                 if self.waiting_for_acks() {
+                                    // Between pauses: outputs holding
+                                    // messages back (a partial batch)
+                                    // write them now, including ones that
+                                    // reached them since the last time.
+                                    if !self.drain_reported {
+                                        self.drain_reported = true;
+                                        return Err(Error::draining());
+                                    }
                                     tokio::time::sleep(FIRST_PAUSE).await;
+                                    self.drain_reported = false;
                                 } else {
                                     return Err(e);
                                 }

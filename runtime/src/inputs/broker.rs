@@ -123,6 +123,8 @@ async fn pump(mut child: Box<dyn Input>, tx: mpsc::Sender<Transaction>, mut stop
                     return;
                 }
                 Err(e) if e.kind == ErrorKind::NotConnected => break,
+                // A child waiting for its acks keeps being read.
+                Err(e) if e.kind == ErrorKind::Draining => {}
                 Err(e) => {
                     crate::log::error(&format!("broker input: {e}"));
                     tokio::time::sleep(pause).await;

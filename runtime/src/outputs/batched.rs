@@ -22,6 +22,7 @@ pub fn batched(inner: Arc<dyn Output>, policy: Option<Policy>) -> Arc<dyn Output
             policy,
             entrance: Mutex::new(None),
             done: tokio::sync::Mutex::new(None),
+            flush_now: Arc::new(tokio::sync::Notify::new()),
         }),
     }
 }
@@ -35,6 +36,8 @@ struct Batched {
     entrance: Mutex<Option<mpsc::Sender<Transaction>>>,
     /// Resolves when the gathering task has flushed and ended.
     done: tokio::sync::Mutex<Option<oneshot::Receiver<()>>>,
+    /// Tells the gathering task to write its partial batch now.
+    flush_now: Arc<tokio::sync::Notify>,
 }
 
 impl Batched {
@@ -54,6 +57,7 @@ impl Batched {
                 Batcher::new(self.policy.clone()),
                 rx,
                 done_tx,
+                self.flush_now.clone(),
             ));
             *entrance = Some(tx);
         }
@@ -100,6 +104,11 @@ impl Output for Batched {
         })
     }
 
+    fn flush(&self) -> BoxFuture<'_, ()> {
+        self.flush_now.notify_one();
+        Box::pin(async {})
+    }
+
     fn max_in_flight(&self) -> usize {
         // Writes only wait to be gathered: let enough in to fill a batch
         // for each write the inner output keeps in flight.
@@ -117,16 +126,23 @@ async fn gather(
     mut batcher: Batcher,
     mut rx: mpsc::Receiver<Transaction>,
     done: oneshot::Sender<()>,
+    flush_now: Arc<tokio::sync::Notify>,
 ) {
     let limit = inner.max_in_flight().max(1);
     let mut writes = FuturesUnordered::new();
     let mut vm = tarn_lang::Vm::new();
     let mut open = true;
+    // Whether messages arrived since the last drain signal: the input has
+    // ended, but what it gave may still be on its way here.
+    let mut grew = false;
     loop {
         let deadline = batcher.deadline();
         let flush = tokio::select! {
             t = rx.recv(), if open && writes.len() < limit => match t {
-                Some(t) => batcher.add(t),
+                Some(t) => {
+                    grew = true;
+                    batcher.add(t)
+                }
                 None => {
                     open = false;
                     true
@@ -134,6 +150,9 @@ async fn gather(
             },
             Some(()) = writes.next(), if !writes.is_empty() => false,
             () = sleep_until(deadline), if deadline.is_some() => true,
+            // The input has ended: write the partial batch once it has
+            // stopped growing (signals repeat while acks are awaited).
+            () = flush_now.notified(), if open => !std::mem::take(&mut grew),
             else => break,
         };
         if flush && let Some(mut t) = batcher.take() {

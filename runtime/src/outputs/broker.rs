@@ -186,6 +186,14 @@ impl Output for Broker {
         })
     }
 
+    fn flush(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            for o in &self.outputs {
+                o.flush().await;
+            }
+        })
+    }
+
     fn close(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             for o in &self.outputs {

@@ -88,6 +88,10 @@ impl Output for Observed {
         })
     }
 
+    fn flush(&self) -> BoxFuture<'_, ()> {
+        self.inner.flush()
+    }
+
     fn close(&self) -> BoxFuture<'_, ()> {
         self.inner.close()
     }

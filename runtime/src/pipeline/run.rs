@@ -49,6 +49,19 @@ pub struct Running {
     /// its route ([`Mount::Shared`] and no `address` of its own).
     pub http: Option<HttpState>,
     _resources: Arc<crate::resources::Resources>,
+    /// Flushes the output once the input's source has ended and waits
+    /// for acks (ended with the pipeline).
+    _drain_flush: AbortOnDrop,
+}
+
+/// A task aborted when this is dropped.
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Starts the pipeline: its output, workers, input and HTTP servers.
@@ -86,6 +99,15 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
         // thread to steal the worker, which costs more than it saves.
         workers.spawn(tokio::task::unconstrained(work(shared.clone())));
     }
+    // A batch the output holds back would otherwise wait for an input
+    // that waits for its acks.
+    let (drained, output) = (source.clone(), built.output.clone());
+    let drain_flush = AbortOnDrop(tokio::spawn(async move {
+        loop {
+            drained.draining().await;
+            output.flush().await;
+        }
+    }));
     Ok(Running {
         stop_tx,
         source,
@@ -94,6 +116,7 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
         servers,
         http,
         _resources: built.resources,
+        _drain_flush: drain_flush,
     })
 }
 
@@ -121,6 +144,8 @@ impl Running {
             servers,
             http,
             _resources,
+            // Kept (not dropped) while stopping: a drain may come then.
+            _drain_flush,
         } = self;
         let _ = stop_tx.send(true);
         drop(http);

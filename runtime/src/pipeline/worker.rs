@@ -45,6 +45,9 @@ const READ_AHEAD: usize = 16;
 #[derive(Debug)]
 pub struct Source {
     reader: Mutex<Reader>,
+    /// Told when the input's source has ended and it waits for the acks
+    /// of what it gave.
+    draining: Arc<Notify>,
     /// The lock holder's read is waiting for the input to have something.
     holder_waits: AtomicBool,
     /// Transactions already read, for the next worker that asks.
@@ -63,11 +66,14 @@ struct Reader {
     closing: bool,
     /// The input has ended.
     done: bool,
+    /// Told when the input's source has ended and it waits for acks.
+    draining: Arc<Notify>,
 }
 
 impl Source {
     /// The source of `input`, not connected yet.
     pub fn new(input: Box<dyn Input>) -> Source {
+        let draining = Arc::new(Notify::new());
         Source {
             reader: Mutex::new(Reader {
                 input,
@@ -75,7 +81,9 @@ impl Source {
                 pause: Duration::from_millis(50),
                 closing: false,
                 done: false,
+                draining: draining.clone(),
             }),
+            draining,
             holder_waits: AtomicBool::new(false),
             ready: std::sync::Mutex::new(std::collections::VecDeque::new()),
             ended: AtomicBool::new(false),
@@ -102,6 +110,12 @@ impl Source {
 
     fn take_ready(&self) -> Option<Transaction> {
         self.lock_ready().pop_front()
+    }
+
+    /// Resolves once the input's source has ended while acks are
+    /// awaited (the output should write what it holds back).
+    pub async fn draining(&self) {
+        self.draining.notified().await;
     }
 
     /// Resolves once the input has ended.
@@ -225,6 +239,7 @@ impl Reader {
                 Err(_) if self.closing => return None,
                 Err(e) => match e.kind {
                     ErrorKind::EndOfInput | ErrorKind::Closed => return None,
+                    ErrorKind::Draining => self.draining.notify_one(),
                     ErrorKind::NotConnected => self.connected = false,
                     ErrorKind::Fatal => {
                         crate::log::error(&format!("input: {e}"));
