@@ -1,13 +1,16 @@
 //! `auto_replay_nacks` for inputs that cannot replay by themselves
 //! (`stdin`, `file`, `generate` …): a rejected batch is read again, after
 //! a growing pause, until it is delivered; the source's own
-//! acknowledgement waits for that. With replay off, a rejected batch is
-//! logged and its rejection passed on to the source.
+//! acknowledgement waits for that. Waiting batches are read again in
+//! the order they fall due, whatever order they were rejected in. With
+//! replay off, a rejected batch is logged and its rejection passed on to
+//! the source.
 
 use super::ack::AckHandle;
 use super::error::Error;
 use super::{Batch, BoxFuture, Input, Responses, Transaction};
-use std::collections::VecDeque;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -31,19 +34,78 @@ struct Replay {
 pub struct AutoReplay {
     inner: Box<dyn Input>,
     replay: bool,
-    queue: Arc<Mutex<VecDeque<ReplaySlot>>>,
+    queue: Arc<Mutex<ReplayQueue>>,
     /// The source's end was reported as draining since the last pause.
     drain_reported: bool,
 }
 
-/// A queue entry (boxed so the queue's Debug stays simple).
-struct ReplaySlot(Replay);
+/// Batches waiting to be read again, earliest due first.
+#[derive(Debug, Default)]
+struct ReplayQueue {
+    heap: BinaryHeap<ReplaySlot>,
+    /// Numbers entries in queueing order: equal due times keep it.
+    next_seq: u64,
+}
+
+impl ReplayQueue {
+    fn push(&mut self, replay: Replay) {
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.wrapping_add(1);
+        self.heap.push(ReplaySlot { replay, seq });
+    }
+
+    /// When the earliest entry falls due.
+    fn next_due(&self) -> Option<Instant> {
+        self.heap.peek().map(|s| s.replay.due)
+    }
+
+    /// The earliest entry, if it is due at `now`.
+    fn pop_due(&mut self, now: Instant) -> Option<Replay> {
+        if self.next_due().is_some_and(|due| due <= now) {
+            self.heap.pop().map(|s| s.replay)
+        } else {
+            None
+        }
+    }
+}
+
+/// A queue entry, ordered so the heap's top is the earliest due (and,
+/// among equals, the first queued).
+struct ReplaySlot {
+    replay: Replay,
+    seq: u64,
+}
 
 impl std::fmt::Debug for ReplaySlot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Replay({} messages)", self.0.batch.len())
+        write!(f, "Replay({} messages)", self.replay.batch.len())
     }
 }
+
+impl Ord for ReplaySlot {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Reversed: `BinaryHeap` is a max-heap.
+        other
+            .replay
+            .due
+            .cmp(&self.replay.due)
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+
+impl PartialOrd for ReplaySlot {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for ReplaySlot {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for ReplaySlot {}
 
 /// Wraps `inner`: with `replay`, nacked batches are read again; without,
 /// they are logged and acknowledged to the source.
@@ -51,7 +113,7 @@ pub fn auto_replay(inner: Box<dyn Input>, replay: bool) -> Box<dyn Input> {
     Box::new(AutoReplay {
         inner,
         replay,
-        queue: Arc::new(Mutex::new(VecDeque::new())),
+        queue: Arc::new(Mutex::new(ReplayQueue::default())),
         drain_reported: false,
     })
 }
@@ -78,13 +140,13 @@ impl AutoReplay {
                 let mut q = queue
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                q.push_back(ReplaySlot(Replay {
+                q.push(Replay {
                     batch: keep,
                     responses: keep_responses,
                     source_ack,
                     pause: (pause * 2).min(MAX_PAUSE),
                     due: Instant::now() + pause,
-                }));
+                });
             }
             Err(e) => {
                 // Not read again: the source hears of the rejection (a file
@@ -103,23 +165,17 @@ impl AutoReplay {
     }
 
     fn next_due(&self) -> Option<Instant> {
-        let q = self
-            .queue
+        self.queue
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        q.front().map(|r| r.0.due)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .next_due()
     }
 
     fn pop_due(&self) -> Option<Replay> {
-        let mut q = self
-            .queue
+        self.queue
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if q.front().is_some_and(|r| r.0.due <= Instant::now()) {
-            q.pop_front().map(|s| s.0)
-        } else {
-            None
-        }
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop_due(Instant::now())
     }
 }
 
@@ -262,5 +318,59 @@ mod tests {
             .nack(Error::retryable("x"));
         assert_eq!(acked.load(Ordering::SeqCst), 100);
         assert!(input.read().await.is_err());
+    }
+
+    /// An input of the messages sent to it; it ends when the sender goes.
+    #[derive(Debug)]
+    struct Fed(tokio::sync::mpsc::UnboundedReceiver<&'static str>);
+
+    impl Input for Fed {
+        fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>> {
+            Box::pin(async move {
+                match self.0.recv().await {
+                    Some(c) => Ok(Transaction::new(
+                        vec![Message::new(c.as_bytes())],
+                        AckHandle::new(|_| {}),
+                    )),
+                    None => Err(Error::end_of_input()),
+                }
+            })
+        }
+    }
+
+    async fn read_content(input: &mut Box<dyn Input>) -> (String, Transaction) {
+        let t = input.read().await.expect("read");
+        let text = String::from_utf8_lossy(t.batch[0].content().as_bytes()).into_owned();
+        (text, t)
+    }
+
+    #[tokio::test]
+    async fn the_earliest_due_replay_is_read_first() {
+        let (feed, rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut input = auto_replay(Box::new(Fed(rx)), true);
+        feed.send("old").expect("send");
+        // Nacked six times (10 + 20 + … + 160 ms of pauses): its next
+        // replay is 320 ms away.
+        for _ in 0..6 {
+            let (text, t) = read_content(&mut input).await;
+            assert_eq!(text, "old");
+            t.ack.nack(Error::retryable("output down"));
+        }
+        feed.send("new").expect("send");
+        let (text, t) = read_content(&mut input).await;
+        assert_eq!(text, "new");
+        // Nacked once: its replay is 10 ms away, well before the old one's
+        // (which waits ahead of it in rejection order).
+        t.ack.nack(Error::retryable("output down"));
+
+        let (text, t) = read_content(&mut input).await;
+        assert_eq!(text, "new", "the fresh batch is due first");
+        t.ack.ack();
+        let (text, t) = read_content(&mut input).await;
+        assert_eq!(text, "old");
+        t.ack.ack();
+        drop(feed);
+        let end = input.read().await.expect_err("ended");
+        assert_eq!(end.kind, ErrorKind::EndOfInput);
     }
 }

@@ -1,9 +1,10 @@
 //! The `file` output: appends messages to files whose path may be
 //! interpolated per message. Writes are group-committed: one thread
 //! writes everything waiting and fsyncs each file once, and a write is
-//! acknowledged only after its bytes are on disk.
+//! acknowledged only after its bytes are on disk. A file that cannot be
+//! written fails only the writes that went to it.
 
-use super::group_commit::{Framing, GroupCommit};
+use super::group_commit::{Framing, GroupCommit, Outcome};
 use crate::component::{Batch, BoxFuture, Build, BuildError, Error, Output, Registry, WriteCtx};
 use crate::config::types::Interp;
 use schemars::JsonSchema;
@@ -54,6 +55,8 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Output>, BuildError
 
 /// Bytes waiting per file, in first-write order. Entries stay (with
 /// their buffers) between commits; `touched` marks those written since.
+/// A file's index is the part the group commit reports it under (stable
+/// from the first write of a group to its commit).
 #[derive(Debug, Default)]
 struct Pending {
     files: Vec<PendingFile>,
@@ -67,8 +70,8 @@ struct PendingFile {
 }
 
 impl Pending {
-    /// The buffer of `path`, marked as written.
-    fn buffer(&mut self, path: String) -> &mut Vec<u8> {
+    /// The index and buffer of `path`, marked as written.
+    fn buffer(&mut self, path: String) -> (usize, &mut Vec<u8>) {
         let i = match self.files.iter().position(|f| f.path == path) {
             Some(i) => i,
             None => {
@@ -82,7 +85,7 @@ impl Pending {
         };
         let f = &mut self.files[i];
         f.touched = true;
-        &mut f.bytes
+        (i, &mut f.bytes)
     }
 }
 
@@ -96,12 +99,17 @@ struct OpenFiles {
 const MAX_OPEN: usize = 64;
 
 impl OpenFiles {
-    fn commit(&mut self, work: &mut Pending, rewrite: bool) -> Result<(), Error> {
-        let mut first_error = None;
-        for f in work.files.iter_mut().filter(|f| f.touched) {
+    /// Writes and fsyncs each file written since the last commit; a file
+    /// that fails is reported under its index.
+    fn commit(&mut self, work: &mut Pending, rewrite: bool) -> Outcome {
+        let mut outcome = Outcome::default();
+        for (i, f) in work.files.iter_mut().enumerate() {
+            if !f.touched {
+                continue;
+            }
             if let Err(e) = self.write(&f.path, &f.bytes, rewrite) {
                 self.open.remove(&f.path);
-                first_error.get_or_insert(Error::from(e).with_context(&f.path));
+                outcome.fail_part(i, Error::from(e).with_context(&f.path));
             }
             f.bytes.clear();
             f.touched = false;
@@ -113,7 +121,7 @@ impl OpenFiles {
         if self.open.len() > MAX_OPEN {
             self.open.clear();
         }
-        first_error.map_or(Ok(()), Err)
+        outcome
     }
 
     fn write(&mut self, path: &str, bytes: &[u8], rewrite: bool) -> std::io::Result<()> {
@@ -167,10 +175,13 @@ impl Output for FileOutput {
                 }
             }
         }
-        let done = self.writer.submit(|pending| {
+        let done = self.writer.submit_parts(|pending, parts| {
             let mut added = 0;
             for (m, path) in batch.iter().zip(targets) {
-                let buf = pending.buffer(path);
+                let (i, buf) = pending.buffer(path);
+                if !parts.contains(&i) {
+                    parts.push(i);
+                }
                 if self.framing == Framing::AllBytes {
                     // Each message is the whole file: the last one wins.
                     buf.clear();
@@ -184,5 +195,68 @@ impl Output for FileOutput {
 
     fn max_in_flight(&self) -> usize {
         super::GROUP_COMMIT_IN_FLIGHT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use tarn_lang::{Message, Value};
+
+    /// A file output whose first commit waits until `release` is sent
+    /// (after saying so on `entered`): the writes made meanwhile all go
+    /// to the next group.
+    fn gated_output() -> (FileOutput, mpsc::Receiver<()>, mpsc::Sender<()>) {
+        let (entered_tx, entered) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel();
+        let mut gate = Some((entered_tx, release_rx));
+        let mut files = OpenFiles::default();
+        let output = FileOutput {
+            path: Interp::compile("${! meta(\"path\") }").expect("compiles"),
+            framing: Framing::Lines,
+            writer: GroupCommit::new("file-test", move |work: &mut Pending| {
+                if let Some((entered, release)) = gate.take() {
+                    let _ = entered.send(());
+                    let _ = release.recv();
+                }
+                files.commit(work, false)
+            }),
+        };
+        (output, entered, release)
+    }
+
+    fn to(path: &str, content: &str) -> Batch {
+        vec![Message::new(content.as_bytes()).with_meta("path", Value::str(path))]
+    }
+
+    #[tokio::test]
+    async fn an_unwritable_file_fails_only_the_writes_that_went_to_it() {
+        let dir = std::env::temp_dir().join(format!("tarn-file-out-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let good = dir.join("good.txt");
+        let good = good.to_str().expect("utf-8");
+        let bad = "/dev/null/x";
+        let (output, entered, release) = gated_output();
+
+        // The first group is held in its commit ...
+        let plug = output.write(to(good, "plug"), WriteCtx::default());
+        entered.recv().expect("first commit started");
+        // ... so these three writes are committed together.
+        let ok = output.write(to(good, "kept"), WriteCtx::default());
+        let failed = output.write(to(bad, "lost"), WriteCtx::default());
+        let mut both = to(good, "both-good");
+        both.extend(to(bad, "both-bad"));
+        let mixed = output.write(both, WriteCtx::default());
+        release.send(()).expect("release");
+
+        plug.await.expect("the plug is written");
+        ok.await.expect("the good write resolves Ok");
+        let err = failed.await.expect_err("the bad write fails");
+        assert!(err.message.contains(bad), "{}", err.message);
+        mixed.await.expect_err("a write touching the bad file fails");
+        let written = std::fs::read_to_string(good).expect("read");
+        assert_eq!(written, "plug\nkept\nboth-good\n");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

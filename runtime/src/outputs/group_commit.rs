@@ -2,15 +2,62 @@
 //! output, files): writes append to a shared buffer at once, in call
 //! order, and a dedicated thread commits everything that is waiting in
 //! one go (one write, one fsync); every write in that group resolves
-//! with its outcome. Nothing resolves before its bytes are committed, and
-//! the async workers never block.
+//! with the outcome of what it touched: a group may span several parts
+//! (files), and a part that fails fails only the writes that reported
+//! it. Nothing resolves before its bytes are committed, and the async
+//! workers never block.
 
 use crate::component::{BoxFuture, Error};
+use smallvec::SmallVec;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use tokio::sync::watch;
 
+/// The parts (indices the pending work gives, e.g. one per file) a write
+/// added bytes to.
+pub type Parts = SmallVec<[usize; 4]>;
+
+/// The outcome of committing one group: a failure of the whole group,
+/// or failures of some of its parts.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// A failure every write of the group shares.
+    group: Option<Error>,
+    /// Failed parts, by the index the writes reported.
+    parts: Vec<(usize, Error)>,
+}
+
+impl Outcome {
+    /// Records that `part` failed with `error`: the writes that touched
+    /// it fail, the others do not.
+    pub fn fail_part(&mut self, part: usize, error: Error) {
+        self.parts.push((part, error));
+    }
+
+    /// The outcome of a write that touched `parts`: the group's failure,
+    /// else the failure of the first failed part it touched.
+    fn of(&self, parts: &[usize]) -> Result<(), Error> {
+        if let Some(e) = &self.group {
+            return Err(e.clone());
+        }
+        match self.parts.iter().find(|(p, _)| parts.contains(p)) {
+            Some((_, e)) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl From<Result<(), Error>> for Outcome {
+    /// A result for the whole group.
+    fn from(r: Result<(), Error>) -> Outcome {
+        Outcome {
+            group: r.err(),
+            parts: Vec::new(),
+        }
+    }
+}
+
 /// The outcome of one group, shared by its writes.
-type GroupResult = Option<Result<(), Error>>;
+type GroupResult = Option<Outcome>;
 
 struct State<T> {
     /// What is waiting to be committed.
@@ -46,7 +93,7 @@ struct Shared<T> {
 }
 
 /// What commits a group's pending work.
-type CommitFn<T> = Box<dyn FnMut(&mut T) -> Result<(), Error> + Send>;
+type CommitFn<T> = Box<dyn FnMut(&mut T) -> Outcome + Send>;
 
 /// A group-committing writer whose pending work is a `T` (bytes, or
 /// bytes per file) and whose commit is `commit`.
@@ -69,10 +116,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<T: Default + Send + 'static> GroupCommit<T> {
     /// A writer that commits with `commit` on a thread named `name`,
     /// started by the first write. `commit` must leave the work it is
-    /// given empty (its buffers are reused, so it keeps their capacity).
-    pub fn new(
+    /// given empty (its buffers are reused, so it keeps their capacity);
+    /// it gives a result for the whole group or an [`Outcome`] per part.
+    pub fn new<R: Into<Outcome>>(
         name: &'static str,
-        commit: impl FnMut(&mut T) -> Result<(), Error> + Send + 'static,
+        mut commit: impl FnMut(&mut T) -> R + Send + 'static,
     ) -> GroupCommit<T> {
         GroupCommit {
             shared: Arc::new(Shared {
@@ -88,19 +136,30 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
                 }),
                 wake: Condvar::new(),
             }),
-            commit: Mutex::new(Some(Box::new(commit))),
+            commit: Mutex::new(Some(Box::new(move |work: &mut T| commit(work).into()))),
             name,
         }
     }
 
     /// Adds work with `fill` (at once, so writes keep their call order);
     /// `fill` returns how many bytes it added. Gives the future of the
-    /// group's outcome.
+    /// write's outcome: the failure of the whole group, if any.
     pub fn submit(
         &self,
         fill: impl FnOnce(&mut T) -> usize,
     ) -> BoxFuture<'static, Result<(), Error>> {
+        self.submit_parts(|work, _| fill(work))
+    }
+
+    /// Like [`GroupCommit::submit`], but `fill` also records in its
+    /// second argument the parts it added bytes to: the write then fails
+    /// only if the whole group or one of those parts fails.
+    pub fn submit_parts(
+        &self,
+        fill: impl FnOnce(&mut T, &mut Parts) -> usize,
+    ) -> BoxFuture<'static, Result<(), Error>> {
         let mut start = false;
+        let mut parts = Parts::new();
         let rx = {
             let mut state = lock(&self.shared.state);
             if state.closed {
@@ -110,7 +169,7 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
                 state.started = true;
                 start = true;
             }
-            state.bytes += fill(&mut state.pending);
+            state.bytes += fill(&mut state.pending, &mut parts);
             state.waiting += 1;
             let group = state.group.get_or_insert_with(|| watch::channel(None).0);
             let rx = group.subscribe();
@@ -126,7 +185,7 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
         if start {
             self.start();
         }
-        Box::pin(wait(rx))
+        Box::pin(wait(rx, parts))
     }
 
     fn start(&self) {
@@ -184,18 +243,20 @@ impl<T: Default + Send + 'static> GroupCommit<T> {
             let mut state = lock(&self.shared.state);
             state.closed = true;
             if let Some(group) = state.group.take() {
-                let _ = group.send(Some(Err(Error::fatal(format!(
+                let _ = group.send(Some(Outcome::from(Err(Error::fatal(format!(
                     "cannot start the {} writer thread: {e}",
                     self.name
-                )))));
+                ))))));
             }
         }
     }
 }
 
-async fn wait(mut rx: watch::Receiver<GroupResult>) -> Result<(), Error> {
+async fn wait(mut rx: watch::Receiver<GroupResult>, parts: Parts) -> Result<(), Error> {
     match rx.wait_for(Option::is_some).await {
-        Ok(r) => r.clone().unwrap_or_else(|| Err(Error::dropped())),
+        Ok(r) => r
+            .as_ref()
+            .map_or_else(|| Err(Error::dropped()), |o| o.of(&parts)),
         Err(_) => Err(Error::closed()),
     }
 }
@@ -249,6 +310,29 @@ mod tests {
             .await
             .expect_err("fails");
         assert_eq!(err.message, "disk full");
+    }
+
+    #[tokio::test]
+    async fn a_failed_part_fails_only_the_writes_that_touched_it() {
+        // Part 1 always fails; parts 0 and 2 are written.
+        let gc: GroupCommit<Vec<u8>> = GroupCommit::new("test", |b: &mut Vec<u8>| {
+            b.clear();
+            let mut outcome = Outcome::default();
+            outcome.fail_part(1, Error::retryable("part 1 failed"));
+            outcome
+        });
+        let write = |touched: &'static [usize]| {
+            gc.submit_parts(move |b, parts| {
+                b.push(0);
+                parts.extend_from_slice(touched);
+                1
+            })
+        };
+        let (good, bad, mixed, none) = (write(&[0, 2]), write(&[1]), write(&[2, 1]), write(&[]));
+        good.await.expect("parts 0 and 2 committed");
+        assert_eq!(bad.await.expect_err("part 1").message, "part 1 failed");
+        assert_eq!(mixed.await.expect_err("part 1").message, "part 1 failed");
+        none.await.expect("touched nothing that failed");
     }
 }
 
