@@ -234,3 +234,16 @@ output:
     assert_eq!(seen_while_waiting, [true, true], "kept until delivered");
     assert!(!file.exists(), "deleted once both were delivered: {stderr}");
 }
+
+#[test]
+fn an_input_resource_is_closed_when_the_pipeline_stops() {
+    let config = "http:\n  address: {ADDR}\nshutdown_timeout: 5s\ninput:\n  resource: ticks\ninput_resources:\n  - label: ticks\n    generate:\n      interval: 5ms\n      mapping: root = \"tick\"\noutput:\n  drop: {}\n";
+    let mut p = common::Pipeline::start("resource-close", config);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // An endless input that is never closed ends the stop in a timeout
+    // (exit code 1, "shutdown timed out").
+    let code = p.terminate();
+    let stderr = p.take_output();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("timed out"), "{stderr}");
+}

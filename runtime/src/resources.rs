@@ -9,6 +9,7 @@ use crate::component::{BoxFuture, Error, Transaction};
 use crate::component::{Build, BuildError, Cache, Input, Output, Processor, RateLimit};
 use crate::config::node::{Node, NodeKind};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A declaration: the component object, its path and the text of the
@@ -23,7 +24,7 @@ struct Declared {
 /// A built resource, in the form its references share.
 #[derive(Debug, Clone)]
 enum Shared {
-    Input(Arc<tokio::sync::Mutex<Box<dyn Input>>>),
+    Input(Arc<InputCell>),
     Processor(Arc<dyn Processor>),
     Output(Arc<dyn Output>),
     Cache(Arc<dyn Cache>),
@@ -195,7 +196,10 @@ impl Resources {
 impl Shared {
     fn from_built(built: Built) -> Shared {
         match built {
-            Built::Input(i) => Shared::Input(Arc::new(tokio::sync::Mutex::new(i))),
+            Built::Input(i) => Shared::Input(Arc::new(InputCell {
+                input: tokio::sync::Mutex::new(i),
+                open_refs: AtomicUsize::new(0),
+            })),
             Built::Processor(p) => Shared::Processor(p),
             Built::Output(o) => Shared::Output(o),
             Built::Cache(c) => Shared::Cache(c),
@@ -205,10 +209,15 @@ impl Shared {
 
     fn into_built(self, label: &str) -> Built {
         match self {
-            Shared::Input(i) => Built::Input(Box::new(SharedInput {
-                label: label.to_string(),
-                inner: i,
-            })),
+            Shared::Input(i) => {
+                i.open_refs.fetch_add(1, Ordering::AcqRel);
+                Built::Input(Box::new(SharedInput {
+                    label: label.to_string(),
+                    inner: i,
+                    closed: false,
+                    close_inner: false,
+                }))
+            }
             Shared::Processor(p) => Built::Processor(p),
             Shared::Output(o) => Built::Output(o),
             Shared::Cache(c) => Built::Cache(c),
@@ -217,31 +226,63 @@ impl Shared {
     }
 }
 
+/// The one instance of an input resource.
+#[derive(Debug)]
+struct InputCell {
+    input: tokio::sync::Mutex<Box<dyn Input>>,
+    /// References that have not closed (nor been dropped): the last to
+    /// close closes the input.
+    open_refs: AtomicUsize,
+}
+
 /// A reference to an input resource: every reference reads from the one
 /// instance, taking turns.
 #[derive(Debug)]
 struct SharedInput {
     label: String,
-    inner: Arc<tokio::sync::Mutex<Box<dyn Input>>>,
+    inner: Arc<InputCell>,
+    /// This reference has been given up.
+    closed: bool,
+    /// It was the last open one: the input is to be closed (kept until
+    /// that is done, so a cancelled close is finished by the next).
+    close_inner: bool,
+}
+
+impl SharedInput {
+    /// Gives up this reference (once); the last one to go closes the
+    /// input.
+    fn release(&mut self) {
+        if !std::mem::replace(&mut self.closed, true) {
+            self.close_inner = self.inner.open_refs.fetch_sub(1, Ordering::AcqRel) == 1;
+        }
+    }
 }
 
 impl Input for SharedInput {
     fn connect(&mut self) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move { self.inner.lock().await.connect().await })
+        Box::pin(async move { self.inner.input.lock().await.connect().await })
     }
 
     fn read(&mut self) -> BoxFuture<'_, Result<Transaction, Error>> {
-        Box::pin(async move { self.inner.lock().await.read().await })
+        Box::pin(async move { self.inner.input.lock().await.read().await })
     }
 
     fn close(&mut self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             // Other references may still read; the last one closes it.
-            if Arc::strong_count(&self.inner) == 1 {
-                self.inner.lock().await.close().await;
+            self.release();
+            if self.close_inner {
+                crate::log::debug(&format!("closing the input resource `{}`", self.label));
+                self.inner.input.lock().await.close().await;
+                self.close_inner = false;
             }
-            let _ = &self.label;
         })
+    }
+}
+
+impl Drop for SharedInput {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 

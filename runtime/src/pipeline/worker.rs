@@ -174,8 +174,10 @@ impl Source {
             tokio::select! {
                 t = Flagged::new(&self.holder_waits, r.read()) => break t,
                 () = stopped(stop), if !r.closing => {
-                    r.closing = true;
+                    // Marked only once done: a close cut short (this
+                    // future dropped) is done again by the next call.
                     r.input.close().await;
+                    r.closing = true;
                 }
             }
         };
@@ -367,7 +369,17 @@ pub async fn work(shared: Shared) {
             };
             let mut one = Batches::new();
             one.push(batch);
-            run_processors(&processors, one, &mut ctx).await
+            // The worker's writes go on while a processor waits (an
+            // `http` call, a `sleep`): their acks are not held back.
+            let processing = run_processors(&processors, one, &mut ctx);
+            tokio::pin!(processing);
+            loop {
+                tokio::select! {
+                    biased;
+                    batches = &mut processing => break batches,
+                    Some(()) = writes.next(), if !writes.is_empty() => {}
+                }
+            }
         };
         writes.push(deliver(output.as_ref(), batches, ack, responses, permit));
     }
