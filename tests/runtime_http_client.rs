@@ -353,16 +353,48 @@ async fn batches_by_count_are_multipart_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_partial_batch_is_written_when_a_finite_input_ends() {
     let (server, log) = upstream(None).await;
-    // No period: only the input's end can flush the last five, while the
-    // input waits for their acks before it ends.
-    let config = format!(
-        "input:\n  generate:\n    count: 15\n    interval: \"\"\n    mapping: root = counter()\noutput:\n  http_client:\n    url: http://{}/echo\n    batch_as_multipart: true\n    batching:\n      count: 10\n",
-        server.local_addr()
-    );
-    run("batch-tail", &config);
-    let mut sizes: Vec<usize> = log.to("/echo").iter().map(|r| parts(r).len()).collect();
-    sizes.sort();
-    assert_eq!(sizes, [5, 10]);
+    let url = format!("http://{}/echo", server.local_addr());
+    let client = |batch: &str| {
+        format!(
+            "http_client:\n    url: {url}\n    batch_as_multipart: true\n    batching:\n      count: {batch}\n"
+        )
+    };
+    // No period: only the input's end can flush the last messages (with
+    // replay on, the input waits for their acks before it ends).
+    let cases = [
+        ("replay-on", 15, "", format!("  {}", client("10"))),
+        (
+            "replay-off",
+            15,
+            "    auto_replay_nacks: false\n",
+            format!("  {}", client("10")),
+        ),
+        // Batching inside batching: both partial batches are written.
+        (
+            "nested",
+            7,
+            "",
+            format!(
+                "  broker:\n    batching:\n      count: 5\n    outputs:\n      - {}",
+                client("10").replace("\n    ", "\n          ")
+            ),
+        ),
+    ];
+    for (name, count, input_extra, output) in cases {
+        log.requests.lock().expect("log").clear();
+        let config = format!(
+            "input:\n  generate:\n    count: {count}\n    interval: \"\"\n    mapping: root = counter()\n{input_extra}pipeline:\n  threads: 1\noutput:\n{output}"
+        );
+        run(&format!("batch-tail-{name}"), &config);
+        let sizes: Vec<usize> = log.to("/echo").iter().map(|r| parts(r).len()).collect();
+        eprintln!("{name}: request sizes {sizes:?}");
+        assert_eq!(sizes.iter().sum::<usize>(), count, "{name}: {sizes:?}");
+        if name != "nested" {
+            let mut sorted = sizes.clone();
+            sorted.sort();
+            assert_eq!(sorted, [5, 10], "{name}");
+        }
+    }
     server.shutdown().await;
 }
 

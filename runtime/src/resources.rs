@@ -163,7 +163,9 @@ impl Resources {
     /// cannot be had (unknown label, a cycle, or its build error).
     pub fn get(&self, kind: Kind, label: &str, ctx: &mut Build<'_>) -> Result<Built, String> {
         let key = (kind, label.to_string());
-        if let Some(shared) = lock(&self.built).get(&key) {
+        if let Some(shared) = lock(&self.built).get(&key)
+            && !shared.is_closed()
+        {
             return Ok(shared.clone().into_built(label));
         }
         let Some(declared) = lock(&self.declared).get(&key).cloned() else {
@@ -194,11 +196,17 @@ impl Resources {
 }
 
 impl Shared {
+    /// An input resource whose instance was closed.
+    fn is_closed(&self) -> bool {
+        matches!(self, Shared::Input(cell) if cell.closed.load(Ordering::Acquire))
+    }
+
     fn from_built(built: Built) -> Shared {
         match built {
             Built::Input(i) => Shared::Input(Arc::new(InputCell {
                 input: tokio::sync::Mutex::new(i),
                 open_refs: AtomicUsize::new(0),
+                closed: std::sync::atomic::AtomicBool::new(false),
             })),
             Built::Processor(p) => Shared::Processor(p),
             Built::Output(o) => Shared::Output(o),
@@ -233,6 +241,8 @@ struct InputCell {
     /// References that have not closed (nor been dropped): the last to
     /// close closes the input.
     open_refs: AtomicUsize,
+    /// Closed: a later reference (a new stream) gets a new instance.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// A reference to an input resource: every reference reads from the one
@@ -274,6 +284,7 @@ impl Input for SharedInput {
             if self.close_inner {
                 crate::log::debug(&format!("closing the input resource `{}`", self.label));
                 self.inner.input.lock().await.close().await;
+                self.inner.closed.store(true, Ordering::Release);
                 self.close_inner = false;
             }
         })

@@ -261,6 +261,16 @@ impl<T> std::fmt::Debug for InputProcessing<T> {
     }
 }
 
+/// When [`Output::flush`] writes what is held back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flush {
+    /// At once.
+    Now,
+    /// Only if nothing arrived since the previous such call: what the
+    /// input gave may still be on its way (callers repeat it).
+    WhenSettled,
+}
+
 /// The most writes an output may keep in flight (`max_in_flight`).
 pub const MAX_IN_FLIGHT: usize = 65_536;
 
@@ -283,9 +293,9 @@ pub trait Output: Send + Sync + std::fmt::Debug {
     /// Delivers one batch.
     fn write<'a>(&'a self, batch: Batch, ctx: WriteCtx) -> BoxFuture<'a, Result<(), Error>>;
 
-    /// Writes now what the output holds back (a partial batch): the
-    /// input has ended and waits for those messages' acks.
-    fn flush(&self) -> BoxFuture<'_, ()> {
+    /// Writes what the output holds back (a partial batch): the input
+    /// has ended and waits for those messages' acks.
+    fn flush(&self, _when: Flush) -> BoxFuture<'_, ()> {
         Box::pin(async {})
     }
 

@@ -117,14 +117,15 @@ async fn pump(mut child: Box<dyn Input>, tx: mpsc::Sender<Transaction>, mut stop
                         return;
                     }
                 }
+                // A child waiting for its acks keeps being read (even
+                // while closing: replays may come).
+                Err(e) if e.kind == ErrorKind::Draining => {}
                 Err(_) if closing => return,
                 Err(e) if e.kind == ErrorKind::EndOfInput => {
                     child.close().await;
                     return;
                 }
                 Err(e) if e.kind == ErrorKind::NotConnected => break,
-                // A child waiting for its acks keeps being read.
-                Err(e) if e.kind == ErrorKind::Draining => {}
                 Err(e) => {
                     crate::log::error(&format!("broker input: {e}"));
                     tokio::time::sleep(pause).await;

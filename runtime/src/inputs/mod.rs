@@ -131,6 +131,7 @@ mod tests {
             let cut = tokio::time::timeout(Duration::from_millis(5), i.read()).await;
             assert!(cut.is_err(), "the read should still be waiting");
         }
+        // Replay is off: a batch dropped by a cut read would be gone.
         let t = i.read().await.expect("the batch");
         // Processed once: the mapping's counter ran once.
         assert_eq!(crate::testing::contents(&t.batch), ["m-1"]);
@@ -143,7 +144,7 @@ mod tests {
     #[tokio::test]
     async fn an_inputs_own_processors_survive_cancelled_reads() {
         cancelled_reads_keep_the_batch(
-            "generate:\n  count: 1\n  interval: ''\n  mapping: root = \"m\"\nprocessors:\n  - sleep:\n      duration: 40ms\n  - mapping: root = content().string() + \"-\" + counter().string()\n",
+            "generate:\n  count: 1\n  interval: ''\n  mapping: root = \"m\"\n  auto_replay_nacks: false\nprocessors:\n  - sleep:\n      duration: 40ms\n  - mapping: root = content().string() + \"-\" + counter().string()\n",
         )
         .await;
     }
@@ -151,7 +152,7 @@ mod tests {
     #[tokio::test]
     async fn a_brokers_batch_processors_survive_cancelled_reads() {
         cancelled_reads_keep_the_batch(
-            "broker:\n  inputs:\n    - generate:\n        count: 1\n        interval: ''\n        mapping: root = \"m\"\n  batching:\n    count: 1\n    processors:\n      - sleep:\n          duration: 40ms\n      - mapping: root = content().string() + \"-\" + counter().string()\n",
+            "broker:\n  inputs:\n    - generate:\n        count: 1\n        interval: ''\n        mapping: root = \"m\"\n        auto_replay_nacks: false\n  batching:\n    count: 1\n    processors:\n      - sleep:\n          duration: 40ms\n      - mapping: root = content().string() + \"-\" + counter().string()\n",
         )
         .await;
     }

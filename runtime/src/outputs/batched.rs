@@ -22,7 +22,7 @@ pub fn batched(inner: Arc<dyn Output>, policy: Option<Policy>) -> Arc<dyn Output
             policy,
             entrance: Mutex::new(None),
             done: tokio::sync::Mutex::new(None),
-            flush_now: Arc::new(tokio::sync::Notify::new()),
+            flush: Arc::default(),
         }),
     }
 }
@@ -36,8 +36,15 @@ struct Batched {
     entrance: Mutex<Option<mpsc::Sender<Transaction>>>,
     /// Resolves when the gathering task has flushed and ended.
     done: tokio::sync::Mutex<Option<oneshot::Receiver<()>>>,
-    /// Tells the gathering task to write its partial batch now.
-    flush_now: Arc<tokio::sync::Notify>,
+    /// Tells the gathering task to write its partial batch.
+    flush: Arc<FlushSignals>,
+}
+
+/// How the gathering task is told to write its partial batch.
+#[derive(Debug, Default)]
+struct FlushSignals {
+    now: tokio::sync::Notify,
+    when_settled: tokio::sync::Notify,
 }
 
 impl Batched {
@@ -57,7 +64,7 @@ impl Batched {
                 Batcher::new(self.policy.clone()),
                 rx,
                 done_tx,
-                self.flush_now.clone(),
+                self.flush.clone(),
             ));
             *entrance = Some(tx);
         }
@@ -104,9 +111,13 @@ impl Output for Batched {
         })
     }
 
-    fn flush(&self) -> BoxFuture<'_, ()> {
-        self.flush_now.notify_one();
-        Box::pin(async {})
+    fn flush(&self, when: crate::component::Flush) -> BoxFuture<'_, ()> {
+        match when {
+            crate::component::Flush::Now => self.flush.now.notify_one(),
+            crate::component::Flush::WhenSettled => self.flush.when_settled.notify_one(),
+        }
+        // An inner output may batch too.
+        self.inner.flush(when)
     }
 
     fn max_in_flight(&self) -> usize {
@@ -126,7 +137,7 @@ async fn gather(
     mut batcher: Batcher,
     mut rx: mpsc::Receiver<Transaction>,
     done: oneshot::Sender<()>,
-    flush_now: Arc<tokio::sync::Notify>,
+    flush: Arc<FlushSignals>,
 ) {
     let limit = inner.max_in_flight().max(1);
     let mut writes = FuturesUnordered::new();
@@ -137,7 +148,9 @@ async fn gather(
     let mut grew = false;
     loop {
         let deadline = batcher.deadline();
+        // Biased: what is queued is gathered before a flush signal counts.
         let flush = tokio::select! {
+            biased;
             t = rx.recv(), if open && writes.len() < limit => match t {
                 Some(t) => {
                     grew = true;
@@ -150,9 +163,10 @@ async fn gather(
             },
             Some(()) = writes.next(), if !writes.is_empty() => false,
             () = sleep_until(deadline), if deadline.is_some() => true,
+            () = flush.now.notified(), if open => true,
             // The input has ended: write the partial batch once it has
             // stopped growing (signals repeat while acks are awaited).
-            () = flush_now.notified(), if open => !std::mem::take(&mut grew),
+            () = flush.when_settled.notified(), if open => !std::mem::take(&mut grew),
             else => break,
         };
         if flush && let Some(mut t) = batcher.take() {

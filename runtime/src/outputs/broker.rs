@@ -186,10 +186,10 @@ impl Output for Broker {
         })
     }
 
-    fn flush(&self) -> BoxFuture<'_, ()> {
+    fn flush(&self, when: crate::component::Flush) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             for o in &self.outputs {
-                o.flush().await;
+                o.flush(when).await;
             }
         })
     }

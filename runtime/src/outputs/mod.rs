@@ -88,8 +88,8 @@ impl Output for Observed {
         })
     }
 
-    fn flush(&self) -> BoxFuture<'_, ()> {
-        self.inner.flush()
+    fn flush(&self, when: crate::component::Flush) -> BoxFuture<'_, ()> {
+        self.inner.flush(when)
     }
 
     fn close(&self) -> BoxFuture<'_, ()> {

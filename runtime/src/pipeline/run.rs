@@ -105,7 +105,7 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
     let drain_flush = AbortOnDrop(tokio::spawn(async move {
         loop {
             drained.draining().await;
-            output.flush().await;
+            output.flush(crate::component::Flush::WhenSettled).await;
         }
     }));
     Ok(Running {

@@ -237,11 +237,12 @@ impl Reader {
             }
             match self.input.read().await {
                 Ok(t) => return Some(t),
+                // Waiting for acks (even while closing): replays may come.
+                Err(e) if e.kind == ErrorKind::Draining => self.draining.notify_one(),
                 // A closing input that fails has nothing more to give.
                 Err(_) if self.closing => return None,
                 Err(e) => match e.kind {
                     ErrorKind::EndOfInput | ErrorKind::Closed => return None,
-                    ErrorKind::Draining => self.draining.notify_one(),
                     ErrorKind::NotConnected => self.connected = false,
                     ErrorKind::Fatal => {
                         crate::log::error(&format!("input: {e}"));
@@ -332,6 +333,12 @@ pub async fn work(shared: Shared) {
             tokio::task::yield_now().await;
         }
         if source.is_exhausted() {
+            // Nothing more comes to this worker: hand its writes to the
+            // output (a write starts when first polled), then have the
+            // output write what it holds back (a partial batch).
+            use futures_util::FutureExt;
+            while let Some(Some(())) = writes.next().now_or_never() {}
+            output.flush(crate::component::Flush::Now).await;
             while writes.next().await.is_some() {}
             return;
         }
