@@ -361,30 +361,50 @@ async fn a_partial_batch_is_written_when_a_finite_input_ends() {
     };
     // No period: only the input's end can flush the last messages (with
     // replay on, the input waits for their acks before it ends).
+    let generate = |count: usize, extra: &str| {
+        format!(
+            "  generate:\n    count: {count}\n    interval: \"\"\n    mapping: root = counter()\n{extra}"
+        )
+    };
     let cases = [
-        ("replay-on", 15, "", format!("  {}", client("10"))),
+        (
+            "replay-on",
+            15,
+            generate(15, ""),
+            format!("  {}", client("10")),
+        ),
         (
             "replay-off",
             15,
-            "    auto_replay_nacks: false\n",
+            generate(15, "    auto_replay_nacks: false\n"),
             format!("  {}", client("10")),
         ),
         // Batching inside batching: both partial batches are written.
         (
             "nested",
             7,
-            "",
+            generate(7, ""),
             format!(
                 "  broker:\n    batching:\n      count: 5\n    outputs:\n      - {}",
                 client("10").replace("\n    ", "\n          ")
             ),
         ),
+        // A broker input passes its child's end on.
+        (
+            "broker-input",
+            15,
+            format!(
+                "  broker:\n    inputs:\n      - {}",
+                generate(15, "")
+                    .trim_start()
+                    .replace("\n    ", "\n          ")
+            ),
+            format!("  {}", client("10")),
+        ),
     ];
-    for (name, count, input_extra, output) in cases {
+    for (name, count, input, output) in cases {
         log.requests.lock().expect("log").clear();
-        let config = format!(
-            "input:\n  generate:\n    count: {count}\n    interval: \"\"\n    mapping: root = counter()\n{input_extra}pipeline:\n  threads: 1\noutput:\n{output}"
-        );
+        let config = format!("input:\n{input}pipeline:\n  threads: 1\noutput:\n{output}");
         run(&format!("batch-tail-{name}"), &config);
         let sizes: Vec<usize> = log.to("/echo").iter().map(|r| parts(r).len()).collect();
         eprintln!("{name}: request sizes {sizes:?}");

@@ -6,8 +6,9 @@ use crate::component::{InputProcessing, BoxFuture, Build, BuildError, Error, Err
 use crate::config::types::InputNode;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinSet;
 
 fn one() -> usize {
@@ -68,6 +69,8 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
 struct Running {
     rx: mpsc::Receiver<Transaction>,
     stop: watch::Sender<bool>,
+    /// Told when a child's source has ended and it waits for acks.
+    draining: Arc<Notify>,
     /// Dropped with the broker, which aborts the children.
     _tasks: JoinSet<()>,
 }
@@ -83,7 +86,12 @@ struct Broker {
 }
 
 /// Reads one child until it ends or the broker stops.
-async fn pump(mut child: Box<dyn Input>, tx: mpsc::Sender<Transaction>, mut stop: watch::Receiver<bool>) {
+async fn pump(
+    mut child: Box<dyn Input>,
+    tx: mpsc::Sender<Transaction>,
+    mut stop: watch::Receiver<bool>,
+    draining: Arc<Notify>,
+) {
     let mut pause = Duration::from_millis(50);
     loop {
         let connected = tokio::select! {
@@ -118,8 +126,9 @@ async fn pump(mut child: Box<dyn Input>, tx: mpsc::Sender<Transaction>, mut stop
                     }
                 }
                 // A child waiting for its acks keeps being read (even
-                // while closing: replays may come).
-                Err(e) if e.kind == ErrorKind::Draining => {}
+                // while closing: replays may come); the broker passes the
+                // signal on.
+                Err(e) if e.kind == ErrorKind::Draining => draining.notify_one(),
                 Err(_) if closing => return,
                 Err(e) if e.kind == ErrorKind::EndOfInput => {
                     child.close().await;
@@ -142,12 +151,14 @@ impl Broker {
             let (tx, rx) = mpsc::channel(self.children.len().max(1) * 4);
             let (stop, stop_rx) = watch::channel(false);
             let mut tasks = JoinSet::new();
+            let draining = Arc::new(Notify::new());
             for child in self.children.drain(..) {
-                tasks.spawn(pump(child, tx.clone(), stop_rx.clone()));
+                tasks.spawn(pump(child, tx.clone(), stop_rx.clone(), draining.clone()));
             }
             Running {
                 rx,
                 stop,
+                draining,
                 _tasks: tasks,
             }
         })
@@ -160,7 +171,11 @@ impl Input for Broker {
             self.start();
             let Some(batcher) = &mut self.batcher else {
                 let running = self.start();
-                return running.rx.recv().await.ok_or_else(Error::end_of_input);
+                return tokio::select! {
+                    biased;
+                    t = running.rx.recv() => t.ok_or_else(Error::end_of_input),
+                    () = running.draining.notified() => Err(Error::draining()),
+                };
             };
             // A batch whose read was cancelled mid-processing first.
             if let Some((out, responses, mut t)) = self.processing.finish().await {
@@ -174,12 +189,18 @@ impl Input for Broker {
             };
             loop {
                 let deadline = batcher.deadline();
-                let next = match deadline {
-                    Some(d) => tokio::select! {
-                        t = running.rx.recv() => Some(t),
-                        () = tokio::time::sleep_until(d) => None,
-                    },
-                    None => Some(running.rx.recv().await),
+                let next = tokio::select! {
+                    biased;
+                    t = running.rx.recv() => Some(t),
+                    () = sleep_until(deadline), if deadline.is_some() => None,
+                    // A child waits for its acks: what is gathered goes
+                    // now, and the signal goes on when nothing is.
+                    () = running.draining.notified() => {
+                        if batcher.is_empty() {
+                            return Err(Error::draining());
+                        }
+                        None
+                    }
                 };
                 match next {
                     Some(Some(t)) => {
@@ -224,5 +245,13 @@ impl Input for Broker {
                 let _ = running.stop.send(true);
             }
         })
+    }
+}
+
+/// Sleeps until `deadline` (for ever without one).
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
     }
 }

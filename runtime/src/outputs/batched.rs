@@ -123,7 +123,12 @@ impl Output for Batched {
     fn max_in_flight(&self) -> usize {
         // Writes only wait to be gathered: let enough in to fill a batch
         // for each write the inner output keeps in flight.
-        let fill = self.policy.count.max(1) * self.inner.max_in_flight().max(1);
+        // Without a count (byte_size or check alone) no number of
+        // messages is known to fill one: allow the most.
+        if self.policy.count == 0 {
+            return crate::component::MAX_IN_FLIGHT;
+        }
+        let fill = self.policy.count * self.inner.max_in_flight().max(1);
         fill.clamp(
             super::GROUP_COMMIT_IN_FLIGHT,
             crate::component::MAX_IN_FLIGHT,
