@@ -19,7 +19,7 @@ use axum::routing::any;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tarn_lang::Message;
-use tarn_lang::value::Value;
+use tarn_lang::value::{Arc as MetaArc, Map, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 
 impl HttpServerInput {
@@ -203,7 +203,13 @@ async fn serve(
             );
         }
     };
-    let request_meta = request_metadata((remote, tls), params.as_ref(), method, uri, headers);
+    let request_meta = MetaArc::new(request_metadata(
+        (remote, tls),
+        params.as_ref(),
+        method,
+        uri,
+        headers,
+    ));
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -256,8 +262,8 @@ async fn serve(
     }
 }
 
-/// The request's metadata, in the order runtime.md §3 gives (a later key
-/// of the same name wins): request facts (with the TLS version and
+/// The request's metadata, set in the order runtime.md §3 gives (a later
+/// key of the same name wins): request facts (with the TLS version and
 /// cipher suite on HTTPS, as Benthos), headers (first value), query
 /// parameters, path parameters, cookies.
 fn request_metadata(
@@ -266,55 +272,54 @@ fn request_metadata(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-) -> Vec<(String, String)> {
-    let mut meta = Vec::new();
+) -> Map {
+    let mut meta = Map::new();
     let user_agent = headers
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    meta.push(("http_server_user_agent".to_string(), user_agent.to_string()));
-    meta.push((
-        "http_server_request_path".to_string(),
-        uri.path().to_string(),
-    ));
-    meta.push(("http_server_verb".to_string(), method.as_str().to_string()));
-    meta.push(("http_server_remote_ip".to_string(), remote.ip().to_string()));
+    meta.insert("http_server_user_agent", Value::str(user_agent));
+    meta.insert("http_server_request_path", Value::str(uri.path()));
+    meta.insert("http_server_verb", Value::str(method.as_str()));
+    meta.insert(
+        "http_server_remote_ip",
+        Value::str(&remote.ip().to_string()),
+    );
     if let Some(tls) = tls {
-        meta.push((
-            "http_server_tls_version".to_string(),
-            tls.version.to_string(),
-        ));
-        meta.push(("http_server_tls_cipher_suite".to_string(), tls.cipher_suite));
+        meta.insert("http_server_tls_version", Value::str(tls.version));
+        meta.insert("http_server_tls_cipher_suite", Value::str(&tls.cipher_suite));
     }
     for name in headers.keys() {
         if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
-            meta.push((canonical_header(name.as_str()), v.to_string()));
+            meta.insert(canonical_header(name.as_str()), Value::str(v));
         }
     }
-    meta.extend(query_pairs(uri.query().unwrap_or("")));
+    for (k, v) in query_pairs(uri.query().unwrap_or("")) {
+        meta.insert(k, Value::str(&v));
+    }
     if let Some(params) = params {
         for (k, v) in params {
-            meta.push((k.to_string(), v.to_string()));
+            meta.insert(k, Value::str(v));
         }
     }
-    let cookie_headers = headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok());
-    meta.extend(cookie_headers.flat_map(cookies));
+    for header in headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+        for (k, v) in cookies(header) {
+            meta.insert(k, Value::str(&v));
+        }
+    }
     meta
 }
 
-/// A message with the request metadata, then the part headers (a
-/// multipart part's own headers are the most specific).
-fn with_meta(body: &[u8], request: &[(String, String)], part: &[(String, String)]) -> Message {
+/// A message with the request metadata (shared, not copied), then the
+/// part headers (a multipart part's own headers are the most specific).
+fn with_meta(body: &[u8], request: &MetaArc<Map>, part: &[(String, String)]) -> Message {
     let mut msg = Message::new(body);
-    let meta = msg.meta_mut();
-    for (k, v) in request {
-        meta.insert(k.as_str(), Value::str(v));
-    }
-    for (k, v) in part {
-        meta.insert(canonical_header(k), Value::str(v));
+    msg.set_meta(request.clone());
+    if !part.is_empty() {
+        let meta = msg.meta_mut();
+        for (k, v) in part {
+            meta.insert(canonical_header(k), Value::str(v));
+        }
     }
     msg
 }
@@ -429,24 +434,24 @@ mod tests {
         let remote: SocketAddr = "10.0.0.1:5".parse().expect("addr");
         let meta = request_metadata((remote, None), None, &Method::POST, &uri, &headers);
         let keys: Vec<&str> = meta.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(
-            keys,
-            [
-                "http_server_user_agent",
-                "http_server_request_path",
-                "http_server_verb",
-                "http_server_remote_ip",
-                "User-Agent",
-                "X-Key",
-                "Cookie",
-                "X-Key",
-                "id",
-                "ua",
-                "X-Key",
-                "id"
-            ]
+        for key in [
+            "http_server_user_agent",
+            "http_server_request_path",
+            "http_server_verb",
+            "http_server_remote_ip",
+            "User-Agent",
+            "X-Key",
+            "Cookie",
+            "id",
+            "ua",
+        ] {
+            assert!(keys.contains(&key), "{key} missing from {keys:?}");
+        }
+        let msg = with_meta(
+            b"",
+            &MetaArc::new(meta),
+            &[("x-part".to_string(), "p".to_string())],
         );
-        let msg = with_meta(b"", &meta, &[("x-part".to_string(), "p".to_string())]);
         let get = |k: &str| msg.meta().get(k).map(tarn_lang::convert::to_display_string);
         assert_eq!(get("X-Key").as_deref(), Some("cookie"));
         assert_eq!(get("id").as_deref(), Some("c"));
