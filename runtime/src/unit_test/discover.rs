@@ -7,6 +7,7 @@
 //! sibling is a target when it has a `tests` section of its own.
 
 use super::SetupError;
+use crate::inputs::glob::component_matches;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
@@ -134,7 +135,7 @@ fn expand(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<SetupError>) {
             Ok(entries) => {
                 let mut matched: Vec<PathBuf> = entries
                     .flatten()
-                    .filter(|e| wildcard(&name, &e.file_name().to_string_lossy()))
+                    .filter(|e| component_matches(&name, &e.file_name().to_string_lossy()))
                     .map(|e| e.path())
                     .filter(|p| p.is_file())
                     .collect();
@@ -197,36 +198,6 @@ fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, errors: &mut Vec<Set
     }
 }
 
-/// Whether `name` matches `pattern`, where `*` stands for any run of
-/// characters and `?` for one.
-fn wildcard(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ni));
-                pi += 1;
-            }
-            Some(&c) if c == '?' || c == n[ni] => {
-                pi += 1;
-                ni += 1;
-            }
-            _ => match star {
-                Some((sp, sn)) => {
-                    pi = sp + 1;
-                    ni = sn + 1;
-                    star = Some((sp, sn + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,10 +214,10 @@ mod tests {
 
     #[test]
     fn wildcards_match_names() {
-        assert!(wildcard("*.yaml", "foo.yaml"));
-        assert!(wildcard("f?o*_test.yaml", "foo_bar_test.yaml"));
-        assert!(!wildcard("*.yaml", "foo.yml"));
-        assert!(wildcard("*", ""));
-        assert!(!wildcard("a*b", "acbd"));
+        assert!(component_matches("*.yaml", "foo.yaml"));
+        assert!(component_matches("f?o*_test.yaml", "foo_bar_test.yaml"));
+        assert!(!component_matches("*.yaml", "foo.yml"));
+        assert!(component_matches("*", ""));
+        assert!(!component_matches("a*b", "acbd"));
     }
 }
