@@ -65,11 +65,14 @@ fn a_missing_environment_variable_is_named() {
     );
 }
 
-/// Lints `text` and returns its report, which must be a refusal.
-fn refused(name: &str, text: &str) -> String {
-    let path = write_config(name, text);
-    let o = common::run_tarn(&["lint".as_ref(), path.as_os_str()], "");
-    assert_eq!(o.status.code(), Some(1), "{name} was not refused");
+/// Runs `tarn COMMAND path`, which must refuse the config: its report.
+fn refused(command: &str, path: &std::path::Path) -> String {
+    let o = common::run_tarn(&[command.as_ref(), path.as_os_str()], "");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{command} did not refuse {path:?}"
+    );
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
@@ -120,13 +123,11 @@ fn what_run_refuses_at_start_lint_refuses_with_its_location() {
         ),
     ];
     for (name, text, want) in cases {
-        let report = refused(name, text);
+        let path = write_config(name, text);
+        let report = refused("lint", &path);
         assert!(report.contains(want), "missing {want:?} in:\n{report}");
         // `run` refuses it with the same words before starting anything.
-        let path = write_config(name, text);
-        let o = common::run_tarn(&["run".as_ref(), path.as_os_str()], "");
-        assert_eq!(o.status.code(), Some(1), "{name}");
-        assert!(String::from_utf8_lossy(&o.stderr).contains(want), "{name}");
+        assert!(refused("run", &path).contains(want), "{name}");
     }
 }
 

@@ -4,18 +4,9 @@
 
 mod common;
 
-use common::{run_tarn, temp_dir};
-
-/// Runs `tarn run` on `config` (HTTP server off) feeding `stdin`; returns
-/// stdout after checking it exited cleanly.
+/// Runs `config` to completion on `stdin`: its stdout.
 fn run_pipeline(name: &str, config: &str, stdin: &str) -> String {
-    let dir = temp_dir(&format!("flow-{name}"));
-    let path = dir.join("config.yaml");
-    std::fs::write(&path, format!("http:\n  enabled: false\n{config}")).expect("write config");
-    let out = run_tarn(&["run".as_ref(), path.as_os_str()], stdin);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "tarn run failed: {stderr}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    common::run_config_ok(name, config, stdin).0
 }
 
 #[test]

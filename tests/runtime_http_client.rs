@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{any, post};
-use common::{Pipeline, http, run_tarn, temp_dir};
+use common::{Pipeline, http, temp_dir};
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -179,14 +179,7 @@ async fn upstream(tls: Option<tarn_runtime::http::tls::TlsConfig>) -> (RunningSe
 /// Runs `config` (no HTTP server of its own) to completion: stdout and
 /// stderr; the run must succeed.
 fn run(name: &str, config: &str) -> (String, String) {
-    let dir = temp_dir(&format!("client-{name}"));
-    let path = dir.join("config.yaml");
-    std::fs::write(&path, format!("http:\n  enabled: false\n{config}")).expect("write config");
-    let out = run_tarn(&["run".as_ref(), path.as_os_str()], "");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "tarn run failed: {stderr}");
-    (stdout, stderr)
+    common::run_config_ok(name, config, "")
 }
 
 /// One message through an `http` processor with `settings`; what the

@@ -4,24 +4,16 @@
 
 mod common;
 
-use common::{run_tarn, temp_dir};
+use common::temp_dir;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
 
-/// Runs `tarn run` on `config` (HTTP server off) feeding `stdin`; returns
-/// whether it exited cleanly, stdout and stderr.
+/// Runs `config` on `stdin`: whether it exited cleanly, stdout, stderr.
 fn run_pipeline(name: &str, config: &str, stdin: &str) -> (bool, String, String) {
-    let dir = temp_dir(&format!("inputs-{name}"));
-    let path = dir.join("config.yaml");
-    std::fs::write(&path, format!("http:\n  enabled: false\n{config}")).expect("write config");
-    let out = run_tarn(&["run".as_ref(), path.as_os_str()], stdin);
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (status, stdout, stderr) = common::run_config(name, config, stdin);
+    (status.success(), stdout, stderr)
 }
 
 #[test]

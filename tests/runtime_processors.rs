@@ -4,31 +4,7 @@
 
 mod common;
 
-use common::{Pipeline, http, run_tarn};
-use std::path::PathBuf;
-
-/// A fresh directory for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tarn-procs-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-/// Runs `tarn run` on `config` (with the HTTP server off and one worker,
-/// so output order is input order) feeding `stdin`; returns stdout and
-/// stderr after checking it exited cleanly.
-fn run_pipeline(name: &str, config: &str, stdin: &str) -> (String, String) {
-    let dir = temp_dir(name);
-    let path = dir.join("config.yaml");
-    let full = format!("http:\n  enabled: false\n{config}");
-    std::fs::write(&path, full).expect("write config");
-    let out = run_tarn(&["run".as_ref(), path.as_os_str()], stdin);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "tarn run failed: {stderr}");
-    (stdout, stderr)
-}
+use common::{Pipeline, http, run_config_ok as run_pipeline, run_tarn, temp_dir};
 
 #[test]
 fn switch_routes_each_message_to_its_first_matching_case_in_order() {

@@ -5,20 +5,13 @@
 
 mod common;
 
-use common::{Pipeline, http, run_tarn, temp_dir};
+use common::{Pipeline, http, temp_dir};
 use std::path::Path;
 use std::process::Command;
 
-/// Runs `tarn run` on `config` (HTTP server off) feeding `stdin`;
-/// returns stdout after checking it exited cleanly.
+/// Runs `config` to completion on `stdin`: its stdout.
 fn run_pipeline(name: &str, config: &str, stdin: &str) -> String {
-    let dir = temp_dir(&format!("more-{name}"));
-    let path = dir.join("config.yaml");
-    std::fs::write(&path, format!("http:\n  enabled: false\n{config}")).expect("write config");
-    let out = run_tarn(&["run".as_ref(), path.as_os_str()], stdin);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "tarn run failed: {stderr}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    common::run_config_ok(name, config, stdin).0
 }
 
 #[test]

@@ -29,6 +29,31 @@ pub fn run_tarn<S: AsRef<OsStr>>(args: &[S], stdin: &str) -> Output {
     output
 }
 
+/// Runs `tarn run` on `config` (with `http: enabled: false` put first)
+/// feeding `stdin`: its exit status, stdout and stderr.
+pub fn run_config(
+    name: &str,
+    config: &str,
+    stdin: &str,
+) -> (std::process::ExitStatus, String, String) {
+    let path = temp_dir(&format!("config-{name}")).join("config.yaml");
+    std::fs::write(&path, format!("http:\n  enabled: false\n{config}")).expect("write config");
+    let out = run_tarn(&["run".as_ref(), path.as_os_str()], stdin);
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Like [`run_config`], checking that the run succeeded: stdout and
+/// stderr.
+pub fn run_config_ok(name: &str, config: &str, stdin: &str) -> (String, String) {
+    let (status, stdout, stderr) = run_config(name, config, stdin);
+    assert!(status.success(), "tarn run failed: {stderr}");
+    (stdout, stderr)
+}
+
 /// A `tarn run` or `tarn streams` process serving HTTP on a free local
 /// port; stopped with SIGTERM when dropped.
 pub struct Pipeline {
