@@ -23,6 +23,7 @@ pub mod processors;
 pub mod rate_limits;
 pub mod resources;
 pub mod streams;
+pub(crate) mod sync;
 #[cfg(test)]
 pub mod testing;
 pub mod unit_test;

@@ -10,7 +10,7 @@ use crate::component::{Build, BuildError, Cache, Input, Output, Processor, RateL
 use crate::config::node::{Node, NodeKind};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 /// A declaration: the component object, its path and the text of the
 /// file it is in (to place errors).
@@ -42,9 +42,7 @@ pub struct Resources {
     building: Mutex<Vec<Key>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use crate::sync::lock;
 
 impl Resources {
     /// No resources.

@@ -145,9 +145,7 @@ pub struct MemoryCache {
 impl MemoryCache {
     fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
         let i = (self.hasher.hash_one(key) as usize) % self.shards.len();
-        let mut shard = self.shards[i]
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut shard = crate::sync::lock(&self.shards[i]);
         let now = Instant::now();
         if let Some(every) = self.compaction
             && now.duration_since(shard.compacted) >= every

@@ -75,9 +75,7 @@ impl AckHandle {
             .map(|_| {
                 let state = state.clone();
                 AckHandle::new(move |outcome| {
-                    let mut s = state
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let mut s = crate::sync::lock(&state);
                     if let Err(e) = outcome
                         && s.first_error.is_none()
                     {

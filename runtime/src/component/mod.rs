@@ -57,18 +57,12 @@ impl ResponseStore {
 
     /// Keeps `batch` as the response.
     pub fn set(&self, batch: Batch) {
-        *self
-            .batch
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(batch);
+        *crate::sync::lock(&self.batch) = Some(batch);
     }
 
     /// The stored response, if any.
     pub fn take(&self) -> Option<Batch> {
-        self.batch
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
+        crate::sync::lock(&self.batch).take()
     }
 }
 

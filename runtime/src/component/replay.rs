@@ -137,9 +137,7 @@ impl AutoReplay {
                 crate::log::warn(&format!(
                     "message rejected, it will be read again in {pause:?}: {e}"
                 ));
-                let mut q = queue
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut q = crate::sync::lock(&queue);
                 q.push(Replay {
                     batch: keep,
                     responses: keep_responses,
@@ -165,17 +163,11 @@ impl AutoReplay {
     }
 
     fn next_due(&self) -> Option<Instant> {
-        self.queue
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .next_due()
+        crate::sync::lock(&self.queue).next_due()
     }
 
     fn pop_due(&self) -> Option<Replay> {
-        self.queue
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop_due(Instant::now())
+        crate::sync::lock(&self.queue).pop_due(Instant::now())
     }
 }
 

@@ -11,7 +11,7 @@
 use super::{Level, Logger, current};
 use std::cell::RefCell;
 use std::fmt::Debug;
-use std::sync::{Arc, Mutex, Once, PoisonError};
+use std::sync::{Arc, Mutex, Once};
 use tarn_lang::Value;
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
@@ -102,7 +102,7 @@ pub struct Captured(Arc<Mutex<Vec<u8>>>);
 impl Captured {
     /// Everything printed so far.
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+        String::from_utf8_lossy(&crate::sync::lock(&self.0)).into_owned()
     }
 }
 
@@ -184,11 +184,9 @@ impl<S: Subscriber> Layer<S> for LogLayer {
         let line = logger.format_line(level, &visitor.message, &fields);
         match &self.source {
             Source::Current => logger.write(line.into_bytes()),
-            Source::Captured(_, into) => into
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend_from_slice(line.as_bytes()),
+            Source::Captured(_, into) => {
+                crate::sync::lock(&into.0).extend_from_slice(line.as_bytes())
+            }
         }
     }
 }

@@ -10,8 +10,8 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 /// How many lines wait for the file writer before a logging thread has to.
@@ -90,10 +90,7 @@ impl FileSink {
     }
 
     fn sender(&self) -> SyncSender<Command> {
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        crate::sync::lock(&self.queue).clone()
     }
 }
 

@@ -32,7 +32,7 @@ pub use recorder::install;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 use tarn_lang::Program;
 
@@ -281,7 +281,7 @@ pub fn current_stream() -> Option<Arc<str>> {
 
 impl Metrics {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        crate::sync::lock(&self.inner)
     }
 
     /// Sets (or with `None` clears) the `metrics.mapping` applied to

@@ -18,7 +18,7 @@
 //! except for the clearing of a slot, once every 2 minutes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
+use std::sync::{LazyLock, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The largest relative error of a reported quantile: 1%.
@@ -202,7 +202,7 @@ impl Sketch {
             return;
         };
         if slot.epoch.load(Ordering::Acquire) < epoch {
-            let _guard = self.clearing.lock().unwrap_or_else(PoisonError::into_inner);
+            let _guard = crate::sync::lock(&self.clearing);
             if slot.epoch.load(Ordering::Acquire) < epoch {
                 slot.clear();
                 slot.epoch.store(epoch, Ordering::Release);

@@ -49,10 +49,7 @@ struct FlushSignals {
 
 impl Batched {
     fn sender(&self) -> Option<mpsc::Sender<Transaction>> {
-        let mut entrance = self
-            .entrance
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entrance = crate::sync::lock(&self.entrance);
         if entrance.is_none() {
             let (tx, rx) = mpsc::channel(1024);
             let (done_tx, done_rx) = oneshot::channel();
@@ -98,11 +95,7 @@ impl Output for Batched {
 
     fn close(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            let sender = self
-                .entrance
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
+            let sender = crate::sync::lock(&self.entrance).take();
             drop(sender);
             if let Some(done) = self.done.lock().await.take() {
                 let _ = done.await;

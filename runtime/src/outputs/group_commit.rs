@@ -9,7 +9,7 @@
 
 use crate::component::{BoxFuture, Error};
 use smallvec::SmallVec;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use tokio::sync::watch;
 
 /// The parts (indices the pending work gives, e.g. one per file) a write
@@ -109,9 +109,7 @@ impl<T: Default + Send + 'static> std::fmt::Debug for GroupCommit<T> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use crate::sync::lock;
 
 impl<T: Default + Send + 'static> GroupCommit<T> {
     /// A writer that commits with `commit` on a thread named `name`,

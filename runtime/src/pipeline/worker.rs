@@ -103,9 +103,7 @@ impl Source {
     }
 
     fn lock_ready(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<Transaction>> {
-        self.ready
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::sync::lock(&self.ready)
     }
 
     fn take_ready(&self) -> Option<Transaction> {

@@ -23,7 +23,7 @@ use crate::pipeline::run::Running;
 use crate::resources::Resources;
 use axum::Router;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -142,9 +142,7 @@ impl std::fmt::Debug for Manager {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use crate::sync::lock;
 
 /// Lint problems as the API lists them: `line:col: path: message`, or
 /// `path: message` when the problem has no place in what was submitted.
