@@ -74,6 +74,14 @@ pub fn encode(boundary: &str, parts: &[Part]) -> Vec<u8> {
 /// The `boundary` parameter of a `multipart/*` content type; `None` for
 /// any other type.
 pub fn boundary_of(content_type: &str) -> Option<Result<String, MultipartError>> {
+    let found = boundary_param(content_type, 70)?;
+    Some(found.ok_or_else(|| MultipartError(format!("`{content_type}` has no valid boundary"))))
+}
+
+/// The `boundary` parameter of a `multipart/*` content type when it is 1
+/// to `max_len` bytes long (`Some(None)` otherwise); `None` for any other
+/// type. Shared by the client and the `http_server` input.
+pub fn boundary_param(content_type: &str, max_len: usize) -> Option<Option<String>> {
     let mut params = content_type.split(';');
     let media = params.next()?.trim().to_ascii_lowercase();
     if !media.starts_with("multipart/") {
@@ -85,12 +93,7 @@ pub fn boundary_of(content_type: &str) -> Option<Result<String, MultipartError>>
             .eq_ignore_ascii_case("boundary")
             .then(|| v.trim().trim_matches('"').to_string())
     });
-    Some(match found {
-        Some(b) if !b.is_empty() && b.len() <= 70 => Ok(b),
-        _ => Err(MultipartError(format!(
-            "`{content_type}` has no valid boundary"
-        ))),
-    })
+    Some(found.filter(|b| !b.is_empty() && b.len() <= max_len))
 }
 
 /// Splits a multipart `body` at `boundary` lines. The preamble and the

@@ -13,21 +13,11 @@ pub struct Part {
 /// The boundary of a `multipart/*` content type, or `None` for any other
 /// type. A multipart type without a boundary gives `Some(Err)`.
 pub fn boundary(content_type: &str) -> Option<Result<String, String>> {
-    let mut params = content_type.split(';');
-    let media = params.next().unwrap_or("").trim().to_ascii_lowercase();
-    if !media.starts_with("multipart/") {
-        return None;
-    }
-    let found = params.find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("boundary")
-            .then(|| v.trim().trim_matches('"').to_string())
-    });
-    Some(match found {
-        Some(b) if !b.is_empty() && b.len() <= 200 => Ok(b),
-        _ => Err(format!("`{media}` without a boundary")),
-    })
+    let found = crate::http::client::multipart::boundary_param(content_type, 200)?;
+    Some(found.ok_or_else(|| {
+        let media = content_type.split(';').next().unwrap_or("");
+        format!("`{}` without a boundary", media.trim().to_ascii_lowercase())
+    }))
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
