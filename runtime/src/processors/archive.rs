@@ -67,48 +67,12 @@ pub(super) fn flag_text(error: &ArchiveError) -> String {
     }
 }
 
-/// The archive formats, as the config names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    /// Benthos's binary batch format (a count, then each length and
-    /// content).
-    Binary,
-    /// The raw contents one after another.
-    Concatenate,
-    /// A JSON array of every message's JSON document.
-    JsonArray,
-    /// The raw contents joined with line breaks.
-    Lines,
-    /// A tar archive, one file per message named by `path`.
-    Tar,
-    /// A zip archive (deflated), one file per message named by `path`.
-    Zip,
-}
-
-impl Format {
-    fn codec(self) -> ArchiveFormat {
-        match self {
-            Format::Binary => ArchiveFormat::Binary,
-            Format::Concatenate => ArchiveFormat::Concatenate,
-            Format::JsonArray => ArchiveFormat::JsonArray,
-            Format::Lines => ArchiveFormat::Lines,
-            Format::Tar => ArchiveFormat::Tar,
-            Format::Zip => ArchiveFormat::Zip,
-        }
-    }
-
-    fn has_paths(self) -> bool {
-        matches!(self, Format::Tar | Format::Zip)
-    }
-}
-
 /// The `archive` processor's config.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The archive format.
-    pub format: Format,
+    pub format: ArchiveFormat,
     /// The file name of each message in `tar` and `zip` archives,
     /// interpolated per message (for example
     /// `${! meta("kafka_key") }-${! json("id") }.json`); default empty.
@@ -146,7 +110,7 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Arc<dyn Processor>, BuildEr
 /// A built `archive` processor.
 #[derive(Debug)]
 struct Archive {
-    format: Format,
+    format: ArchiveFormat,
     path: Interp,
     source: ErrorSource,
 }
@@ -182,7 +146,7 @@ impl Processor for Archive {
                 return Batches::new();
             }
             let names = self.names(ctx.vm, &batch);
-            let format = self.format.codec();
+            let format = self.format;
             let shared = Arc::new(batch);
             let work = {
                 let shared = shared.clone();
@@ -193,7 +157,7 @@ impl Processor for Archive {
                     .map_err(|e| flag_text(&e))
                 }
             };
-            let zip = self.format == Format::Zip;
+            let zip = self.format == ArchiveFormat::Zip;
             let outcome = run_sized(content_bytes(&shared), zip, work).await;
             let mut batch = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
             let error = match outcome {

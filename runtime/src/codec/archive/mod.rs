@@ -70,20 +70,22 @@ pub enum UnarchiveFormat {
     },
 }
 
-/// The `format` of the `archive` processor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The `format` of the `archive` processor, as the config names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ArchiveFormat {
-    /// Benthos's binary batch format.
+    /// Benthos's binary batch format (a count, then each length and
+    /// content).
     Binary,
-    /// The contents one after another.
+    /// The raw contents one after another.
     Concatenate,
-    /// A JSON array of each message's JSON document.
+    /// A JSON array of every message's JSON document.
     JsonArray,
-    /// The contents joined with `\n`.
+    /// The raw contents joined with line breaks.
     Lines,
-    /// A tar archive of regular files named by `path`.
+    /// A tar archive, one file per message named by `path`.
     Tar,
-    /// A zip archive (deflated) of files named by `path`.
+    /// A zip archive (deflated), one file per message named by `path`.
     Zip,
 }
 
@@ -188,6 +190,11 @@ impl UnarchiveFormat {
 }
 
 impl ArchiveFormat {
+    /// Whether each message becomes a named file (`path` applies).
+    pub fn has_paths(self) -> bool {
+        matches!(self, ArchiveFormat::Tar | ArchiveFormat::Zip)
+    }
+
     /// Parses the `format` setting.
     pub fn parse(text: &str) -> Result<ArchiveFormat, ArchiveError> {
         Ok(match text {
