@@ -99,15 +99,11 @@ impl Source {
     /// Whether the input has ended and every transaction it gave has
     /// been taken.
     pub fn is_exhausted(&self) -> bool {
-        self.has_ended() && self.lock_ready().is_empty()
-    }
-
-    fn lock_ready(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<Transaction>> {
-        crate::sync::lock(&self.ready)
+        self.has_ended() && crate::sync::lock(&self.ready).is_empty()
     }
 
     fn take_ready(&self) -> Option<Transaction> {
-        self.lock_ready().pop_front()
+        crate::sync::lock(&self.ready).pop_front()
     }
 
     /// Resolves once the input's source has ended while acks are
@@ -201,7 +197,7 @@ impl Source {
         use futures_util::FutureExt;
         for _ in 0..READ_AHEAD {
             match r.read().now_or_never() {
-                Some(Some(t)) => self.lock_ready().push_back(t),
+                Some(Some(t)) => crate::sync::lock(&self.ready).push_back(t),
                 Some(None) => {
                     self.mark_ended(r);
                     return;
