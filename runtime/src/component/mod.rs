@@ -144,6 +144,33 @@ pub trait Input: Send + std::fmt::Debug {
     fn close(&mut self) -> BoxFuture<'_, ()> {
         Box::pin(async {})
     }
+
+    /// Whether the pipeline may run this input's transactions in the
+    /// tasks that make them instead of reading them: only an input that
+    /// hands each transaction over unchanged, in no order that matters
+    /// (the `http_server` input's requests), says so. `None` by default.
+    fn entrance(&self) -> Option<Entrance> {
+        None
+    }
+}
+
+/// How an input's transactions may skip its `read`: which endpoint makes
+/// them, and the metrics each must be counted in on the way (what the
+/// input's wrappers would have done in `read`).
+#[derive(Debug, Clone)]
+pub struct Entrance {
+    /// The endpoint that makes the transactions (its settings' address,
+    /// as [`Entrance::key_of`] gives it).
+    pub endpoint: usize,
+    /// Input metrics to count each transaction in, innermost first.
+    pub metrics: Vec<crate::metrics::InputMetrics>,
+}
+
+impl Entrance {
+    /// The key of the endpoint whose shared settings are `settings`.
+    pub fn key_of<T>(settings: &Arc<T>) -> usize {
+        Arc::as_ptr(settings) as *const () as usize
+    }
 }
 
 /// What a processor runs with: the worker's VM and where a synchronous

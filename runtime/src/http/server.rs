@@ -21,12 +21,17 @@
 use super::tls::TlsConfig;
 use axum::Router;
 use axum::extract::ConnectInfo;
+use futures_util::task::{ArcWake, AtomicWaker, waker_ref};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -354,10 +359,60 @@ async fn drive<I>(
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => return,
-        _ = closing.wait_for(|c| *c) => {}
+        _ = OnWake::new(closing.wait_for(|c| *c)) => {}
     }
     conn.as_mut().graceful_shutdown();
     let _ = conn.await;
+}
+
+pin_project_lite::pin_project! {
+    /// `inner`, polled only once it has woken the task (and on the first
+    /// poll). A connection's task wakes for every read and write; the
+    /// server's stop signal, shared by every connection, takes a lock
+    /// each time it is polled.
+    struct OnWake<F> {
+        #[pin]
+        inner: F,
+        flag: Arc<WakeFlag>,
+    }
+}
+
+/// Whether an [`OnWake`]'s inner future woke the task, and that task.
+struct WakeFlag {
+    woken: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl ArcWake for WakeFlag {
+    fn wake_by_ref(flag: &Arc<Self>) {
+        flag.woken.store(true, Ordering::Release);
+        flag.task.wake();
+    }
+}
+
+impl<F> OnWake<F> {
+    fn new(inner: F) -> Self {
+        OnWake {
+            inner,
+            flag: Arc::new(WakeFlag {
+                woken: AtomicBool::new(true),
+                task: AtomicWaker::new(),
+            }),
+        }
+    }
+}
+
+impl<F: Future> Future for OnWake<F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        this.flag.task.register(cx.waker());
+        if !this.flag.woken.swap(false, Ordering::AcqRel) {
+            return Poll::Pending;
+        }
+        let waker = waker_ref(this.flag);
+        this.inner.poll(&mut Context::from_waker(&waker))
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! running (`run`). `tarn lint` is checking plus building; `tarn run`
 //! then starts what was built, so lint refuses whatever run would.
 
+pub mod inline;
 pub mod run;
 pub mod serve;
 pub mod worker;

@@ -9,6 +9,7 @@
 //! `http_server` routes; in streams mode the caller mounts the routes on
 //! its shared server ([`Mount::Shared`]).
 
+use super::inline::Inline;
 use super::serve::{ServerHandle, start_http};
 use super::worker::{Shared, Source, work};
 use super::{Built, Service};
@@ -72,8 +73,7 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
         Mount::Own(_) => stop_rx.clone(),
         Mount::Shared { stopping } => stopping.clone(),
     };
-    let (servers, http) =
-        start_http(&built.endpoints, &mount, (http_stopping, stop_rx.clone())).await?;
+    let entrance = built.input.entrance();
     let source = Arc::new(Source::new(built.input));
     let shared = Shared {
         source: source.clone(),
@@ -85,8 +85,18 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
                 .max_in_flight()
                 .clamp(1, crate::component::MAX_IN_FLIGHT),
         )),
-        stop: stop_rx,
+        stop: stop_rx.clone(),
     };
+    // An input whose transactions can skip its read has them run in the
+    // tasks serving its requests.
+    let inline = entrance.map(|e| {
+        (
+            e.endpoint,
+            Arc::new(Inline::new(&shared, threads, e.metrics)),
+        )
+    });
+    let (servers, http) =
+        start_http(&built.endpoints, &mount, (http_stopping, stop_rx), inline).await?;
     if let Err(e) = built.output.connect().await {
         // Writes retry through the output's own error handling; say so
         // now rather than at the first message.

@@ -2,10 +2,13 @@
 //! address, and (for a pipeline run alone) the service server with the
 //! service endpoints and the input's routes.
 
+use super::inline::Inline;
 use super::run::{HttpSettings, Mount};
+use crate::component::Entrance;
 use crate::component::build::Endpoint;
 use crate::inputs::http_server::{HttpState, add_routes};
 use axum::Router;
+use std::sync::Arc;
 use tokio::sync::watch;
 
 /// A running HTTP server: send on the first to stop it gracefully, then
@@ -18,11 +21,13 @@ pub type ServerHandle = (
 /// Starts the HTTP servers the endpoints need: an `http_server` input on
 /// its own address gets its own server; otherwise its routes go on the
 /// service server (started here when the pipeline is mounted on its own)
-/// or are handed back for a shared server.
+/// or are handed back for a shared server. The endpoint keyed in `inline`
+/// runs its requests' transactions in their own tasks with that runner.
 pub(super) async fn start_http(
     endpoints: &[Endpoint],
     mount: &Mount,
     (stopping, retired): (watch::Receiver<bool>, watch::Receiver<bool>),
+    inline: Option<(usize, Arc<Inline>)>,
 ) -> Result<(Vec<ServerHandle>, Option<HttpState>), String> {
     let mut servers = Vec::new();
     let mut on_service = None;
@@ -31,6 +36,10 @@ pub(super) async fn start_http(
         let state = HttpState {
             input: h.input.clone(),
             tx: h.tx.clone(),
+            inline: inline
+                .as_ref()
+                .filter(|(key, _)| *key == Entrance::key_of(&h.input))
+                .map(|(_, runner)| runner.clone()),
             stopping: stopping.clone(),
             retired: retired.clone(),
         };

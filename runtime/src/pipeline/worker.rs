@@ -390,7 +390,7 @@ pub async fn work(shared: Shared) {
 /// transaction with the outcome (the first error, if any). Every write
 /// starts now, in order, so outputs that lay messages out as they are
 /// given (stdout, file) keep the order transactions were processed in.
-fn deliver<'a>(
+pub(super) fn deliver<'a>(
     output: &'a dyn Output,
     batches: Batches,
     ack: AckHandle,

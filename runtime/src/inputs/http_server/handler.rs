@@ -7,6 +7,7 @@ use super::response::{self, Accepts, Reply};
 use super::HttpServerInput;
 use crate::component::{AckHandle, Error, ResponseStore, Transaction};
 use crate::http::server::TlsInfo;
+use crate::pipeline::inline::Inline;
 use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
@@ -39,6 +40,10 @@ pub struct HttpState {
     pub input: Arc<HttpServerInput>,
     /// The pipeline's entrance.
     pub tx: mpsc::Sender<Transaction>,
+    /// When set, requests' transactions run in their own tasks with this
+    /// runner instead of going through `tx` (which they still hold, so
+    /// the input ends only after them).
+    pub inline: Option<Arc<Inline>>,
     /// True once shutdown has begun: new requests are refused.
     pub stopping: watch::Receiver<bool>,
     /// True once this stream is being stopped, also when it is replaced
@@ -124,6 +129,8 @@ pub fn route_patterns(input: &HttpServerInput, prefix: &str, ws: bool) -> Vec<(S
 }
 
 fn routes(mut app: Router, state: HttpState, prefix: &str, ws: bool) -> Router {
+    // Shared, so a request clones one pointer rather than each field.
+    let state = Arc::new(state);
     for (route, is_ws) in route_patterns(&state.input, prefix, ws) {
         app = if is_ws {
             app.route(&route, any(super::ws::handle_ws).with_state(state.clone()))
@@ -137,7 +144,7 @@ fn routes(mut app: Router, state: HttpState, prefix: &str, ws: bool) -> Router {
 /// Serves one request.
 #[allow(clippy::too_many_arguments)]
 pub async fn handle(
-    State(st): State<HttpState>,
+    State(st): State<Arc<HttpState>>,
     ConnectInfo(remote): ConnectInfo<SocketAddr>,
     tls: Option<Extension<TlsInfo>>,
     params: Result<RawPathParams, RawPathParamsRejection>,
@@ -163,7 +170,7 @@ pub async fn handle(
 
 #[allow(clippy::too_many_arguments)]
 async fn serve(
-    st: &HttpState,
+    st: &Arc<HttpState>,
     (remote, tls): (SocketAddr, Option<TlsInfo>),
     params: Option<RawPathParams>,
     method: &Method,
@@ -243,8 +250,15 @@ async fn serve(
     // One timer covers handing the request over and waiting for its
     // outcome.
     let delivered = async {
-        if st.tx.send(txn).await.is_err() {
-            return None;
+        match &st.inline {
+            // The pipeline has stopped (its input is gone).
+            _ if st.tx.is_closed() => return None,
+            Some(inline) => inline.run(txn, st.clone()).await,
+            None => {
+                if st.tx.send(txn).await.is_err() {
+                    return None;
+                }
+            }
         }
         Some(done.await.unwrap_or_else(|_| Err(Error::dropped())))
     };

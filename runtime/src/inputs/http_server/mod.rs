@@ -11,7 +11,9 @@ pub mod ws;
 pub use handler::{HttpState, add_routes, route_patterns};
 
 use crate::component::build::Endpoint as AnyEndpoint;
-use crate::component::{BoxFuture, Build, BuildError, Error, Input, RateLimit, Registry, Transaction};
+use crate::component::{
+    BoxFuture, Build, BuildError, Entrance, Error, Input, RateLimit, Registry, Transaction,
+};
 use crate::config::types::{Duration, Interp, Pattern};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -144,6 +146,8 @@ pub struct HttpServerInput {
     pub status: Interp,
     /// Response headers, interpolated.
     pub headers: Vec<(String, Interp)>,
+    /// The status and headers worked out once when they have no queries.
+    pub fixed: response::Fixed,
     /// Metadata keys with these prefixes become response headers.
     pub metadata_prefixes: Vec<String>,
     /// Metadata keys matching these patterns become response headers.
@@ -211,6 +215,8 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
         label => Some(ctx.rate_limit("rate_limit", label)?),
     };
     let ws_path_set = ctx.body_has("ws_path");
+    let status = cfg.sync_response.status;
+    let headers: Vec<(String, Interp)> = cfg.sync_response.headers.into_iter().collect();
     let input = Arc::new(HttpServerInput {
         address: cfg.address,
         own_server,
@@ -221,8 +227,9 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
             .map(|v| v.to_ascii_uppercase())
             .collect(),
         timeout: cfg.timeout.0,
-        status: cfg.sync_response.status,
-        headers: cfg.sync_response.headers.into_iter().collect(),
+        fixed: response::Fixed::of(&status, &headers),
+        status,
+        headers,
         metadata_prefixes: cfg.sync_response.metadata_headers.include_prefixes,
         metadata_patterns: cfg
             .sync_response
@@ -238,14 +245,17 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
         ws_rate_limit_message: Some(cfg.ws_rate_limit_message).filter(|m| !m.is_empty()),
     });
     let (tx, rx) = mpsc::channel(64);
+    let key = Entrance::key_of(&input);
     ctx.add_endpoint(AnyEndpoint::HttpServer(Endpoint { input, tx }));
-    Ok(Box::new(HttpServer { rx }))
+    Ok(Box::new(HttpServer { rx, key }))
 }
 
 /// The input side: requests' transactions, in arrival order.
 #[derive(Debug)]
 struct HttpServer {
     rx: mpsc::Receiver<Transaction>,
+    /// Its endpoint's key ([`Entrance::key_of`]).
+    key: usize,
 }
 
 impl Input for HttpServer {
@@ -264,5 +274,14 @@ impl Input for HttpServer {
         // stream), and the requests in flight still hand their
         // transactions over; reads end once the last handler lets go.
         Box::pin(async {})
+    }
+
+    /// Requests are independent: the pipeline may run each in the task
+    /// serving it (see [`crate::pipeline::inline`]).
+    fn entrance(&self) -> Option<Entrance> {
+        Some(Entrance {
+            endpoint: self.key,
+            metrics: Vec::new(),
+        })
     }
 }

@@ -9,6 +9,7 @@ use axum::http::header::{
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use crate::config::types::Interp;
 use std::time::Duration;
 use tarn_lang::{Message, Vm};
 
@@ -102,34 +103,90 @@ pub fn ok() -> Reply {
     }
 }
 
+/// What the sync response's status and configured headers are when none
+/// has a query: worked out once, not for every request.
+#[derive(Debug, Default)]
+pub struct Fixed {
+    status: Option<StatusCode>,
+    headers: Option<HeaderMap>,
+}
+
+impl Fixed {
+    /// The fixed parts of a response with `status` and `headers`.
+    pub fn of(status: &Interp, headers: &[(String, Interp)]) -> Fixed {
+        let mut vm = Vm::new();
+        // A status that is not a code is left to the request, which
+        // reports it.
+        let status = status
+            .get()
+            .is_static()
+            .then(|| status.render(&mut vm, &[], 0).ok())
+            .flatten()
+            .and_then(|text| status_code(&text));
+        let headers = headers
+            .iter()
+            .all(|(_, v)| v.get().is_static())
+            .then(|| {
+                let mut map = HeaderMap::new();
+                for (name, value) in headers {
+                    if let Ok(text) = value.render(&mut vm, &[], 0) {
+                        insert_header(&mut map, name, &text);
+                    }
+                }
+                map
+            });
+        Fixed { status, headers }
+    }
+}
+
+/// `text` as a status code, if it is one.
+fn status_code(text: &str) -> Option<StatusCode> {
+    text.trim()
+        .parse::<u16>()
+        .ok()
+        .and_then(|c| StatusCode::from_u16(c).ok())
+}
+
+/// Sets header `name` to `value` when both are valid (others are left
+/// out).
+fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) {
+    if let (Ok(n), Ok(v)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_str(value),
+    ) {
+        headers.insert(n, v);
+    }
+}
+
+/// The VM that renders queries, made when the first one needs it.
+fn vm(slot: &mut Option<Vm>) -> &mut Vm {
+    slot.get_or_insert_with(Vm::new)
+}
+
 /// Renders the configured headers against message `index`.
 fn rendered_headers(
     input: &HttpServerInput,
-    vm: &mut Vm,
+    vm_slot: &mut Option<Vm>,
     batch: &[Message],
     index: usize,
 ) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    for (name, value) in &input.headers {
-        let Ok(text) = value.render(vm, batch, index) else {
-            continue;
-        };
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&text),
-        ) {
-            headers.insert(n, v);
+    let mut headers = match &input.fixed.headers {
+        Some(fixed) => fixed.clone(),
+        None => {
+            let mut headers = HeaderMap::new();
+            for (name, value) in &input.headers {
+                if let Ok(text) = value.render(vm(vm_slot), batch, index) {
+                    insert_header(&mut headers, name, &text);
+                }
+            }
+            headers
         }
-    }
-    if let Some(msg) = batch.get(index) {
+    };
+    let copies = !input.metadata_prefixes.is_empty() || !input.metadata_patterns.is_empty();
+    if let Some(msg) = batch.get(index).filter(|_| copies) {
         for (k, v) in msg.meta().iter() {
-            if input.copies_metadata(k)
-                && let (Ok(n), Ok(v)) = (
-                    HeaderName::from_bytes(k.as_bytes()),
-                    HeaderValue::from_str(&tarn_lang::convert::to_display_string(v)),
-                )
-            {
-                headers.insert(n, v);
+            if input.copies_metadata(k) {
+                insert_header(&mut headers, k, &tarn_lang::convert::to_display_string(v));
             }
         }
     }
@@ -140,30 +197,31 @@ fn rendered_headers(
 /// one message is the body, several make a `multipart/mixed` body whose
 /// parts carry the headers rendered against each message.
 pub fn stored(input: &HttpServerInput, batch: &[Message], accepts: Accepts) -> Reply {
-    let mut vm = Vm::new();
-    let status_text = match input.status.render(&mut vm, batch, 0) {
-        Ok(s) => s,
-        Err(e) => return error(StatusCode::BAD_GATEWAY, &format!("status: {e}"), accepts),
+    let mut vm_slot = None;
+    let status = match input.fixed.status {
+        Some(status) => status,
+        None => {
+            let text = match input.status.render(vm(&mut vm_slot), batch, 0) {
+                Ok(s) => s,
+                Err(e) => return error(StatusCode::BAD_GATEWAY, &format!("status: {e}"), accepts),
+            };
+            let Some(status) = status_code(&text) else {
+                return error(
+                    StatusCode::BAD_GATEWAY,
+                    &format!("status: `{text}` is not an HTTP status code"),
+                    accepts,
+                );
+            };
+            status
+        }
     };
-    let Some(status) = status_text
-        .trim()
-        .parse::<u16>()
-        .ok()
-        .and_then(|c| StatusCode::from_u16(c).ok())
-    else {
-        return error(
-            StatusCode::BAD_GATEWAY,
-            &format!("status: `{status_text}` is not an HTTP status code"),
-            accepts,
-        );
-    };
-    let mut headers = rendered_headers(input, &mut vm, batch, 0);
+    let mut headers = rendered_headers(input, &mut vm_slot, batch, 0);
     let body = if let [only] = batch {
         only.content().as_bytes().to_vec()
     } else {
         let parts: Vec<Part> = (0..batch.len())
             .map(|i| Part {
-                headers: rendered_headers(input, &mut vm, batch, i)
+                headers: rendered_headers(input, &mut vm_slot, batch, i)
                     .iter()
                     .filter_map(|(k, v)| {
                         Some((k.as_str().to_string(), v.to_str().ok()?.to_string()))

@@ -7,15 +7,16 @@ use crate::component::ResponseStore;
 use axum::extract::State;
 use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
+use std::sync::Arc;
 use tarn_lang::Message;
 use tarn_lang::value::Value;
 
 /// Upgrades the connection and serves it.
-pub async fn handle_ws(State(st): State<HttpState>, upgrade: WebSocketUpgrade) -> Response {
+pub async fn handle_ws(State(st): State<Arc<HttpState>>, upgrade: WebSocketUpgrade) -> Response {
     upgrade.on_upgrade(move |socket| serve(st, socket))
 }
 
-async fn serve(st: HttpState, mut socket: WebSocket) {
+async fn serve(st: Arc<HttpState>, mut socket: WebSocket) {
     if let Some(welcome) = &st.input.ws_welcome_message
         && socket
             .send(Frame::Text(welcome.as_str().into()))

@@ -1,0 +1,95 @@
+//! An `http_server` input's requests run in the tasks serving them
+//! (`pipeline::inline`): the pipeline's bounds and guarantees are the
+//! workers' own. Over 127.0.0.1 with real `tarn run` processes and a
+//! slow upstream started by the test.
+
+mod common;
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use common::{Pipeline, http, temp_dir};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tarn_runtime::http::server::{ServerOptions, serve};
+
+/// How many requests the upstream holds at once, and the most it held.
+#[derive(Default)]
+struct Load {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// Holds each request for 300 ms, counting how many it holds at once.
+async fn slow(State(load): State<Arc<Load>>) -> &'static str {
+    let now = load.now.fetch_add(1, Ordering::SeqCst) + 1;
+    load.peak.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    load.now.fetch_sub(1, Ordering::SeqCst);
+    "done"
+}
+
+/// `pipeline.threads` bounds how many requests are in the processors at
+/// once, as it bounds the workers: six concurrent requests through an
+/// `http` processor reach the upstream two at a time, and each gets the
+/// upstream's answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threads_bound_the_requests_in_the_processors() {
+    let load = Arc::new(Load::default());
+    let app = Router::new()
+        .route("/slow", post(slow))
+        .with_state(load.clone());
+    let upstream = serve("127.0.0.1:0", app, ServerOptions::default())
+        .await
+        .expect("upstream binds");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server:\n    path: /in\npipeline:\n  threads: 2\n  processors:\n    - http:\n        url: http://{}/slow\n        verb: POST\noutput:\n  sync_response: {{}}\n",
+        upstream.local_addr()
+    );
+    let p = Pipeline::start("inline-threads", &config);
+    let addr = p.addr.clone();
+    let answers = tokio::task::spawn_blocking(move || {
+        let clients: Vec<_> = (0..6)
+            .map(|i| {
+                let addr = addr.clone();
+                std::thread::spawn(move || {
+                    http(&addr, "POST", "/in", &[], format!("m{i}").as_bytes())
+                })
+            })
+            .collect();
+        clients
+            .into_iter()
+            .map(|c| c.join().expect("client thread").expect("reply"))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .expect("clients");
+    for (status, _, body) in &answers {
+        assert_eq!((*status, body.as_slice()), (200, b"done".as_slice()));
+    }
+    let peak = load.peak.load(Ordering::SeqCst);
+    eprintln!("threads 2: peak concurrent upstream requests = {peak}");
+    assert_eq!(peak, 2);
+    upstream.shutdown().await;
+}
+
+/// A request that stops waiting does not cut its transaction short: the
+/// client gets 408 at the input's timeout, the message still reaches the
+/// output, and a stop right after waits for it.
+#[test]
+fn a_timed_out_request_still_delivers_its_message() {
+    let dir = temp_dir("inline-timeout");
+    let out = dir.join("out.txt");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server:\n    path: /in\n    timeout: 200ms\npipeline:\n  processors:\n    - sleep:\n        duration: 800ms\noutput:\n  file:\n    path: {}\n",
+        out.display()
+    );
+    let mut p = Pipeline::start("inline-timeout", &config);
+    let (status, _, body) = http(&p.addr, "POST", "/in", &[], b"late").expect("reply");
+    assert_eq!(status, 408, "{}", String::from_utf8_lossy(&body));
+    // Stopped while the message is still in the processor.
+    assert_eq!(p.terminate(), Some(0));
+    let written = std::fs::read_to_string(&out).unwrap_or_default();
+    assert_eq!(written, "late\n", "{}", p.take_output());
+}
