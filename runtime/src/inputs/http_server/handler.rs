@@ -8,11 +8,10 @@ use super::HttpServerInput;
 use crate::component::{AckHandle, Error, ResponseStore, Transaction};
 use crate::http::server::TlsInfo;
 use crate::pipeline::inline::Inline;
-use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, RawPathParamsRejection};
-use axum::extract::{ConnectInfo, RawPathParams, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request, State};
 use axum::http::header::{CONTENT_TYPE, COOKIE};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
@@ -141,26 +140,26 @@ fn routes(mut app: Router, state: HttpState, prefix: &str, ws: bool) -> Router {
     app
 }
 
-/// Serves one request.
-#[allow(clippy::too_many_arguments)]
-pub async fn handle(
-    State(st): State<Arc<HttpState>>,
-    ConnectInfo(remote): ConnectInfo<SocketAddr>,
-    tls: Option<Extension<TlsInfo>>,
-    params: Result<RawPathParams, RawPathParamsRejection>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let accepts = Accepts::of(&headers);
+/// Serves one request. The request's parts are taken apart by hand
+/// rather than by extractors, which would copy its headers and URI.
+pub async fn handle(State(st): State<Arc<HttpState>>, req: Request) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let params = RawPathParams::from_request_parts(&mut parts, &()).await.ok();
+    let remote = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |c| c.0);
+    let tls = parts.extensions.get::<TlsInfo>().cloned();
+    // The body under the router's default size limit.
+    let body = Bytes::from_request(Request::new(body), &()).await;
+    let accepts = Accepts::of(&parts.headers);
     let reply = serve(
         &st,
-        (remote, tls.map(|Extension(info)| info)),
-        params.ok(),
-        &method,
-        &uri,
-        &headers,
+        (remote, tls),
+        params,
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
         body,
         accepts,
     )
@@ -287,7 +286,8 @@ fn request_metadata(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Map {
-    let mut meta = Map::new();
+    // The request facts, then about one entry per header.
+    let mut meta = Map::with_capacity(6 + headers.len());
     let user_agent = headers
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
@@ -295,10 +295,7 @@ fn request_metadata(
     meta.insert("http_server_user_agent", Value::str(user_agent));
     meta.insert("http_server_request_path", Value::str(uri.path()));
     meta.insert("http_server_verb", Value::str(method.as_str()));
-    meta.insert(
-        "http_server_remote_ip",
-        Value::str(&remote.ip().to_string()),
-    );
+    meta.insert("http_server_remote_ip", ip_text(remote.ip()));
     if let Some(tls) = tls {
         meta.insert("http_server_tls_version", Value::str(tls.version));
         meta.insert("http_server_tls_cipher_suite", Value::str(&tls.cipher_suite));
@@ -322,6 +319,29 @@ fn request_metadata(
         }
     }
     meta
+}
+
+/// The client's address as text (IPv4 without the formatting machinery:
+/// it is written for every request).
+fn ip_text(ip: std::net::IpAddr) -> Value {
+    let std::net::IpAddr::V4(v4) = ip else {
+        return Value::str(&ip.to_string());
+    };
+    let mut text = [0u8; 15];
+    let mut len = 0;
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            text[len] = b'.';
+            len += 1;
+        }
+        let digits = [octet / 100, octet / 10 % 10, octet % 10];
+        let skip = if octet >= 100 { 0 } else if octet >= 10 { 1 } else { 2 };
+        for d in &digits[skip..] {
+            text[len] = b'0' + d;
+            len += 1;
+        }
+    }
+    Value::str(std::str::from_utf8(&text[..len]).unwrap_or_default())
 }
 
 /// A message with the request metadata (shared, not copied), then the
@@ -424,6 +444,10 @@ mod tests {
             ]
         );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        for ip in ["0.0.0.0", "10.0.0.1", "127.0.0.1", "192.168.100.255", "::1"] {
+            let parsed: std::net::IpAddr = ip.parse().expect("ip");
+            assert_eq!(ip_text(parsed), Value::str(ip));
+        }
     }
 
     #[test]
