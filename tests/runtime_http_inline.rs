@@ -93,3 +93,67 @@ fn a_timed_out_request_still_delivers_its_message() {
     let written = std::fs::read_to_string(&out).unwrap_or_default();
     assert_eq!(written, "late\n", "{}", p.take_output());
 }
+
+/// Pipeline workers waiting on the input hold no write permit that the
+/// requests need: with `max_in_flight: 1` and two threads, concurrent
+/// requests are each written, one at a time, and answered 200.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_workers_leave_the_write_permits_to_the_requests() {
+    let load = Arc::new(Load::default());
+    let app = Router::new()
+        .route("/slow", post(slow))
+        .with_state(load.clone());
+    let upstream = serve("127.0.0.1:0", app, ServerOptions::default())
+        .await
+        .expect("upstream binds");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server:\n    path: /in\n    timeout: 10s\npipeline:\n  threads: 2\noutput:\n  http_client:\n    url: http://{}/slow\n    verb: POST\n    max_in_flight: 1\n",
+        upstream.local_addr()
+    );
+    let p = Pipeline::start("inline-permits", &config);
+    let addr = p.addr.clone();
+    let statuses = tokio::task::spawn_blocking(move || {
+        let clients: Vec<_> = (0..3)
+            .map(|i| {
+                let addr = addr.clone();
+                std::thread::spawn(move || {
+                    http(&addr, "POST", "/in", &[], format!("m{i}").as_bytes())
+                })
+            })
+            .collect();
+        clients
+            .into_iter()
+            .map(|c| c.join().expect("client thread").expect("reply").0)
+            .collect::<Vec<_>>()
+    })
+    .await
+    .expect("clients");
+    assert_eq!(statuses, [200, 200, 200]);
+    assert_eq!(load.peak.load(Ordering::SeqCst), 1);
+    upstream.shutdown().await;
+}
+
+/// Stopping while requests wait on a batch that only a count would fill
+/// writes the partial batch and ends, rather than waiting out the
+/// shutdown timeout with the messages unwritten.
+#[test]
+fn a_stop_writes_the_partial_batch_of_requests_that_timed_out() {
+    let dir = temp_dir("inline-batch-stop");
+    let out = dir.join("out.txt");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\nshutdown_timeout: 30s\ninput:\n  http_server:\n    path: /in\n    timeout: 200ms\noutput:\n  broker:\n    outputs:\n      - file:\n          path: {}\n    batching:\n      count: 100\n",
+        out.display()
+    );
+    let mut p = Pipeline::start("inline-batch-stop", &config);
+    for body in ["a", "b"] {
+        let (status, _, _) = http(&p.addr, "POST", "/in", &[], body.as_bytes()).expect("reply");
+        assert_eq!(status, 408);
+    }
+    let stopping = std::time::Instant::now();
+    assert_eq!(p.terminate(), Some(0));
+    let waited = stopping.elapsed();
+    let written = std::fs::read_to_string(&out).unwrap_or_default();
+    assert_eq!(written, "a\nb\n", "{}", p.take_output());
+    // Far below the 30 s shutdown timeout: the stop did not wait it out.
+    assert!(waited < Duration::from_secs(20), "stopped after {waited:?}");
+}

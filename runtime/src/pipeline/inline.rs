@@ -11,8 +11,18 @@
 //! - the output's `max_in_flight` permits are the workers' own.
 //!
 //! A request that stops waiting (its timeout, or a client that left)
-//! does not cut its transaction short: what is left of it goes on in a
-//! task of its own, as it would in a worker.
+//! before a write permit is free hands nothing over, as a request that
+//! could not reach a worker; once admitted, its transaction is not cut
+//! short: what is left of it goes on in a task of its own, as it would in
+//! a worker. Stopping the pipeline waits for those (see
+//! [`Inline::is_busy`]).
+//!
+//! Unlike the workers, transactions from different connections reach
+//! the output in no set order, even with one thread; the input's
+//! WebSocket frames still go through the workers, which have
+//! `pipeline.threads` processing turns of their own. A processor that
+//! panics ends the request's connection (or its detached task) rather
+//! than a worker.
 
 use super::worker::{Shared, deliver};
 use crate::component::{Batches, ProcessCtx, Processor, Transaction, run_processors};
@@ -20,6 +30,7 @@ use crate::metrics::InputMetrics;
 use futures_util::future::BoxFuture;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use tarn_lang::Vm;
 use tokio::sync::Semaphore;
@@ -37,6 +48,8 @@ pub struct Inline {
     vms: std::sync::Mutex<Vec<Vm>>,
     /// What the input's wrappers count each transaction in.
     metrics: Vec<InputMetrics>,
+    /// Transactions admitted and not yet acknowledged.
+    busy: Arc<AtomicUsize>,
 }
 
 impl Inline {
@@ -51,26 +64,32 @@ impl Inline {
             processing: Semaphore::new(threads.max(1)),
             vms: std::sync::Mutex::new(Vec::new()),
             metrics,
+            busy: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     /// Processes `t` and writes what it became; resolves once its
     /// acknowledgement has been resolved (through its own handle).
-    /// `hold` is kept until then (the input's entrance, so the pipeline
-    /// does not end under the transaction). Dropping the returned future
-    /// early leaves the rest to run in a task of its own.
-    pub fn run<H: Send + 'static>(self: &Arc<Self>, t: Transaction, hold: H) -> Detached {
+    ///
+    /// Until a write permit is free the request may give up (its
+    /// timeout): `t` is then dropped, so nacked, and nothing of it is
+    /// delivered, as when a request could not hand its transaction to a
+    /// worker. Once admitted, dropping the future leaves the rest to a
+    /// task of its own.
+    pub async fn run(self: &Arc<Self>, t: Transaction) {
+        let Ok(permit) = self.in_flight.clone().acquire_owned().await else {
+            return; // never closed; the dropped ack nacks.
+        };
+        // Counted once admitted, as a worker counts what it reads once it
+        // holds a permit.
+        let t = self
+            .metrics
+            .iter()
+            .fold(t, |t, m| crate::inputs::counted(m, t));
+        let busy = Busy::new(&self.busy);
         let this = self.clone();
         Detached(Some(Box::pin(async move {
-            let _hold = hold;
-            let t = this
-                .metrics
-                .iter()
-                .fold(t, |t, m| crate::inputs::counted(m, t));
-            // A permit first, as a worker takes one before its read.
-            let Ok(permit) = this.in_flight.clone().acquire_owned().await else {
-                return; // never closed; the dropped ack would nack.
-            };
+            let _busy = busy;
             let Transaction {
                 batch,
                 ack,
@@ -92,6 +111,29 @@ impl Inline {
             }
             deliver(this.output.as_ref(), batches, ack, responses, permit).await;
         })))
+        .await
+    }
+
+    /// Whether transactions admitted here are still being processed or
+    /// written.
+    pub fn is_busy(&self) -> bool {
+        self.busy.load(Ordering::Acquire) > 0
+    }
+}
+
+/// Counts one admitted transaction as busy until dropped.
+struct Busy(Arc<AtomicUsize>);
+
+impl Busy {
+    fn new(count: &Arc<AtomicUsize>) -> Busy {
+        count.fetch_add(1, Ordering::AcqRel);
+        Busy(count.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -49,6 +49,8 @@ pub struct Running {
     /// The `http_server` input's request state, when the caller serves
     /// its route ([`Mount::Shared`] and no `address` of its own).
     pub http: Option<HttpState>,
+    /// Runs the input's requests in their own tasks, when it can.
+    inline: Option<Arc<Inline>>,
     _resources: Arc<crate::resources::Resources>,
     /// Flushes the output once the input's source has ended and waits
     /// for acks (ended with the pipeline).
@@ -86,6 +88,7 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
                 .clamp(1, crate::component::MAX_IN_FLIGHT),
         )),
         stop: stop_rx.clone(),
+        permit_after_read: entrance.is_some(),
     };
     // An input whose transactions can skip its read has them run in the
     // tasks serving its requests.
@@ -95,8 +98,13 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
             Arc::new(Inline::new(&shared, threads, e.metrics)),
         )
     });
-    let (servers, http) =
-        start_http(&built.endpoints, &mount, (http_stopping, stop_rx), inline).await?;
+    let (servers, http) = start_http(
+        &built.endpoints,
+        &mount,
+        (http_stopping, stop_rx),
+        inline.clone(),
+    )
+    .await?;
     if let Err(e) = built.output.connect().await {
         // Writes retry through the output's own error handling; say so
         // now rather than at the first message.
@@ -125,6 +133,7 @@ pub async fn start(built: Built, mount: Mount) -> Result<Running, String> {
         output: built.output,
         servers,
         http,
+        inline: inline.map(|(_, runner)| runner),
         _resources: built.resources,
         _drain_flush: drain_flush,
     })
@@ -153,6 +162,7 @@ impl Running {
             output,
             servers,
             http,
+            inline,
             _resources,
             // Kept (not dropped) while stopping: a drain may come then.
             _drain_flush,
@@ -166,6 +176,13 @@ impl Running {
             for (handle, server_task) in servers {
                 let _ = handle.send(());
                 let _ = server_task.await;
+            }
+            // Requests run in their own tasks that are still going: no
+            // more will come to fill a batch the output holds for them,
+            // so it is written now, until they are done.
+            while inline.as_ref().is_some_and(|i| i.is_busy()) {
+                output.flush(crate::component::Flush::Now).await;
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
             source.ended().await;
             while workers.join_next().await.is_some() {}

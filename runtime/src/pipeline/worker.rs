@@ -302,6 +302,10 @@ pub struct Shared {
     pub in_flight: Arc<Semaphore>,
     /// Turns true when the pipeline is told to stop.
     pub stop: watch::Receiver<bool>,
+    /// Take a write permit only once a transaction is read, not before:
+    /// when most transactions skip the read (see [`super::inline`]), a
+    /// worker waiting on the input must not sit on a permit they need.
+    pub permit_after_read: bool,
 }
 
 /// One worker: reads, processes and writes until the input has ended,
@@ -313,6 +317,7 @@ pub async fn work(shared: Shared) {
         output,
         in_flight,
         mut stop,
+        permit_after_read,
     } = shared;
     let mut vm = Vm::new();
     let mut writes = FuturesUnordered::new();
@@ -338,15 +343,15 @@ pub async fn work(shared: Shared) {
         }
         // A permit first, so no transaction is taken that cannot be
         // written; own writes finishing meanwhile give theirs back.
-        let permit = match in_flight.clone().try_acquire_owned() {
-            Ok(p) => p,
-            Err(_) => tokio::select! {
-                Some(()) = writes.next(), if !writes.is_empty() => continue,
-                p = in_flight.clone().acquire_owned() => match p {
-                    Ok(p) => p,
-                    Err(_) => return,
-                },
-            },
+        let early = if permit_after_read {
+            None
+        } else {
+            match write_permit(&in_flight, &mut writes).await {
+                Permit::Got(p) => Some(p),
+                // Back to the top: the input may have ended meanwhile.
+                Permit::WriteDone => continue,
+                Permit::Closed => return,
+            }
         };
         let next = tokio::select! {
             biased;
@@ -354,6 +359,17 @@ pub async fn work(shared: Shared) {
             t = source.next(&mut stop) => t,
         };
         let Some(t) = next else { continue };
+        let permit = match early {
+            Some(p) => p,
+            None => loop {
+                match write_permit(&in_flight, &mut writes).await {
+                    Permit::Got(p) => break p,
+                    Permit::WriteDone => {}
+                    // Never closed: the dropped transaction would be nacked.
+                    Permit::Closed => return,
+                }
+            },
+        };
         let Transaction {
             batch,
             ack,
@@ -383,6 +399,30 @@ pub async fn work(shared: Shared) {
             }
         };
         writes.push(deliver(output.as_ref(), batches, ack, responses, permit));
+    }
+}
+
+/// What waiting for a write permit came to.
+enum Permit {
+    Got(OwnedSemaphorePermit),
+    /// One of the worker's own writes finished first (giving its permit
+    /// back).
+    WriteDone,
+    /// The permits were closed (never done).
+    Closed,
+}
+
+/// A write permit, unless one of the worker's own writes finishes first.
+async fn write_permit<F: std::future::Future<Output = ()>>(
+    in_flight: &Arc<Semaphore>,
+    writes: &mut FuturesUnordered<F>,
+) -> Permit {
+    if let Ok(p) = in_flight.clone().try_acquire_owned() {
+        return Permit::Got(p);
+    }
+    tokio::select! {
+        Some(()) = writes.next(), if !writes.is_empty() => Permit::WriteDone,
+        p = in_flight.clone().acquire_owned() => p.map_or(Permit::Closed, Permit::Got),
     }
 }
 

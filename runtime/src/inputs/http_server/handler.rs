@@ -40,8 +40,7 @@ pub struct HttpState {
     /// The pipeline's entrance.
     pub tx: mpsc::Sender<Transaction>,
     /// When set, requests' transactions run in their own tasks with this
-    /// runner instead of going through `tx` (which they still hold, so
-    /// the input ends only after them).
+    /// runner instead of going through `tx`.
     pub inline: Option<Arc<Inline>>,
     /// True once shutdown has begun: new requests are refused.
     pub stopping: watch::Receiver<bool>,
@@ -150,8 +149,11 @@ pub async fn handle(State(st): State<Arc<HttpState>>, req: Request) -> Response 
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |c| c.0);
     let tls = parts.extensions.get::<TlsInfo>().cloned();
-    // The body under the router's default size limit.
-    let body = Bytes::from_request(Request::new(body), &()).await;
+    // The body under the size limit the request's extensions set (the
+    // router's default without one).
+    let mut body = Request::new(body);
+    *body.extensions_mut() = std::mem::take(&mut parts.extensions);
+    let body = Bytes::from_request(body, &()).await;
     let accepts = Accepts::of(&parts.headers);
     let reply = serve(
         &st,
@@ -250,9 +252,10 @@ async fn serve(
     // outcome.
     let delivered = async {
         match &st.inline {
-            // The pipeline has stopped (its input is gone).
+            // The pipeline's input is gone (it was dropped, or its stop
+            // timed out): nothing runs requests any more.
             _ if st.tx.is_closed() => return None,
-            Some(inline) => inline.run(txn, st.clone()).await,
+            Some(inline) => inline.run(txn).await,
             None => {
                 if st.tx.send(txn).await.is_err() {
                     return None;

@@ -250,7 +250,9 @@ fn build(cfg: Config, ctx: &mut Build<'_>) -> Result<Box<dyn Input>, BuildError>
     Ok(Box::new(HttpServer { rx, key }))
 }
 
-/// The input side: requests' transactions, in arrival order.
+/// The input side: the transactions handed over through the channel (the
+/// WebSocket frames, and every request when the pipeline does not run
+/// them in their own tasks), in arrival order.
 #[derive(Debug)]
 struct HttpServer {
     rx: mpsc::Receiver<Transaction>,
