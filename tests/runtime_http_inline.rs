@@ -157,3 +157,25 @@ fn a_stop_writes_the_partial_batch_of_requests_that_timed_out() {
     // Far below the 30 s shutdown timeout: the stop did not wait it out.
     assert!(waited < Duration::from_secs(20), "stopped after {waited:?}");
 }
+
+/// A request still waiting on a partial batch when the stop begins is
+/// written and answered 200, not left to time out.
+#[test]
+fn a_stop_answers_the_requests_waiting_on_a_partial_batch() {
+    let dir = temp_dir("inline-batch-waiting");
+    let out = dir.join("out.txt");
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server:\n    path: /in\n    timeout: 30s\noutput:\n  broker:\n    outputs:\n      - file:\n          path: {}\n    batching:\n      count: 100\n",
+        out.display()
+    );
+    let mut p = Pipeline::start("inline-batch-waiting", &config);
+    let addr = p.addr.clone();
+    let waiting = std::thread::spawn(move || http(&addr, "POST", "/in", &[], b"w"));
+    // The request is admitted and its message waits in the batch.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!waiting.is_finished(), "the request waits on the batch");
+    assert_eq!(p.terminate(), Some(0));
+    let (status, _, _) = waiting.join().expect("client").expect("reply");
+    assert_eq!(status, 200);
+    assert_eq!(std::fs::read_to_string(&out).unwrap_or_default(), "w\n");
+}

@@ -80,8 +80,8 @@ impl Inline {
         let Ok(permit) = self.in_flight.clone().acquire_owned().await else {
             return; // never closed; the dropped ack nacks.
         };
-        // Counted once admitted, as a worker counts what it reads once it
-        // holds a permit.
+        // Counted once admitted: a request that gave up before is neither
+        // received nor delivered.
         let t = self
             .metrics
             .iter()
@@ -144,11 +144,18 @@ pub struct Detached(Option<BoxFuture<'static, ()>>);
 impl std::future::Future for Detached {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(run) = self.0.as_mut() {
-            std::task::ready!(run.as_mut().poll(cx));
-            self.0 = None;
+        // Taken out while polled: a run that panics is dropped in the
+        // unwinding, not handed to a task of its own by `drop`.
+        let Some(mut run) = self.0.take() else {
+            return Poll::Ready(());
+        };
+        match run.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(()),
+            Poll::Pending => {
+                self.0 = Some(run);
+                Poll::Pending
+            }
         }
-        Poll::Ready(())
     }
 }
 

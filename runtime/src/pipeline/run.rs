@@ -173,24 +173,48 @@ impl Running {
             // The servers finish the requests they hold (the workers still
             // process them) and let go of the input's entrance; then the
             // input ends and the workers finish their writes.
-            for (handle, server_task) in servers {
-                let _ = handle.send(());
-                let _ = server_task.await;
+            let entrance_closed = async {
+                for (handle, server_task) in servers {
+                    let _ = handle.send(());
+                    let _ = server_task.await;
+                }
+                source.ended().await;
+            };
+            match &inline {
+                None => entrance_closed.await,
+                Some(inline) => {
+                    // Requests run in their own tasks may wait on a batch
+                    // the output holds, which nothing more will fill: it
+                    // is written for them while the servers finish their
+                    // requests (so those are answered, not timed out) and
+                    // then, with no request left to admit another, until
+                    // the last is done.
+                    tokio::select! {
+                        () = entrance_closed => {}
+                        () = flush_while_busy(inline, output.as_ref(), false) => {}
+                    }
+                    flush_while_busy(inline, output.as_ref(), true).await;
+                }
             }
-            // Requests run in their own tasks that are still going: no
-            // more will come to fill a batch the output holds for them,
-            // so it is written now, until they are done.
-            while inline.as_ref().is_some_and(|i| i.is_busy()) {
-                output.flush(crate::component::Flush::Now).await;
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            source.ended().await;
             while workers.join_next().await.is_some() {}
             output.close().await;
         };
         tokio::time::timeout(timeout, drain)
             .await
             .map_err(|_| "shutdown timed out with messages still in flight".to_string())
+    }
+}
+
+/// Flushes `output` every 10 ms while `inline` has transactions running;
+/// with `until_idle`, returns once it has none, else never.
+async fn flush_while_busy(inline: &Inline, output: &dyn Output, until_idle: bool) {
+    loop {
+        if inline.is_busy() {
+            output.flush(crate::component::Flush::Now).await;
+        } else if until_idle {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
