@@ -12,7 +12,7 @@ use common::{Pipeline, http, temp_dir};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tarn_runtime::http::server::{ServerOptions, serve};
+use tarn_runtime::http::server::{RunningServer, ServerOptions, serve};
 
 /// How many requests the upstream holds at once, and the most it held.
 #[derive(Default)]
@@ -30,12 +30,8 @@ async fn slow(State(load): State<Arc<Load>>) -> &'static str {
     "done"
 }
 
-/// `pipeline.threads` bounds how many requests are in the processors at
-/// once, as it bounds the workers: six concurrent requests through an
-/// `http` processor reach the upstream two at a time, and each gets the
-/// upstream's answer.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn threads_bound_the_requests_in_the_processors() {
+/// The slow upstream on a free port, with what it observed.
+async fn slow_upstream() -> (RunningServer, Arc<Load>) {
     let load = Arc::new(Load::default());
     let app = Router::new()
         .route("/slow", post(slow))
@@ -43,14 +39,15 @@ async fn threads_bound_the_requests_in_the_processors() {
     let upstream = serve("127.0.0.1:0", app, ServerOptions::default())
         .await
         .expect("upstream binds");
-    let config = format!(
-        "http:\n  address: {{ADDR}}\ninput:\n  http_server:\n    path: /in\npipeline:\n  threads: 2\n  processors:\n    - http:\n        url: http://{}/slow\n        verb: POST\noutput:\n  sync_response: {{}}\n",
-        upstream.local_addr()
-    );
-    let p = Pipeline::start("inline-threads", &config);
-    let addr = p.addr.clone();
-    let answers = tokio::task::spawn_blocking(move || {
-        let clients: Vec<_> = (0..6)
+    (upstream, load)
+}
+
+/// `n` POSTs to `/in` of `addr` at once (`m0`, `m1`…), each on a
+/// connection of its own; their replies, in that order.
+async fn posts_at_once(addr: &str, n: usize) -> Vec<common::Reply> {
+    let addr = addr.to_string();
+    tokio::task::spawn_blocking(move || {
+        let clients: Vec<_> = (0..n)
             .map(|i| {
                 let addr = addr.clone();
                 std::thread::spawn(move || {
@@ -61,10 +58,25 @@ async fn threads_bound_the_requests_in_the_processors() {
         clients
             .into_iter()
             .map(|c| c.join().expect("client thread").expect("reply"))
-            .collect::<Vec<_>>()
+            .collect()
     })
     .await
-    .expect("clients");
+    .expect("clients")
+}
+
+/// `pipeline.threads` bounds how many requests are in the processors at
+/// once, as it bounds the workers: six concurrent requests through an
+/// `http` processor reach the upstream two at a time, and each gets the
+/// upstream's answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threads_bound_the_requests_in_the_processors() {
+    let (upstream, load) = slow_upstream().await;
+    let config = format!(
+        "http:\n  address: {{ADDR}}\ninput:\n  http_server:\n    path: /in\npipeline:\n  threads: 2\n  processors:\n    - http:\n        url: http://{}/slow\n        verb: POST\noutput:\n  sync_response: {{}}\n",
+        upstream.local_addr()
+    );
+    let p = Pipeline::start("inline-threads", &config);
+    let answers = posts_at_once(&p.addr, 6).await;
     for (status, _, body) in &answers {
         assert_eq!((*status, body.as_slice()), (200, b"done".as_slice()));
     }
@@ -99,35 +111,17 @@ fn a_timed_out_request_still_delivers_its_message() {
 /// requests are each written, one at a time, and answered 200.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_workers_leave_the_write_permits_to_the_requests() {
-    let load = Arc::new(Load::default());
-    let app = Router::new()
-        .route("/slow", post(slow))
-        .with_state(load.clone());
-    let upstream = serve("127.0.0.1:0", app, ServerOptions::default())
-        .await
-        .expect("upstream binds");
+    let (upstream, load) = slow_upstream().await;
     let config = format!(
         "http:\n  address: {{ADDR}}\ninput:\n  http_server:\n    path: /in\n    timeout: 10s\npipeline:\n  threads: 2\noutput:\n  http_client:\n    url: http://{}/slow\n    verb: POST\n    max_in_flight: 1\n",
         upstream.local_addr()
     );
     let p = Pipeline::start("inline-permits", &config);
-    let addr = p.addr.clone();
-    let statuses = tokio::task::spawn_blocking(move || {
-        let clients: Vec<_> = (0..3)
-            .map(|i| {
-                let addr = addr.clone();
-                std::thread::spawn(move || {
-                    http(&addr, "POST", "/in", &[], format!("m{i}").as_bytes())
-                })
-            })
-            .collect();
-        clients
-            .into_iter()
-            .map(|c| c.join().expect("client thread").expect("reply").0)
-            .collect::<Vec<_>>()
-    })
-    .await
-    .expect("clients");
+    let statuses: Vec<u16> = posts_at_once(&p.addr, 3)
+        .await
+        .into_iter()
+        .map(|(status, _, _)| status)
+        .collect();
     assert_eq!(statuses, [200, 200, 200]);
     assert_eq!(load.peak.load(Ordering::SeqCst), 1);
     upstream.shutdown().await;

@@ -191,9 +191,14 @@ impl Running {
                     // the last is done.
                     tokio::select! {
                         () = entrance_closed => {}
-                        () = flush_while_busy(inline, output.as_ref(), false) => {}
+                        () = async {
+                            loop {
+                                flush_while_busy(inline, output.as_ref()).await;
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                            }
+                        } => {}
                     }
-                    flush_while_busy(inline, output.as_ref(), true).await;
+                    flush_while_busy(inline, output.as_ref()).await;
                 }
             }
             while workers.join_next().await.is_some() {}
@@ -205,15 +210,11 @@ impl Running {
     }
 }
 
-/// Flushes `output` every 10 ms while `inline` has transactions running;
-/// with `until_idle`, returns once it has none, else never.
-async fn flush_while_busy(inline: &Inline, output: &dyn Output, until_idle: bool) {
-    loop {
-        if inline.is_busy() {
-            output.flush(crate::component::Flush::Now).await;
-        } else if until_idle {
-            return;
-        }
+/// Flushes `output` every 10 ms until `inline` has no transaction
+/// running.
+async fn flush_while_busy(inline: &Inline, output: &dyn Output) {
+    while inline.is_busy() {
+        output.flush(crate::component::Flush::Now).await;
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
